@@ -1,0 +1,99 @@
+"""HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
+
+import base64
+import binascii
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.registration import handlers
+from services.registration.adapters import repository
+from services.registration.api.schemas import (
+    KecamatanOut,
+    KelurahanOut,
+    KotaOut,
+    ParticipantIn,
+    ParticipantOut,
+    ParticipantPage,
+)
+from shared.errors import NotFound, RuleViolation
+from shared.outbox.unit_of_work import UnitOfWork
+from shared.regions import jakarta
+
+router = APIRouter()
+
+
+def unit_of_work(request: Request) -> UnitOfWork:
+    uow: UnitOfWork = request.app.state.runtime.unit_of_work
+    return uow
+
+
+Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+@router.get("/regions", response_model=list[KotaOut], tags=["regions"])
+async def regions() -> list[KotaOut]:
+    """Jakarta's kota, kecamatan and kelurahan with their Kemendagri codes."""
+    return [
+        KotaOut(
+            code=kota.code,
+            name=kota.name,
+            kecamatan=[
+                KecamatanOut(
+                    code=kec.code,
+                    name=kec.name,
+                    kelurahan=[KelurahanOut(code=kel.code, name=kel.name) for kel in kec.kelurahan],
+                )
+                for kec in kota.kecamatan
+            ],
+        )
+        for kota in jakarta().kota
+    ]
+
+
+@router.post("/participants", status_code=201, response_model=ParticipantOut, tags=["participants"])
+async def register_participant(body: ParticipantIn, uow: Uow) -> ParticipantOut:
+    return ParticipantOut.of(await handlers.register_participant(uow, body.to_command()))
+
+
+@router.get("/participants/{participant_id}", response_model=ParticipantOut, tags=["participants"])
+async def get_participant(participant_id: UUID, uow: Uow) -> ParticipantOut:
+    async with uow.engine.connect() as conn:
+        participant = await repository.get(conn, participant_id)
+    if participant is None:
+        raise NotFound(f"participant {participant_id} not found")
+    return ParticipantOut.of(participant)
+
+
+@router.get("/participants", response_model=ParticipantPage, tags=["participants"])
+async def list_participants(
+    uow: Uow,
+    kota_code: Annotated[str | None, Query(pattern=r"^31\.\d{2}$")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> ParticipantPage:
+    async with uow.engine.connect() as conn:
+        items, last_seq = await repository.page(
+            conn, kota_code=kota_code, after_seq=_decode_cursor(cursor), limit=limit
+        )
+    return ParticipantPage(
+        items=[ParticipantOut.of(p) for p in items],
+        next_cursor=_encode_cursor(last_seq) if last_seq is not None else None,
+    )
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode()
+
+
+def _decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind == "seq" and value.isdigit():
+            return int(value)
+    except (binascii.Error, UnicodeDecodeError):
+        pass
+    raise RuleViolation("cursor is not one this API returned")

@@ -1,0 +1,126 @@
+"""Registering a participant: the rules of PRODUCT.md §2 that concern registration, free of I/O."""
+
+from dataclasses import dataclass
+from datetime import date
+from uuid import UUID, uuid4
+
+from services.registration.domain.nik import is_dki_nik, nik_problem
+from shared.contracts.enums import AgeBand, Agency, Gender, Sector
+from shared.contracts.events import ParticipantRegistered
+from shared.contracts.profile import ParticipantProfile
+from shared.dates import check_fact_date
+from shared.errors import Conflict, RuleViolation
+from shared.regions import jakarta
+
+
+class DuplicateNik(Conflict):
+    code = "duplicate_nik"
+
+
+@dataclass(frozen=True)
+class Domicile:
+    kota_code: str
+    kecamatan_code: str
+    kelurahan_code: str
+
+
+@dataclass(frozen=True)
+class Business:
+    name: str
+    sector: Sector
+
+
+@dataclass(frozen=True)
+class RegisterParticipant:
+    """The command, as the API received it (shapes already checked, rules not yet)."""
+
+    nik: str
+    full_name: str
+    gender: Gender
+    birth_date: date
+    phone: str | None
+    email: str | None
+    disability: bool
+    domicile: Domicile
+    business: Business | None
+    agency: Agency
+    registered_on: date | None
+
+
+@dataclass(frozen=True)
+class Participant:
+    participant_id: UUID
+    nik: str
+    full_name: str
+    gender: Gender
+    birth_date: date
+    phone: str | None
+    email: str | None
+    disability: bool
+    domicile: Domicile
+    business: Business | None
+    agency: Agency
+    registered_on: date
+
+    @property
+    def ktp_dki(self) -> bool:
+        return is_dki_nik(self.nik)
+
+    def profile(self) -> ParticipantProfile:
+        return ParticipantProfile(
+            gender=self.gender,
+            age_band=AgeBand.of_age(age_on(self.birth_date, self.registered_on)),
+            kota_code=self.domicile.kota_code,
+            kecamatan_code=self.domicile.kecamatan_code,
+            kelurahan_code=self.domicile.kelurahan_code,
+            sector=self.business.sector if self.business else None,
+            agency=self.agency,
+            disability=self.disability,
+            ktp_dki=self.ktp_dki,
+        )
+
+    def registered_event(self) -> ParticipantRegistered:
+        return ParticipantRegistered(
+            participant_id=self.participant_id, registered_on=self.registered_on, profile=self.profile()
+        )
+
+
+def age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def register(command: RegisterParticipant, today: date) -> Participant:
+    """Apply every registration rule; raises RuleViolation with a readable reason."""
+    registered_on = command.registered_on or today
+    problem = (
+        nik_problem(command.nik, command.birth_date, command.gender)
+        or check_fact_date("registered_on", registered_on, today)
+        or _birth_date_problem(command.birth_date, registered_on)
+        or jakarta().check_domicile(
+            command.domicile.kota_code, command.domicile.kecamatan_code, command.domicile.kelurahan_code
+        )
+    )
+    if problem:
+        raise RuleViolation(problem)
+    return Participant(
+        participant_id=uuid4(),
+        nik=command.nik,
+        full_name=command.full_name,
+        gender=command.gender,
+        birth_date=command.birth_date,
+        phone=command.phone,
+        email=command.email,
+        disability=command.disability,
+        domicile=command.domicile,
+        business=command.business,
+        agency=command.agency,
+        registered_on=registered_on,
+    )
+
+
+def _birth_date_problem(birth_date: date, registered_on: date) -> str | None:
+    if birth_date >= registered_on:
+        return "birth_date must be before registered_on"
+    if age_on(birth_date, registered_on) > 120:
+        return "birth_date is more than 120 years before registered_on"
+    return None

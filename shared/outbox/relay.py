@@ -1,0 +1,124 @@
+"""Publishes committed outbox rows to Kafka: right after each commit, and on a poll as a safety net.
+
+At-least-once: a row is marked published only after the broker acknowledged it, so a crash in between
+republishes it (consumers are idempotent). A broker outage leaves rows in place and retries with backoff.
+"""
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import Row, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        outbox: Table,
+        *,
+        batch_size: int = 500,
+        poll_interval_s: float = 1.0,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self._engine = engine
+        self._outbox = outbox
+        self._producer: AIOKafkaProducer | None = None
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._max_backoff_s = max_backoff_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        # Only PostgreSQL can lock rows so that several instances never publish the same one.
+        self._lock_while_publishing = engine.dialect.name == "postgresql"
+
+    def notify(self) -> None:
+        """Called after a commit that added events: publish now rather than at the next poll."""
+        self._wake.set()
+
+    def start(self, producer: AIOKafkaProducer) -> None:
+        """Begin publishing through a started producer."""
+        self._producer = producer
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def backlog(self) -> int:
+        async with self._engine.connect() as conn:
+            query = select(func.count()).where(self._outbox.c.published_at.is_(None))
+            return int((await conn.execute(query)).scalar_one())
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                published = await self.publish_pending()
+                backoff = 0.1
+            except Exception:
+                log.exception("outbox publish failed; retrying in %.1fs", backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff_s)
+                continue
+            if published < self._batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch of unpublished rows in id order; returns how many were published."""
+        self._wake.clear()
+        async with self._engine.connect() as conn:
+            async with conn.begin():
+                rows = await self._pending(conn)
+                if rows and self._lock_while_publishing:
+                    await self._send(rows)
+                    await self._mark_published(conn, rows)
+                    return len(rows)
+            if not rows:
+                return 0
+            # SQLite: a single writer per file anyway; keep its write transaction short.
+            await self._send(rows)
+            async with conn.begin():
+                await self._mark_published(conn, rows)
+        return len(rows)
+
+    async def _pending(self, conn: AsyncConnection) -> list[Row[Any]]:
+        query = (
+            select(self._outbox)
+            .where(self._outbox.c.published_at.is_(None))
+            .order_by(self._outbox.c.id)
+            .limit(self._batch_size)
+            .with_for_update(skip_locked=True)
+        )
+        return list((await conn.execute(query)).all())
+
+    async def _send(self, rows: list[Row[Any]]) -> None:
+        if self._producer is None:
+            raise RuntimeError("relay has no producer yet")
+        deliveries = []
+        for row in rows:
+            headers = [("event_type", row.event_type.encode())]
+            if row.correlation_id:
+                headers.append(("correlation_id", row.correlation_id.encode()))
+            deliveries.append(
+                await self._producer.send(
+                    row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+                )
+            )
+        await asyncio.gather(*deliveries)
+
+    async def _mark_published(self, conn: AsyncConnection, rows: list[Row[Any]]) -> None:
+        ids = [row.id for row in rows]
+        await conn.execute(
+            self._outbox.update().where(self._outbox.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+        )

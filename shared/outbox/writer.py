@@ -1,0 +1,23 @@
+"""Adding an event to the outbox inside the caller's transaction."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.contracts.codec import encode
+from shared.contracts.envelope import EventEnvelope
+
+
+async def add_to_outbox(conn: AsyncConnection, outbox: Table, topic: str, envelope: EventEnvelope) -> None:
+    await conn.execute(
+        outbox.insert().values(
+            event_id=str(envelope.event_id),
+            topic=topic,
+            key=envelope.key,
+            event_type=envelope.event_type,
+            correlation_id=envelope.correlation_id,
+            payload=encode(envelope).decode(),
+            created_at=datetime.now(UTC),
+        )
+    )

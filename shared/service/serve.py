@@ -1,0 +1,23 @@
+"""Entry point shared by every service: `python -m services.<name>` runs it under uvicorn."""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+
+from shared.service.settings import ServiceSettings
+from shared.web.app import configure_logging
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
+    configure_logging(settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,  # request lines can carry personal data in query strings; metrics cover traffic
+    )

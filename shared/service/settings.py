@@ -1,0 +1,19 @@
+"""Settings every service has; each service subclasses with its own env prefix (e.g. REGISTRATION_)."""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from shared.kafka.settings import KafkaSettings
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+    log_level: str = "INFO"
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+
+
+class ProducingServiceSettings(ServiceSettings):
+    database_url: str = Field(description="sqlite:///path.db (embedded) or postgresql://user@host/db")
