@@ -1,7 +1,7 @@
 """Builds a service's FastAPI app the same way for every service."""
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
@@ -9,27 +9,47 @@ from fastapi import APIRouter, FastAPI
 from shared.service.runtime import ProducingRuntime
 from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
-from shared.web.ops import install_ops
+from shared.web.ops import ReadinessCheck, install_ops
+
+
+def service_app(
+    *,
+    title: str,
+    description: str,
+    start: Callable[[], Awaitable[None]],
+    stop: Callable[[], Awaitable[None]],
+    checks: dict[str, ReadinessCheck],
+    routers: list[APIRouter],
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await start()
+        try:
+            yield
+        finally:
+            await stop()
+
+    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    install_error_handlers(app)
+    install_ops(app, checks)
+    app.add_middleware(CorrelationIdMiddleware)
+    for router in routers:
+        app.include_router(router)
+    return app
 
 
 def producing_service_app(
     *, title: str, description: str, runtime: ProducingRuntime, routers: list[APIRouter]
 ) -> FastAPI:
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
-
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = service_app(
+        title=title,
+        description=description,
+        start=runtime.start,
+        stop=runtime.stop,
+        checks=runtime.readiness_checks(),
+        routers=routers,
+    )
     app.state.runtime = runtime
-    install_error_handlers(app)
-    install_ops(app, runtime.readiness_checks())
-    app.add_middleware(CorrelationIdMiddleware)
-    for router in routers:
-        app.include_router(router)
     return app
 
 

@@ -1,0 +1,88 @@
+"""Figures over HTTP: summary, breakdown, time series, and a live stream of the summary."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
+from services.reporting.api.schemas import Breakdown, Point, Row, Summary, TimeSeries
+from services.reporting.change_feed import ChangeFeed
+from services.reporting.labels import known_keys, label
+from services.reporting.metrics import Dimension, Interval, Metric
+from services.reporting.store.figures import Figures
+
+router = APIRouter(prefix="/metrics", tags=["metrics"])
+MAX_POINTS = 3700
+HEARTBEAT_S = 15.0
+
+
+def figures(request: Request) -> Figures:
+    found: Figures = request.app.state.figures
+    return found
+
+
+FiguresDep = Annotated[Figures, Depends(figures)]
+
+
+async def summary_of(store: Figures, start: date, end: date) -> Summary:
+    return Summary.of(start, end, await store.totals(list(Metric), start, end))
+
+
+@router.get("/summary", response_model=Summary)
+async def summary(period: PeriodParams, store: FiguresDep) -> Summary:
+    return await summary_of(store, period.start, period.end)
+
+
+@router.get("/breakdown", response_model=Breakdown)
+async def breakdown(period: PeriodParams, store: FiguresDep, metric: Metric, by: Dimension) -> Breakdown:
+    counts = await store.breakdown(metric, by, period.start, period.end)
+    keys = known_keys(by) + sorted(set(counts) - set(known_keys(by)))
+    rows = [Row(key=k, label=label(by, k), value=counts.get(k, 0)) for k in keys]
+    return Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
+
+
+@router.get("/timeseries", response_model=TimeSeries)
+async def timeseries(
+    period: PeriodParams, store: FiguresDep, metric: Metric, interval: Interval = Interval.DAY
+) -> TimeSeries:
+    if interval is Interval.DAY and period.days > MAX_POINTS:
+        raise InvalidPeriod(f"a daily series may have at most {MAX_POINTS} points; use week or month")
+    points = await store.series(metric, interval, period.start, period.end)
+    return TimeSeries(
+        metric=metric,
+        interval=interval,
+        start=period.start,
+        end=period.end,
+        points=[Point(start=first, value=value) for first, value in points],
+    )
+
+
+@router.get("/stream", response_class=EventSourceResponse)
+async def stream(
+    request: Request,
+    period: PeriodParams,
+    store: FiguresDep,
+    debounce_ms: Annotated[int | None, Query(ge=0, le=5000)] = None,
+) -> EventSourceResponse:
+    """Server-sent events: a `summary` event now, then again whenever the figures change."""
+    feed: ChangeFeed = request.app.state.change_feed
+    debounce_s = (debounce_ms if debounce_ms is not None else request.app.state.debounce_ms) / 1000
+    return EventSourceResponse(_summaries(feed, store, period, debounce_s), ping=HEARTBEAT_S)
+
+
+async def _summaries(
+    feed: ChangeFeed, store: Figures, period: Period, debounce_s: float
+) -> AsyncIterator[ServerSentEvent]:
+    version, last_sent = feed.version, ""
+    while True:
+        current = (await summary_of(store, period.start, period.end)).model_dump_json(by_alias=True)
+        if current != last_sent:
+            yield ServerSentEvent(data=current, event="summary", id=str(version))
+            last_sent = current
+        version = await feed.wait_newer_than(version, HEARTBEAT_S)
+        await asyncio.sleep(debounce_s)  # let a burst of batches settle into one message
+        version = max(version, feed.version)

@@ -1,0 +1,84 @@
+"""Response bodies of the reporting API (contract v1, PRODUCT.md §4). Aggregates only: no personal data."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.reporting.metrics import Dimension, Interval, Metric
+
+
+class Vocational(BaseModel):
+    trained: int
+    placed: int
+    placement_rate: float | None = Field(description="placed / trained, 4 decimals; null when none trained")
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    registered: int
+    trained: int
+    mentored: int
+    permits_issued: int
+    products_marketed: int
+    financial_reporting: int
+    financed: int
+    vocational: Vocational
+
+    @classmethod
+    def of(cls, start: date, end: date, totals: dict[Metric, int]) -> "Summary":
+        trained, placed = totals[Metric.VOCATIONAL_TRAINED], totals[Metric.VOCATIONAL_PLACED]
+        return cls(
+            start=start,
+            end=end,
+            registered=totals[Metric.REGISTERED],
+            trained=totals[Metric.TRAINED],
+            mentored=totals[Metric.MENTORED],
+            permits_issued=totals[Metric.PERMITS_ISSUED],
+            products_marketed=totals[Metric.PRODUCTS_MARKETED],
+            financial_reporting=totals[Metric.FINANCIAL_REPORTING],
+            financed=totals[Metric.FINANCED],
+            vocational=Vocational(
+                trained=trained, placed=placed, placement_rate=placement_rate(placed, trained)
+            ),
+        )
+
+
+def placement_rate(placed: int, trained: int) -> float | None:
+    if trained == 0:
+        return None
+    return float((Decimal(placed) / Decimal(trained)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+class Row(BaseModel):
+    key: str
+    label: str
+    value: int
+
+
+class Breakdown(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    metric: Metric
+    by: Dimension
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    rows: list[Row]
+
+
+class Point(BaseModel):
+    start: date
+    value: int
+
+
+class TimeSeries(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    metric: Metric
+    interval: Interval
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    points: list[Point]

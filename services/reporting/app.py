@@ -1,0 +1,70 @@
+"""The reporting service: consumes every topic into Redis aggregates and serves live figures."""
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import FileResponse
+from redis.asyncio import Redis
+
+from services.reporting.api.routes import router
+from services.reporting.change_feed import ChangeFeed
+from services.reporting.consumer import ReportingConsumer
+from services.reporting.settings import ReportingSettings
+from services.reporting.store.applier import Applier
+from services.reporting.store.figures import Figures
+from services.reporting.store.keys import Keys
+from shared.web.app import service_app
+from shared.web.ops import ReadinessCheck
+
+DASHBOARD = Path(__file__).parent / "static" / "index.html"
+SERVICE = "reporting"
+
+dashboard = APIRouter(tags=["dashboard"])
+
+
+@dashboard.get("/", include_in_schema=False)
+async def index() -> FileResponse:
+    return FileResponse(DASHBOARD, media_type="text/html")
+
+
+def create_app(settings: ReportingSettings | None = None) -> FastAPI:
+    settings = settings or ReportingSettings()
+    redis = Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=10)
+    keys = Keys(settings.keyspace)
+    feed = ChangeFeed(redis, keys.changed_channel)
+    consumer = ReportingConsumer(
+        settings.kafka,
+        Applier(redis, keys),
+        topics=[settings.kafka.topic(source) for source in settings.sources],
+        dead_letter_topic=settings.kafka.topic(f"{SERVICE}.dlq"),
+        group_id=settings.consumer_group,
+    )
+
+    async def start() -> None:
+        feed.start()
+        if settings.consume:
+            consumer.start()
+
+    async def stop() -> None:
+        await consumer.stop()
+        await feed.stop()
+        await redis.aclose()
+
+    async def check_redis() -> None:
+        await redis.ping()
+
+    checks: dict[str, ReadinessCheck] = {"redis": check_redis}
+    if settings.consume:
+        checks["kafka"] = consumer.check_kafka
+    app = service_app(
+        title="Jakpreneur reporting",
+        description="Live programme figures (PRODUCT.md §3). Aggregates only: no personal data.",
+        start=start,
+        stop=stop,
+        checks=checks,
+        routers=[router, dashboard],
+    )
+    app.state.figures = Figures(redis, keys)
+    app.state.change_feed = feed
+    app.state.debounce_ms = settings.stream_debounce_ms
+    return app

@@ -1,0 +1,204 @@
+"""The reporting consumer: one group over every producing service's topic, positions kept in Redis.
+
+Kafka's committed offsets are only informative (lag monitoring). Where to read from is decided by the
+offsets stored in Redis together with the aggregates, so the two can never disagree.
+Assumes offsets within a partition are contiguous: producers are idempotent but not transactional,
+and topics keep their whole history, so no gaps (control records, deleted segments) occur.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+from prometheus_client import Counter
+
+from services.reporting.store.applier import Applier, Consumed, Partition
+from shared.contracts.codec import UndecodableEvent, decode
+from shared.contracts.registry import UnknownEventType
+from shared.kafka.producer import build_producer
+from shared.kafka.settings import KafkaSettings
+from shared.kafka.topics import ensure_topics
+
+log = logging.getLogger(__name__)
+
+EVENTS_APPLIED = Counter("reporting_events_applied_total", "Events applied to the aggregates", ["topic"])
+EVENTS_DEAD_LETTERED = Counter("reporting_events_dead_lettered_total", "Events sent to the DLQ", ["topic"])
+
+
+class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, owner: "ReportingConsumer") -> None:
+        self._owner = owner
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        """Nothing to flush: every batch is applied atomically before the next poll."""
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        await self._owner.seek_to_stored(list(assigned))
+
+
+class ReportingConsumer:
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        applier: Applier,
+        *,
+        topics: list[str],
+        dead_letter_topic: str,
+        group_id: str,
+        max_records: int = 5000,
+        reconcile_every_s: float = 1.0,
+    ) -> None:
+        self._kafka = kafka
+        self._applier = applier
+        self._topics = topics
+        self._dead_letter_topic = dead_letter_topic
+        self._group_id = group_id
+        self._max_records = max_records
+        self._reconcile_every_s = reconcile_every_s
+        self._consumer: AIOKafkaConsumer | None = None
+        self._dead_letters: AIOKafkaProducer | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def consumer(self) -> AIOKafkaConsumer:
+        if self._consumer is None:
+            raise RuntimeError("consumer not started")
+        return self._consumer
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="reporting-consumer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._dead_letters is not None:
+            await self._dead_letters.stop()
+
+    async def check_kafka(self) -> None:
+        if self._dead_letters is None:
+            raise ConnectionError("not connected to kafka yet")
+        await self._dead_letters.client.fetch_all_metadata()
+
+    async def _connect(self) -> None:
+        while True:
+            try:
+                await ensure_topics(self._kafka, [*self._topics, self._dead_letter_topic])
+                self._dead_letters = build_producer(self._kafka, client_id="reporting-dlq")
+                await self._dead_letters.start()
+                self._consumer = AIOKafkaConsumer(
+                    **self._kafka.client_options(),
+                    group_id=self._group_id,
+                    client_id="reporting",
+                    enable_auto_commit=False,
+                    auto_offset_reset="earliest",
+                    max_poll_records=self._max_records,
+                )
+                self._consumer.subscribe(self._topics, listener=_SeekToStored(self))
+                await self._consumer.start()
+                return
+            except KafkaError as exc:
+                log.warning("kafka not ready for reporting (%s); retrying", exc)
+                await self._close_clients()
+                await asyncio.sleep(2.0)
+
+    async def _close_clients(self) -> None:
+        for client in (self._consumer, self._dead_letters):
+            if client is not None:
+                with contextlib.suppress(Exception):
+                    await client.stop()
+        self._consumer = self._dead_letters = None
+
+    async def _run(self) -> None:
+        await self._connect()
+        last_reconcile = time.monotonic()
+        while True:
+            try:
+                batch = await self.consumer.getmany(timeout_ms=200, max_records=self._max_records)
+                if batch:
+                    await self._apply(batch)
+                if time.monotonic() - last_reconcile >= self._reconcile_every_s:
+                    await self._reconcile()
+                    last_reconcile = time.monotonic()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis or Kafka hiccup: nothing was half-applied (MULTI/EXEC); re-read from Redis' offsets.
+                log.exception("reporting batch failed; resuming from stored offsets")
+                await asyncio.sleep(1.0)
+                with contextlib.suppress(Exception):
+                    await self.seek_to_stored(list(self.consumer.assignment()))
+
+    async def _apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        decoded: dict[Partition, list[Consumed]] = {}
+        for tp, records in batch.items():
+            decoded[Partition(tp.topic, tp.partition)] = [await self._decode(r) for r in records]
+        applied = await self._applier.apply(decoded)
+        for p, offset in applied.rewind.items():
+            log.warning("redis is behind on %s[%d]; re-reading from offset %d", p.topic, p.partition, offset)
+            self.consumer.seek(TopicPartition(p.topic, p.partition), offset)
+        for tp, records in batch.items():
+            if Partition(tp.topic, tp.partition) not in applied.rewind:
+                EVENTS_APPLIED.labels(tp.topic).inc(len(records))
+        await self._commit_for_monitoring(batch, applied.rewind)
+
+    async def _decode(self, record: ConsumerRecord) -> Consumed:
+        try:
+            _, event = decode(record.value)
+            return Consumed(record.offset, event)
+        except (UndecodableEvent, UnknownEventType) as exc:
+            await self._dead_letter(record, str(exc))
+            return Consumed(record.offset, None)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        assert self._dead_letters is not None
+        log.warning("dead-lettering %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        headers = [
+            ("reason", reason.encode()),
+            ("source_topic", record.topic.encode()),
+            ("source_partition", str(record.partition).encode()),
+            ("source_offset", str(record.offset).encode()),
+        ]
+        await self._dead_letters.send_and_wait(
+            self._dead_letter_topic, value=record.value, key=record.key, headers=headers
+        )
+        EVENTS_DEAD_LETTERED.labels(record.topic).inc()
+
+    async def _commit_for_monitoring(
+        self, batch: dict[TopicPartition, list[ConsumerRecord]], rewind: dict[Partition, int]
+    ) -> None:
+        offsets = {
+            tp: records[-1].offset + 1
+            for tp, records in batch.items()
+            if Partition(tp.topic, tp.partition) not in rewind
+        }
+        with contextlib.suppress(CommitFailedError):
+            await self.consumer.commit(offsets)
+
+    async def seek_to_stored(self, assigned: list[TopicPartition]) -> None:
+        stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in assigned])
+        for tp in assigned:
+            offset = stored[Partition(tp.topic, tp.partition)]
+            if offset >= 0:
+                self.consumer.seek(tp, offset + 1)
+            else:
+                await self.consumer.seek_to_beginning(tp)
+
+    async def _reconcile(self) -> None:
+        """Notice a Redis that lost data while this consumer sat idle, and read its partitions again."""
+        assigned = list(self.consumer.assignment())
+        stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in assigned])
+        behind = []
+        for tp in assigned:
+            if stored[Partition(tp.topic, tp.partition)] + 1 < await self.consumer.position(tp):
+                behind.append(tp)
+        if behind:
+            log.warning("redis lost applied offsets for %s; refilling from kafka", behind)
+            await self.seek_to_stored(behind)

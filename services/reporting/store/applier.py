@@ -1,0 +1,139 @@
+"""Applies a batch of consumed events to Redis exactly once.
+
+The aggregates and the last applied offset of every partition are written in ONE MULTI/EXEC, guarded by
+WATCH on those offset keys. So a redelivered event is recognised by its offset and skipped; a zombie
+consumer that lost its partitions in a rebalance cannot write over the new owner (its EXEC aborts); and if
+Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds.
+"""
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from redis.asyncio import Redis
+from redis.exceptions import WatchError
+
+from services.reporting.metrics import Metric
+from services.reporting.projection.earliest import CounterKey, SubjectState, record, recount
+from services.reporting.projection.facts import Fact, facts_of
+from services.reporting.store.keys import Keys
+from services.reporting.store.periods import buckets_of_day
+from services.reporting.store.subjects import decode_state, encode_state
+from shared.contracts.envelope import EventPayload
+
+
+@dataclass(frozen=True)
+class Partition:
+    topic: str
+    partition: int
+
+
+@dataclass(frozen=True)
+class Consumed:
+    offset: int
+    event: EventPayload | None  # None: dead-lettered, only its offset is recorded
+
+
+@dataclass(frozen=True)
+class Applied:
+    events: int
+    rewind: dict[Partition, int]  # partitions to re-read from this offset: Redis is behind the consumer
+
+
+class Applier:
+    def __init__(self, redis: Redis, keys: Keys, max_attempts: int = 20) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._max_attempts = max_attempts
+
+    async def stored_offsets(self, partitions: Sequence[Partition]) -> dict[Partition, int]:
+        """Last applied offset per partition; -1 where nothing was applied (or Redis lost it)."""
+        if not partitions:
+            return {}
+        raw = await self._redis.mget([self._keys.offset(p.topic, p.partition) for p in partitions])
+        return {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
+
+    async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
+        for _ in range(self._max_attempts):
+            try:
+                return await self._apply_once(batch)
+            except WatchError:
+                continue  # an offset moved under us (another owner, or a flush): re-read and retry
+        raise RuntimeError("gave up applying a batch: offsets kept changing under concurrent writers")
+
+    async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
+        partitions = list(batch)
+        offset_keys = [self._keys.offset(p.topic, p.partition) for p in partitions]
+        async with self._redis.pipeline(transaction=True) as tx:
+            await tx.watch(*offset_keys)
+            raw = await tx.mget(offset_keys)
+            stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
+            fresh, rewind = _split_fresh(batch, stored)
+            facts = [f for records in fresh.values() for r in records if r.event for f in facts_of(r.event)]
+            before = await self._load_subjects(facts)
+            after, deltas = _project(self._keys, before, facts)
+
+            tx.multi()  # type: ignore[no-untyped-call]
+            for (key, field), amount in _bucket_deltas(self._keys, deltas).items():
+                tx.hincrby(key, field, amount)
+            for key, state in after.items():
+                fields = encode_state(state)
+                if fields != encode_state(before[key]):
+                    tx.delete(key)
+                    tx.hset(key, mapping=fields)  # type: ignore[arg-type]  # stubs' Mapping key is invariant
+            for p, records in fresh.items():
+                tx.set(self._keys.offset(p.topic, p.partition), records[-1].offset)
+            if fresh:
+                tx.publish(self._keys.changed_channel, "applied")
+            await tx.execute()
+        return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
+
+    async def _load_subjects(self, facts: list[Fact]) -> dict[str, SubjectState]:
+        keys = list(dict.fromkeys(self._keys.subject(f.metric, f.subject) for f in facts))
+        async with self._redis.pipeline(transaction=False) as read:
+            for key in keys:
+                read.hgetall(key)
+            loaded = await read.execute()
+        return {key: decode_state(raw) for key, raw in zip(keys, loaded, strict=True)}
+
+
+def _split_fresh(
+    batch: Mapping[Partition, Sequence[Consumed]], stored: dict[Partition, int]
+) -> tuple[dict[Partition, list[Consumed]], dict[Partition, int]]:
+    """Drop records already applied; a gap after the stored offset means Redis is behind: rewind."""
+    fresh: dict[Partition, list[Consumed]] = {}
+    rewind: dict[Partition, int] = {}
+    for p, records in batch.items():
+        todo = [r for r in records if r.offset > stored[p]]
+        if not todo:
+            continue
+        if todo[0].offset > stored[p] + 1:
+            rewind[p] = stored[p] + 1
+            continue
+        fresh[p] = todo
+    return fresh, rewind
+
+
+def _project(
+    keys: Keys, before: dict[str, SubjectState], facts: list[Fact]
+) -> tuple[dict[str, SubjectState], Counter[CounterKey]]:
+    after = {key: SubjectState(dict(state.facts), state.counted) for key, state in before.items()}
+    touched: dict[str, Metric] = {}
+    for fact in facts:
+        key = keys.subject(fact.metric, fact.subject)
+        record(after[key], fact)
+        touched[key] = fact.metric
+    deltas: Counter[CounterKey] = Counter()
+    for key, metric in touched.items():
+        recount(metric, after[key], deltas)
+    return after, deltas
+
+
+def _bucket_deltas(keys: Keys, deltas: Counter[CounterKey]) -> Counter[tuple[str, str]]:
+    """Spread day deltas over the day, month and year counters, dropping what cancelled out."""
+    spread: Counter[tuple[str, str]] = Counter()
+    for (metric, day, field), amount in deltas.items():
+        if amount:
+            for bucket in buckets_of_day(day):
+                spread[(keys.counter(metric, bucket), field)] += amount
+    return Counter({k: v for k, v in spread.items() if v})

@@ -1,0 +1,30 @@
+"""Redis key layout of one reporting keyspace (a prefix, so a rebuild can fill a fresh one alongside).
+
+{ks}:c:{metric}:{d|m|y}:{label}   hash  "total" and "dimension:value" → count
+{ks}:s:{metric}:{subject}         hash  "f:{fact_id}" → [date, dims]; "c" → what is counted now
+{ks}:o:{topic}:{partition}        str   last offset applied from that partition
+{ks}:changed                      pubsub channel, a message per applied batch
+"""
+
+from dataclasses import dataclass
+
+from services.reporting.metrics import Metric
+from services.reporting.store.periods import Bucket
+
+
+@dataclass(frozen=True)
+class Keys:
+    keyspace: str
+
+    def counter(self, metric: Metric, bucket: Bucket) -> str:
+        return f"{self.keyspace}:c:{metric.value}:{bucket.grain}:{bucket.label}"
+
+    def subject(self, metric: Metric, subject: str) -> str:
+        return f"{self.keyspace}:s:{metric.value}:{subject}"
+
+    def offset(self, topic: str, partition: int) -> str:
+        return f"{self.keyspace}:o:{topic}:{partition}"
+
+    @property
+    def changed_channel(self) -> str:
+        return f"{self.keyspace}:changed"

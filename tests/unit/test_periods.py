@@ -1,0 +1,53 @@
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.reporting.store.periods import Bucket, cover, split
+
+days = st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31))
+
+
+def expand(bucket: Bucket) -> set[date]:
+    if bucket.grain == "d":
+        return {date.fromisoformat(bucket.label)}
+    if bucket.grain == "m":
+        first = date.fromisoformat(bucket.label + "-01")
+        return {
+            first + timedelta(days=i) for i in range(31) if (first + timedelta(days=i)).month == first.month
+        }
+    year = int(bucket.label)
+    return {
+        date(year, 1, 1) + timedelta(days=i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)
+    }
+
+
+@given(days, days)
+def test_cover_is_exactly_the_period_without_overlap(a: date, b: date) -> None:
+    start, end = min(a, b), max(a, b)
+    covered: list[date] = [d for bucket in cover(start, end) for d in expand(bucket)]
+    assert len(covered) == len(set(covered)) == (end - start).days + 1
+    assert min(covered) == start
+    assert max(covered) == end
+
+
+def test_cover_uses_years_and_months_where_whole() -> None:
+    grains = [b.grain for b in cover(date(2022, 12, 30), date(2024, 2, 2))]
+    assert grains == ["d", "d", "y", "m", "d", "d"]
+
+
+def test_weeks_start_on_monday_and_are_clipped_to_the_period() -> None:
+    weeks = split(date(2023, 3, 1), date(2023, 3, 15), "week")  # 1 March 2023 is a Wednesday
+    assert weeks == [
+        (date(2023, 3, 1), date(2023, 3, 5)),
+        (date(2023, 3, 6), date(2023, 3, 12)),
+        (date(2023, 3, 13), date(2023, 3, 15)),
+    ]
+
+
+def test_months_are_clipped_to_the_period() -> None:
+    assert split(date(2023, 1, 20), date(2023, 3, 5), "month") == [
+        (date(2023, 1, 20), date(2023, 1, 31)),
+        (date(2023, 2, 1), date(2023, 2, 28)),
+        (date(2023, 3, 1), date(2023, 3, 5)),
+    ]
