@@ -1,0 +1,34 @@
+# The two commands of the README: `make up` (whole stack, no Docker) and `make test` (full suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: up test lint fetch bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# Debian packages (Redis, PostgreSQL, docker-compose) and the Kafka jars, cached outside the repo.
+fetch: $(STAMP)
+	$(PY) -m devstack fetch
+
+up: fetch
+	$(PY) -m devstack up
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared services devstack tests
+
+test: fetch
+	$(VENV)/bin/pytest -p no:cacheprovider
+
+bench: fetch
+	$(PY) -m benchmarks.apply_rate
+
+clean:
+	rm -rf .run

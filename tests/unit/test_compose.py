@@ -1,0 +1,79 @@
+"""docker-compose.yml cannot run here (no Docker engine), so it is checked statically."""
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic_settings import BaseSettings
+
+from services.registration.settings import RegistrationSettings
+from services.reporting.settings import ReportingSettings
+from shared.kafka.settings import KafkaSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "registration": RegistrationSettings,
+    "reporting": ReportingSettings,
+}
+CONTRACT_PORTS = {"registration": 8001, "reporting": 8004}
+
+
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def env_names(settings: type[BaseSettings]) -> set[str]:
+    prefix = settings.model_config.get("env_prefix", "")
+    own = {f"{prefix}{name}".upper() for name in settings.model_fields if name != "kafka"}
+    kafka = {f"KAFKA_{name}".upper() for name in KafkaSettings.model_fields}
+    return own | kafka
+
+
+def test_docker_compose_accepts_the_file() -> None:
+    binary = shutil.which("docker-compose")
+    assert binary, "docker-compose (Debian package) is needed to validate the compose file"
+    result = subprocess.run(
+        [binary, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_built_service_is_known_and_its_environment_matches_its_settings() -> None:
+    built = {name: svc for name, svc in compose()["services"].items() if "build" in svc}
+    assert set(built) == set(SETTINGS)
+    for name, svc in built.items():
+        unknown = set(svc["environment"]) - env_names(SETTINGS[name])
+        assert not unknown, f"{name} sets variables its settings do not read: {unknown}"
+        assert svc["command"] == ["python", "-m", f"services.{name}"]
+
+
+def test_services_publish_their_contract_ports_and_nothing_collides() -> None:
+    published = []
+    for name, svc in compose()["services"].items():
+        for mapping in svc.get("ports", []):
+            host, container = (int(p) for p in mapping.split(":"))
+            published.append(host)
+            if name in CONTRACT_PORTS:
+                assert host == container == CONTRACT_PORTS[name]
+                assert svc["environment"][f"{name.upper()}_PORT"] == str(host)
+    assert len(published) == len(set(published))
+
+
+def test_services_wait_for_healthy_dependencies() -> None:
+    services = compose()["services"]
+    for name, svc in services.items():
+        assert "healthcheck" in svc, f"{name} has no healthcheck"
+        for dependency, rule in svc.get("depends_on", {}).items():
+            assert rule == {"condition": "service_healthy"}, f"{name} → {dependency}"
+
+
+def test_each_producing_service_has_its_own_database() -> None:
+    services = compose()["services"]
+    assert services["registration"]["depends_on"].keys() >= {"registration-db"}
+    assert "@registration-db:" in services["registration"]["environment"]["REGISTRATION_DATABASE_URL"]
