@@ -22,13 +22,13 @@ up: fetch
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services devstack tests
+	$(VENV)/bin/mypy shared services devstack tests benchmarks
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 bench: fetch
-	$(PY) -m benchmarks.apply_rate
+	$(PY) -m benchmarks.pipeline
 
 clean:
 	rm -rf .run

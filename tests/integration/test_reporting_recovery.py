@@ -117,3 +117,19 @@ async def test_bad_events_go_to_the_dead_letter_topic_and_counting_goes_on(fresh
     reasons = [dict(r.headers)["reason"].decode() for r in dead]
     assert all(dict(r.headers)["source_topic"] == topic.encode() for r in dead)
     assert any("invalid envelope" in reason for reason in reasons), reasons
+
+
+async def test_writes_acknowledged_while_kafka_hangs_survive_a_producer_crash(fresh_stack: Stack) -> None:
+    local = fresh_stack.infra.local
+    assert local is not None and local.kafka is not None, "needs the test session's own Kafka"
+    kafka = local.kafka
+    registration, reporting = fresh_stack.registration(), fresh_stack.reporting()
+    kafka.pause()
+    try:
+        outcome = await send_all(registration.url, mixed_requests(random.Random(16), 150))
+        assert not outcome.other and outcome.accepted, "writes must be acknowledged while Kafka hangs"
+        registration.kill()  # its outbox rows are committed but were never published
+    finally:
+        kafka.resume()
+    await asyncio.to_thread(registration.start, 60)
+    await settle(reporting, outcome)
