@@ -9,6 +9,8 @@ import logging
 
 from redis.asyncio import Redis
 
+from shared.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -24,10 +26,7 @@ class ChangeFeed:
         self._task = asyncio.create_task(self._listen(), name="change-feed")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def wait_newer_than(self, version: int, timeout_s: float) -> int:
         """The current version once it exceeds `version`, or after the timeout whatever it is."""

@@ -13,7 +13,7 @@ import time
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter
 
 from services.reporting.store.applier import Applier, Consumed, Partition
@@ -22,6 +22,7 @@ from shared.contracts.registry import UnknownEventType
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
+from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,7 @@ class ReportingConsumer:
         self._task = asyncio.create_task(self._run(), name="reporting-consumer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
         if self._consumer is not None:
             await self._consumer.stop()
         if self._dead_letters is not None:
@@ -104,8 +102,8 @@ class ReportingConsumer:
                 self._consumer.subscribe(self._topics, listener=_SeekToStored(self))
                 await self._consumer.start()
                 return
-            except KafkaError as exc:
-                log.warning("kafka not ready for reporting (%s); retrying", exc)
+            except Exception as exc:  # any failure here must retry, or reporting would silently stop
+                log.warning("kafka not ready for reporting (%s: %s); retrying", type(exc).__name__, exc)
                 await self._close_clients()
                 await asyncio.sleep(2.0)
 

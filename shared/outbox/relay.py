@@ -14,6 +14,8 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.tasks import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -48,10 +50,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def backlog(self) -> int:
         async with self._engine.connect() as conn:

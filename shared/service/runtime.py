@@ -15,6 +15,7 @@ from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.tasks import cancel_and_wait
 from shared.web.ops import ReadinessCheck
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,7 @@ class ProducingRuntime:
         self.relay.start(producer)
 
     async def stop(self) -> None:
-        if self._connect_task is not None:
-            self._connect_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._connect_task
+        await cancel_and_wait(self._connect_task)
         await self.relay.stop()
         if self.producer is not None:
             await self.producer.stop()

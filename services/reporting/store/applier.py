@@ -6,9 +6,10 @@ consumer that lost its partitions in a rebalance cannot write over the new owner
 Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
@@ -16,8 +17,8 @@ from redis.exceptions import WatchError
 from services.reporting.metrics import Metric
 from services.reporting.projection.earliest import CounterKey, SubjectState, record, recount
 from services.reporting.projection.facts import Fact, facts_of
+from services.reporting.store.bulk_write import BulkWrite
 from services.reporting.store.keys import Keys
-from services.reporting.store.periods import buckets_of_day
 from services.reporting.store.subjects import decode_state, encode_state
 from shared.contracts.envelope import EventPayload
 
@@ -45,6 +46,7 @@ class Applier:
         self._redis = redis
         self._keys = keys
         self._max_attempts = max_attempts
+        self._bulk = BulkWrite(redis)
 
     async def stored_offsets(self, partitions: Sequence[Partition]) -> dict[Partition, int]:
         """Last applied offset per partition; -1 where nothing was applied (or Redis lost it)."""
@@ -73,14 +75,9 @@ class Applier:
             before = await self._load_subjects(facts)
             after, deltas = _project(self._keys, before, facts)
 
+            hashes, removed = _changed_fields(before, after)
             tx.multi()  # type: ignore[no-untyped-call]
-            for (key, field), amount in _bucket_deltas(self._keys, deltas).items():
-                tx.hincrby(key, field, amount)
-            for key, state in after.items():
-                fields = encode_state(state)
-                if fields != encode_state(before[key]):
-                    tx.delete(key)
-                    tx.hset(key, mapping=fields)  # type: ignore[arg-type]  # stubs' Mapping key is invariant
+            await self._bulk.queue(tx, _day_deltas(self._keys, deltas), hashes, removed)
             for p, records in fresh.items():
                 tx.set(self._keys.offset(p.topic, p.partition), records[-1].offset)
             if fresh:
@@ -129,11 +126,25 @@ def _project(
     return after, deltas
 
 
-def _bucket_deltas(keys: Keys, deltas: Counter[CounterKey]) -> Counter[tuple[str, str]]:
-    """Spread day deltas over the day, month and year counters, dropping what cancelled out."""
-    spread: Counter[tuple[str, str]] = Counter()
+def _changed_fields(
+    before: dict[str, SubjectState], after: dict[str, SubjectState]
+) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
+    """Fields to set and fields to delete so that Redis holds `after`."""
+    hashes: dict[str, dict[str, str]] = {}
+    removed: list[tuple[str, str]] = []
+    for key, state in after.items():
+        old, new = encode_state(before[key]), encode_state(state)
+        changed = {field: value for field, value in new.items() if old.get(field) != value}
+        if changed:
+            hashes[key] = changed
+        removed += [(key, field) for field in old.keys() - new.keys()]
+    return hashes, removed
+
+
+def _day_deltas(keys: Keys, deltas: Counter[CounterKey]) -> dict[tuple[str, date], dict[str, int]]:
+    """Deltas grouped by metric counter prefix and day, dropping what cancelled out."""
+    grouped: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)
     for (metric, day, field), amount in deltas.items():
         if amount:
-            for bucket in buckets_of_day(day):
-                spread[(keys.counter(metric, bucket), field)] += amount
-    return Counter({k: v for k, v in spread.items() if v})
+            grouped[(keys.counter_prefix(metric), day)][field] = amount
+    return grouped

@@ -3,6 +3,7 @@
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from typing import TypeVar
 
 from redis.asyncio import Redis
 
@@ -10,6 +11,8 @@ from services.reporting.metrics import Dimension, Interval, Metric
 from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.keys import Keys
 from services.reporting.store.periods import cover, split
+
+T = TypeVar("T")
 
 
 class Figures:
@@ -19,15 +22,7 @@ class Figures:
 
     async def totals(self, metrics: Iterable[Metric], start: date, end: date) -> dict[Metric, int]:
         buckets = cover(start, end)
-        wanted = [(m, self._keys.counter(m, b)) for m in metrics for b in buckets]
-        async with self._redis.pipeline(transaction=False) as read:
-            for _, key in wanted:
-                read.hget(key, TOTAL)
-            values = await read.execute()
-        totals: Counter[Metric] = Counter({m: 0 for m, _ in wanted})
-        for (metric, _), value in zip(wanted, values, strict=True):
-            totals[metric] += int(value or 0)
-        return dict(totals)
+        return dict(await self._sum_totals([(m, self._keys.counter(m, b)) for m in metrics for b in buckets]))
 
     async def breakdown(self, metric: Metric, by: Dimension, start: date, end: date) -> dict[str, int]:
         """Counts per value of `by`; values whose count is 0 over the period are left out."""
@@ -48,11 +43,15 @@ class Figures:
     ) -> list[tuple[date, int]]:
         ranges = split(start, end, interval.value)
         plan = [(first, self._keys.counter(metric, b)) for first, last in ranges for b in cover(first, last)]
+        return sorted((await self._sum_totals(plan)).items())
+
+    async def _sum_totals(self, plan: list[tuple[T, str]]) -> Counter[T]:
+        """The `total` field of each counter key, summed per label; labels with no data count 0."""
         async with self._redis.pipeline(transaction=False) as read:
             for _, key in plan:
                 read.hget(key, TOTAL)
             values = await read.execute()
-        points: Counter[date] = Counter({first: 0 for first, _ in ranges})
-        for (first, _), value in zip(plan, values, strict=True):
-            points[first] += int(value or 0)
-        return sorted(points.items())
+        sums: Counter[T] = Counter({label: 0 for label, _ in plan})
+        for (label, _), value in zip(plan, values, strict=True):
+            sums[label] += int(value or 0)
+        return sums

@@ -16,8 +16,11 @@ from services.reporting.store.periods import Bucket
 class Keys:
     keyspace: str
 
+    def counter_prefix(self, metric: Metric) -> str:
+        return f"{self.keyspace}:c:{metric.value}:"
+
     def counter(self, metric: Metric, bucket: Bucket) -> str:
-        return f"{self.keyspace}:c:{metric.value}:{bucket.grain}:{bucket.label}"
+        return f"{self.counter_prefix(metric)}{bucket.grain}:{bucket.label}"
 
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"

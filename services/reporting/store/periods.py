@@ -13,11 +13,6 @@ class Bucket:
     label: str  # 2023-01-10 | 2023-01 | 2023
 
 
-def buckets_of_day(day: date) -> list[Bucket]:
-    """Every counter a fact on `day` contributes to."""
-    return [Bucket("d", day.isoformat()), Bucket("m", day.isoformat()[:7]), Bucket("y", str(day.year))]
-
-
 def cover(start: date, end: date) -> list[Bucket]:
     """The fewest buckets whose union is exactly the inclusive range start..end."""
     buckets: list[Bucket] = []
