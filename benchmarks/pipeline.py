@@ -105,8 +105,8 @@ def random_event(rng: random.Random) -> ParticipantRegistered:
     kecamatan = rng.choice(kota.kecamatan)
     return ParticipantRegistered(
         participant_id=uuid4(),
-        registered_on=PROGRAMME_START + timedelta(days=rng.randrange(2900)),
         profile=ParticipantProfile(
+            registered_on=PROGRAMME_START + timedelta(days=rng.randrange(2900)),
             gender=rng.choice(list(Gender)),
             age_band=rng.choice(list(AgeBand)),
             kota_code=kota.code,
@@ -132,7 +132,7 @@ async def prefill(kafka: KafkaSettings, topic: str, count: int) -> None:
             envelope = wrap(
                 event,
                 key=str(event.participant_id),
-                occurred_on=event.registered_on,
+                occurred_on=event.profile.registered_on,
                 producer="bench",
                 correlation_id=None,
             )

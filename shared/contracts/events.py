@@ -15,8 +15,7 @@ class ParticipantRegistered(EventPayload):
     event_type: ClassVar[str] = "ParticipantRegistered"
 
     participant_id: UUID
-    registered_on: date
-    profile: ParticipantProfile
+    profile: ParticipantProfile = Field(description="profile.registered_on is the registration date")
 
 
 class TrainingClassScheduled(EventPayload):

@@ -15,6 +15,7 @@ from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.follower import RegistrationFollower
 from shared.tasks import cancel_and_wait
 from shared.web.ops import ReadinessCheck
 
@@ -33,6 +34,7 @@ class ProducingRuntime:
         kafka: KafkaSettings,
         outbox: Table,
         migrations: Path,
+        known_participants: Table | None = None,
     ) -> None:
         self.name = name
         self.topic = kafka.topic(name)
@@ -44,10 +46,18 @@ class ProducingRuntime:
         self.relay = OutboxRelay(self.engine, outbox)
         self.unit_of_work = UnitOfWork(self.engine, outbox, self.relay, self.topic, name)
         self._connect_task: asyncio.Task[None] | None = None
+        # Stage services learn participants from registration events into their own database.
+        self.follower = (
+            RegistrationFollower(kafka, self.engine, known_participants, service=name)
+            if known_participants is not None
+            else None
+        )
 
     async def start(self) -> None:
         await asyncio.to_thread(upgrade_to_head, self._migrations, self._database_url)
         self._connect_task = asyncio.create_task(self._connect_kafka(), name=f"{self.name}-kafka-connect")
+        if self.follower is not None:
+            self.follower.start()
 
     async def _connect_kafka(self) -> None:
         while True:
@@ -66,6 +76,8 @@ class ProducingRuntime:
 
     async def stop(self) -> None:
         await cancel_and_wait(self._connect_task)
+        if self.follower is not None:
+            await self.follower.stop()
         await self.relay.stop()
         if self.producer is not None:
             await self.producer.stop()

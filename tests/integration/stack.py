@@ -38,12 +38,16 @@ class Stack:
             "LOG_LEVEL": "INFO",
         }
 
-    def registration(self, database: str = "sqlite") -> AppServer:
+    def producing(self, service: str, database: str = "sqlite") -> AppServer:
+        """A service with its own database: a SQLite file, or a fresh PostgreSQL database."""
         if database == "sqlite":
-            url = f"sqlite:///{self.base_dir / f'{self.name}-registration.db'}"
+            url = f"sqlite:///{self.base_dir / f'{self.name}-{service}.db'}"
         else:
-            url = self.infra.create_database(f"{self.name}_registration")
-        return self._start("registration", {"REGISTRATION_DATABASE_URL": url})
+            url = self.infra.create_database(f"{self.name}_{service}")
+        return self._start(service, {f"{service.upper()}_DATABASE_URL": url})
+
+    def registration(self, database: str = "sqlite") -> AppServer:
+        return self.producing("registration", database)
 
     def reporting(self, **extra: str) -> AppServer:
         env = {

@@ -13,6 +13,7 @@ from shared.contracts.registry import UnknownEventType
 from shared.contracts.schemas import SCHEMA_DIR, generated_schemas, render
 
 PROFILE = ParticipantProfile(
+    registered_on=date(2023, 1, 2),
     gender=Gender.F,
     age_band=AgeBand.AGE_25_34,
     kota_code="31.71",
@@ -33,11 +34,11 @@ def test_committed_schemas_match_the_models() -> None:
 
 
 def test_events_round_trip_through_the_envelope() -> None:
-    event = ParticipantRegistered(participant_id=uuid4(), registered_on=date(2023, 1, 2), profile=PROFILE)
+    event = ParticipantRegistered(participant_id=uuid4(), profile=PROFILE)
     envelope = wrap(
         event,
         key=str(event.participant_id),
-        occurred_on=event.registered_on,
+        occurred_on=event.profile.registered_on,
         producer="registration",
         correlation_id="c-1",
     )
@@ -57,7 +58,7 @@ def test_no_event_schema_has_a_personal_data_field() -> None:
 def test_undecodable_and_unknown_events_are_told_apart() -> None:
     with pytest.raises(UndecodableEvent):
         decode(b"not json")
-    event = ParticipantRegistered(participant_id=uuid4(), registered_on=date(2023, 1, 2), profile=PROFILE)
+    event = ParticipantRegistered(participant_id=uuid4(), profile=PROFILE)
     envelope = wrap(event, key="k", occurred_on=date(2023, 1, 2), producer="p", correlation_id=None)
     unknown = envelope.model_copy(update={"event_version": 99})
     with pytest.raises(UnknownEventType):

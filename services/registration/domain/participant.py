@@ -68,6 +68,7 @@ class Participant:
 
     def profile(self) -> ParticipantProfile:
         return ParticipantProfile(
+            registered_on=self.registered_on,
             gender=self.gender,
             age_band=AgeBand.of_age(age_on(self.birth_date, self.registered_on)),
             kota_code=self.domicile.kota_code,
@@ -80,9 +81,7 @@ class Participant:
         )
 
     def registered_event(self) -> ParticipantRegistered:
-        return ParticipantRegistered(
-            participant_id=self.participant_id, registered_on=self.registered_on, profile=self.profile()
-        )
+        return ParticipantRegistered(participant_id=self.participant_id, profile=self.profile())
 
 
 def age_on(birth_date: date, day: date) -> int:

@@ -46,7 +46,8 @@ def facts_of(event: EventPayload) -> list[Fact]:
     match event:
         case ParticipantRegistered():
             pid = str(event.participant_id)
-            return [Fact(Metric.REGISTERED, pid, "registration", event.registered_on, dims_of(event.profile))]
+            on = event.profile.registered_on
+            return [Fact(Metric.REGISTERED, pid, "registration", on, dims_of(event.profile))]
         case TrainingCompleted():
             metric = (
                 Metric.TRAINED

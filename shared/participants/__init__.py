@@ -1,0 +1,1 @@
+"""What stage services know of participants: only what registration events told them."""
