@@ -12,7 +12,7 @@ from services.reporting.consumer import ReportingConsumer
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
-from services.reporting.store.keys import Keys
+from services.reporting.store.keyspace import Keyspaces
 from shared.web.app import service_app
 from shared.web.ops import ReadinessCheck
 
@@ -30,11 +30,11 @@ async def index() -> FileResponse:
 def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     settings = settings or ReportingSettings()
     redis = Redis.from_url(settings.redis_url, decode_responses=True, health_check_interval=10)
-    keys = Keys(settings.keyspace)
-    feed = ChangeFeed(redis, keys.changed_channel)
+    keyspaces = Keyspaces(settings.keyspace)
+    feed = ChangeFeed(redis, keyspaces.changed_channel)
     consumer = ReportingConsumer(
         settings.kafka,
-        Applier(redis, keys),
+        Applier(redis, keyspaces),
         topics=[settings.kafka.topic(source) for source in settings.sources],
         dead_letter_topic=settings.kafka.topic(f"{SERVICE}.dlq"),
         group_id=settings.consumer_group,
@@ -64,7 +64,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         checks=checks,
         routers=[router, dashboard],
     )
-    app.state.figures = Figures(redis, keys)
+    app.state.figures = Figures(redis, keyspaces)
     app.state.change_feed = feed
     app.state.debounce_ms = settings.stream_debounce_ms
     return app

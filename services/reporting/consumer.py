@@ -16,9 +16,8 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter
 
+from services.reporting.records import to_consumed
 from services.reporting.store.applier import Applier, Consumed, Partition
-from shared.contracts.codec import UndecodableEvent, decode
-from shared.contracts.registry import UnknownEventType
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
@@ -148,12 +147,10 @@ class ReportingConsumer:
         await self._commit_for_monitoring(batch, applied.rewind)
 
     async def _decode(self, record: ConsumerRecord) -> Consumed:
-        try:
-            _, event = decode(record.value)
-            return Consumed(record.offset, event)
-        except (UndecodableEvent, UnknownEventType) as exc:
-            await self._dead_letter(record, str(exc))
-            return Consumed(record.offset, None)
+        consumed, problem = to_consumed(record)
+        if problem is not None:
+            await self._dead_letter(record, problem)
+        return consumed
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         assert self._dead_letters is not None

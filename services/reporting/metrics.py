@@ -13,6 +13,7 @@ class Metric(StrEnum):
     FINANCED = "financed"
     VOCATIONAL_TRAINED = "vocational_trained"
     VOCATIONAL_PLACED = "vocational_placed"
+    PERMIT_HOLDERS = "permit_holders"  # participants by their first issued permit: the funnel's permits stage
 
 
 class Dimension(StrEnum):
@@ -30,3 +31,27 @@ class Interval(StrEnum):
 
 
 NO_SECTOR = "none"  # participants who declared no business still count, in their own row
+
+
+class Stage(StrEnum):
+    """The seven PE-7P stages, in the order the funnel shows them."""
+
+    REGISTRATION = "registration"
+    TRAINING = "training"
+    MENTORING = "mentoring"
+    PERMITS = "permits"
+    MARKETING = "marketing"
+    FINANCIAL_REPORTING = "financial_reporting"
+    FINANCING = "financing"
+
+
+# The participant-level metric whose earliest date means "reached the stage"; None: not recorded yet.
+STAGE_METRICS: dict[Stage, Metric | None] = {
+    Stage.REGISTRATION: Metric.REGISTERED,
+    Stage.TRAINING: Metric.TRAINED,
+    Stage.MENTORING: Metric.MENTORED,
+    Stage.PERMITS: Metric.PERMIT_HOLDERS,
+    Stage.MARKETING: None,  # products are counted per product; a participant-level fact comes with marketing
+    Stage.FINANCIAL_REPORTING: Metric.FINANCIAL_REPORTING,
+    Stage.FINANCING: Metric.FINANCED,
+}

@@ -5,7 +5,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from services.reporting.metrics import Dimension, Metric
-from services.reporting.projection.earliest import TOTAL, CounterKey, SubjectState, record, recount
+from services.reporting.projection.earliest import TOTAL, CounterKey, Deltas, SubjectState, record, recount
 from services.reporting.projection.facts import Fact
 
 DIMS = {Dimension.KOTA: "31.71", Dimension.GENDER: "F"}
@@ -18,7 +18,7 @@ def fact(subject: str, fact_id: str, on: date) -> Fact:
 def apply_all(facts: list[Fact], batch_size: int) -> Counter[CounterKey]:
     """Applies facts batch by batch like the consumer does, recounting after each batch."""
     states: dict[str, SubjectState] = {}
-    totals: Counter[CounterKey] = Counter()
+    totals = Deltas()
     for i in range(0, len(facts), batch_size):
         touched = set()
         for f in facts[i : i + batch_size]:
@@ -26,7 +26,7 @@ def apply_all(facts: list[Fact], batch_size: int) -> Counter[CounterKey]:
             touched.add(f.subject)
         for subject in touched:
             recount(Metric.TRAINED, states[subject], totals)
-    return +totals  # drop zeros
+    return +totals.counters  # drop zeros
 
 
 def from_scratch(facts: list[Fact]) -> Counter[CounterKey]:
@@ -69,3 +69,14 @@ def test_shuffled_delivery_matches_a_count_from_scratch() -> None:
     for batch_size in (1, 7, 250):
         rng.shuffle(facts)
         assert apply_all(facts, batch_size) == expected
+
+
+def test_a_participant_fact_moves_within_its_registration_cohort() -> None:
+    cohort = date(2022, 12, 1)
+    state = SubjectState()
+    deltas = Deltas()
+    record(state, Fact(Metric.TRAINED, "p1", "a", date(2023, 3, 1), DIMS, cohort))
+    recount(Metric.TRAINED, state, deltas)
+    record(state, Fact(Metric.TRAINED, "p1", "b", date(2023, 1, 5), DIMS, cohort))
+    recount(Metric.TRAINED, state, deltas)
+    assert +deltas.funnel == Counter({(Metric.TRAINED, cohort, date(2023, 1, 5)): 1})

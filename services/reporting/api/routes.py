@@ -9,10 +9,19 @@ from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
-from services.reporting.api.schemas import Breakdown, Point, Row, Summary, TimeSeries
+from services.reporting.api.schemas import (
+    Breakdown,
+    Funnel,
+    Point,
+    Row,
+    StageValue,
+    Summary,
+    TimeSeries,
+    ratio,
+)
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.labels import known_keys, label
-from services.reporting.metrics import Dimension, Interval, Metric
+from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
 from services.reporting.store.figures import Figures
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -59,6 +68,20 @@ async def timeseries(
         end=period.end,
         points=[Point(start=first, value=value) for first, value in points],
     )
+
+
+@router.get("/funnel", response_model=Funnel)
+async def funnel(period: PeriodParams, store: FiguresDep) -> Funnel:
+    """Of the participants registered in the period, how many reached each stage by its last day."""
+    values: dict[Stage, int] = {}
+    for stage, metric in STAGE_METRICS.items():
+        if metric is Metric.REGISTERED:
+            values[stage] = (await store.totals([metric], period.start, period.end))[metric]
+        else:
+            values[stage] = await store.reached_by(metric, period.start, period.end) if metric else 0
+    registered = values[Stage.REGISTRATION]
+    stages = [StageValue(stage=s, value=v, conversion=ratio(v, registered)) for s, v in values.items()]
+    return Funnel(start=period.start, end=period.end, stages=stages)
 
 
 @router.get("/stream", response_class=EventSourceResponse)

@@ -5,7 +5,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.reporting.metrics import Dimension, Interval, Metric
+from services.reporting.metrics import Dimension, Interval, Metric, Stage
 
 
 class Vocational(BaseModel):
@@ -48,9 +48,14 @@ class Summary(BaseModel):
 
 
 def placement_rate(placed: int, trained: int) -> float | None:
-    if trained == 0:
+    return ratio(placed, trained)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole to 4 decimals, rounded half up; None when whole is 0."""
+    if whole == 0:
         return None
-    return float((Decimal(placed) / Decimal(trained)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return float((Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 class Row(BaseModel):
@@ -82,3 +87,17 @@ class TimeSeries(BaseModel):
     start: date = Field(alias="from")
     end: date = Field(alias="to")
     points: list[Point]
+
+
+class StageValue(BaseModel):
+    stage: Stage
+    value: int
+    conversion: float | None = Field(description="value / registered, 4 decimals; null when none registered")
+
+
+class Funnel(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+    stages: list[StageValue]

@@ -13,8 +13,15 @@ from services.reporting.projection.facts import Dims, Fact
 
 TOTAL = "total"
 
-Dated = tuple[date, Dims]
+Dated = tuple[date, Dims, date | None]  # (day, breakdown, registration cohort of a participant fact)
 CounterKey = tuple[Metric, date, str]  # (metric, day, "total" | "dimension:value")
+FunnelKey = tuple[Metric, date, date]  # (metric, registration day, stage day)
+
+
+@dataclass
+class Deltas:
+    counters: Counter[CounterKey] = field(default_factory=Counter)
+    funnel: Counter[FunnelKey] = field(default_factory=Counter)
 
 
 @dataclass
@@ -31,10 +38,10 @@ class SubjectState:
 
 
 def record(state: SubjectState, fact: Fact) -> None:
-    state.facts[fact.fact_id] = (fact.on, fact.dims)
+    state.facts[fact.fact_id] = (fact.on, fact.dims, fact.cohort)
 
 
-def recount(metric: Metric, state: SubjectState, deltas: Counter[CounterKey]) -> None:
+def recount(metric: Metric, state: SubjectState, deltas: Deltas) -> None:
     """Move the subject's count to its current earliest fact, adding the change to `deltas`."""
     target = state.earliest()
     if target == state.counted:
@@ -46,8 +53,10 @@ def recount(metric: Metric, state: SubjectState, deltas: Counter[CounterKey]) ->
     state.counted = target
 
 
-def _add(deltas: Counter[CounterKey], metric: Metric, dated: Dated, sign: int) -> None:
-    day, dims = dated
-    deltas[(metric, day, TOTAL)] += sign
+def _add(deltas: Deltas, metric: Metric, dated: Dated, sign: int) -> None:
+    day, dims, cohort = dated
+    deltas.counters[(metric, day, TOTAL)] += sign
     for dimension, value in dims.items():
-        deltas[(metric, day, f"{dimension.value}:{value}")] += sign
+        deltas.counters[(metric, day, f"{dimension.value}:{value}")] += sign
+    if cohort is not None:
+        deltas.funnel[(metric, cohort, day)] += sign

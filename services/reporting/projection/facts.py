@@ -7,6 +7,7 @@ which makes re-applying the same event a no-op.
 
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from services.reporting.metrics import NO_SECTOR, Dimension, Metric
 from shared.contracts.enums import TrainingProgram
@@ -29,6 +30,7 @@ class Fact:
     fact_id: str
     on: date
     dims: Dims
+    cohort: date | None = None  # the participant's registration day, for participant-level stage facts
 
 
 def dims_of(profile: ParticipantProfile) -> Dims:
@@ -45,23 +47,43 @@ def facts_of(event: EventPayload) -> list[Fact]:
     """The facts an event establishes; events that count towards no metric give none."""
     match event:
         case ParticipantRegistered():
-            pid = str(event.participant_id)
-            on = event.profile.registered_on
-            return [Fact(Metric.REGISTERED, pid, "registration", on, dims_of(event.profile))]
+            pid, profile = str(event.participant_id), event.profile
+            return [Fact(Metric.REGISTERED, pid, "registration", profile.registered_on, dims_of(profile))]
         case TrainingCompleted():
             metric = (
                 Metric.TRAINED
                 if event.program is TrainingProgram.ENTREPRENEURSHIP
                 else Metric.VOCATIONAL_TRAINED
             )
-            pid = str(event.participant_id)
-            return [Fact(metric, pid, str(event.class_id), event.completed_on, dims_of(event.profile))]
+            return [
+                _stage_fact(metric, event.profile, event.participant_id, event.class_id, event.completed_on)
+            ]
         case ParticipantPlaced():
-            pid = str(event.participant_id)
-            placement = str(event.placement_id)
-            return [Fact(Metric.VOCATIONAL_PLACED, pid, placement, event.placed_on, dims_of(event.profile))]
+            return [
+                _stage_fact(
+                    Metric.VOCATIONAL_PLACED,
+                    event.profile,
+                    event.participant_id,
+                    event.placement_id,
+                    event.placed_on,
+                )
+            ]
         case PermitIssued():
             permit = str(event.permit_id)
-            return [Fact(Metric.PERMITS_ISSUED, permit, "issued", event.issued_on, dims_of(event.profile))]
+            return [
+                Fact(Metric.PERMITS_ISSUED, permit, "issued", event.issued_on, dims_of(event.profile)),
+                _stage_fact(
+                    Metric.PERMIT_HOLDERS,
+                    event.profile,
+                    event.participant_id,
+                    event.permit_id,
+                    event.issued_on,
+                ),
+            ]
         case _:
             return []
+
+
+def _stage_fact(metric: Metric, profile: ParticipantProfile, participant: UUID, fact: UUID, on: date) -> Fact:
+    """A participant-level fact: counted once per participant, and placed in its registration cohort."""
+    return Fact(metric, str(participant), str(fact), on, dims_of(profile), cohort=profile.registered_on)

@@ -15,10 +15,11 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from services.reporting.metrics import Metric
-from services.reporting.projection.earliest import CounterKey, SubjectState, record, recount
+from services.reporting.projection.earliest import CounterKey, Deltas, SubjectState, record, recount
 from services.reporting.projection.facts import Fact, facts_of
 from services.reporting.store.bulk_write import BulkWrite
 from services.reporting.store.keys import Keys
+from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.subjects import decode_state, encode_state
 from shared.contracts.envelope import EventPayload
 
@@ -42,9 +43,13 @@ class Applied:
 
 
 class Applier:
-    def __init__(self, redis: Redis, keys: Keys, max_attempts: int = 20) -> None:
+    def __init__(
+        self, redis: Redis, keyspaces: Keyspaces, *, fixed: Keys | None = None, max_attempts: int = 20
+    ) -> None:
+        """Writes to the live keyspace, or to `fixed` (a rebuild filling a fresh keyspace)."""
         self._redis = redis
-        self._keys = keys
+        self._keyspaces = keyspaces
+        self._fixed = fixed
         self._max_attempts = max_attempts
         self._bulk = BulkWrite(redis)
 
@@ -52,7 +57,8 @@ class Applier:
         """Last applied offset per partition; -1 where nothing was applied (or Redis lost it)."""
         if not partitions:
             return {}
-        raw = await self._redis.mget([self._keys.offset(p.topic, p.partition) for p in partitions])
+        keys = self._fixed or await self._keyspaces.live(self._redis)
+        raw = await self._redis.mget([keys.offset(p.topic, p.partition) for p in partitions])
         return {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
 
     async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
@@ -65,33 +71,42 @@ class Applier:
 
     async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
         partitions = list(batch)
-        offset_keys = [self._keys.offset(p.topic, p.partition) for p in partitions]
         async with self._redis.pipeline(transaction=True) as tx:
+            # Watch the pointer too: a rebuild switching keyspaces mid-batch makes this attempt retry there.
+            await tx.watch(self._keyspaces.pointer)
+            keys = self._fixed or await self._keyspaces.live(tx)
+            offset_keys = [keys.offset(p.topic, p.partition) for p in partitions]
             await tx.watch(*offset_keys)
             raw = await tx.mget(offset_keys)
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
             facts = [f for records in fresh.values() for r in records if r.event for f in facts_of(r.event)]
-            before = await self._load_subjects(facts)
-            after, deltas = _project(self._keys, before, facts)
+            before = await self._load_subjects(keys, facts)
+            after, deltas = _project(keys, before, facts)
 
             hashes, removed = _changed_fields(before, after)
             tx.multi()  # type: ignore[no-untyped-call]
-            await self._bulk.queue(tx, _day_deltas(self._keys, deltas), hashes, removed)
+            await self._bulk.queue(
+                tx,
+                _day_deltas(keys, deltas.counters),
+                _funnel_deltas(keys, deltas),
+                hashes,
+                removed,
+            )
             for p, records in fresh.items():
-                tx.set(self._keys.offset(p.topic, p.partition), records[-1].offset)
+                tx.set(keys.offset(p.topic, p.partition), records[-1].offset)
             if fresh:
-                tx.publish(self._keys.changed_channel, "applied")
+                tx.publish(self._keyspaces.changed_channel, "applied")
             await tx.execute()
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
-    async def _load_subjects(self, facts: list[Fact]) -> dict[str, SubjectState]:
-        keys = list(dict.fromkeys(self._keys.subject(f.metric, f.subject) for f in facts))
+    async def _load_subjects(self, keys: Keys, facts: list[Fact]) -> dict[str, SubjectState]:
+        subjects = list(dict.fromkeys(keys.subject(f.metric, f.subject) for f in facts))
         async with self._redis.pipeline(transaction=False) as read:
-            for key in keys:
+            for key in subjects:
                 read.hgetall(key)
             loaded = await read.execute()
-        return {key: decode_state(raw) for key, raw in zip(keys, loaded, strict=True)}
+        return {key: decode_state(raw) for key, raw in zip(subjects, loaded, strict=True)}
 
 
 def _split_fresh(
@@ -113,14 +128,14 @@ def _split_fresh(
 
 def _project(
     keys: Keys, before: dict[str, SubjectState], facts: list[Fact]
-) -> tuple[dict[str, SubjectState], Counter[CounterKey]]:
+) -> tuple[dict[str, SubjectState], Deltas]:
     after = {key: SubjectState(dict(state.facts), state.counted) for key, state in before.items()}
     touched: dict[str, Metric] = {}
     for fact in facts:
         key = keys.subject(fact.metric, fact.subject)
         record(after[key], fact)
         touched[key] = fact.metric
-    deltas: Counter[CounterKey] = Counter()
+    deltas = Deltas()
     for key, metric in touched.items():
         recount(metric, after[key], deltas)
     return after, deltas
@@ -139,6 +154,15 @@ def _changed_fields(
             hashes[key] = changed
         removed += [(key, field) for field in old.keys() - new.keys()]
     return hashes, removed
+
+
+def _funnel_deltas(keys: Keys, deltas: Deltas) -> dict[tuple[str, str], int]:
+    """Cohort counters: (registration day hash, stage day field) → change."""
+    return {
+        (keys.funnel(metric, cohort), stage_day.isoformat()): amount
+        for (metric, cohort, stage_day), amount in deltas.funnel.items()
+        if amount
+    }
 
 
 def _day_deltas(keys: Keys, deltas: Counter[CounterKey]) -> dict[tuple[str, date], dict[str, int]]:

@@ -15,6 +15,7 @@ from redis.commands.core import AsyncScript
 
 # ARGV: n, then n x (counter prefix, day, k, k x (field, amount)) to HINCRBY on the day's day, month
 #          and year counters (the labels of periods.Bucket: YYYY-MM-DD, YYYY-MM, YYYY);
+#       p, then p x (key, field, amount) to HINCRBY as given;
 #       m, then m x (key, k, k x (field, value)) to HSET;
 #       d, then d x (key, field) to HDEL.
 _LUA = """
@@ -29,6 +30,10 @@ for _ = 1, n do
     i = i + 2
   end
 end
+local p = tonumber(ARGV[i]); i = i + 1
+for _ = 1, p do
+  redis.call('HINCRBY', ARGV[i], ARGV[i + 1], ARGV[i + 2]); i = i + 3
+end
 local m = tonumber(ARGV[i]); i = i + 1
 for _ = 1, m do
   local key = ARGV[i]; local k = tonumber(ARGV[i + 1]); i = i + 2
@@ -40,7 +45,7 @@ local d = tonumber(ARGV[i]); i = i + 1
 for _ = 1, d do
   redis.call('HDEL', ARGV[i], ARGV[i + 1]); i = i + 2
 end
-return n + m + d
+return n + p + m + d
 """
 
 
@@ -52,6 +57,7 @@ class BulkWrite:
         self,
         tx: Pipeline,
         increments: Mapping[tuple[str, date], Mapping[str, int]],
+        plain: Mapping[tuple[str, str], int],
         hashes: Mapping[str, Mapping[str, str]],
         removed: list[tuple[str, str]],
     ) -> None:
@@ -61,6 +67,9 @@ class BulkWrite:
             args += [prefix, day.isoformat(), len(fields)]
             for field, amount in fields.items():
                 args += [field, amount]
+        args.append(len(plain))
+        for (key, field), amount in plain.items():
+            args += [key, field, amount]
         args.append(len(hashes))
         for key, values in hashes.items():
             args += [key, len(values)]

@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import TypeVar
 
 from redis.asyncio import Redis
@@ -10,26 +10,32 @@ from redis.asyncio import Redis
 from services.reporting.metrics import Dimension, Interval, Metric
 from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.keys import Keys
+from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.periods import cover, split
 
 T = TypeVar("T")
 
 
 class Figures:
-    def __init__(self, redis: Redis, keys: Keys) -> None:
+    def __init__(self, redis: Redis, keyspaces: Keyspaces) -> None:
         self._redis = redis
-        self._keys = keys
+        self._keyspaces = keyspaces
+
+    async def _live(self) -> Keys:
+        return await self._keyspaces.live(self._redis)
 
     async def totals(self, metrics: Iterable[Metric], start: date, end: date) -> dict[Metric, int]:
         buckets = cover(start, end)
-        return dict(await self._sum_totals([(m, self._keys.counter(m, b)) for m in metrics for b in buckets]))
+        keys = await self._live()
+        return dict(await self._sum_totals([(m, keys.counter(m, b)) for m in metrics for b in buckets]))
 
     async def breakdown(self, metric: Metric, by: Dimension, start: date, end: date) -> dict[str, int]:
         """Counts per value of `by`; values whose count is 0 over the period are left out."""
         prefix = f"{by.value}:"
+        keys = await self._live()
         async with self._redis.pipeline(transaction=False) as read:
             for bucket in cover(start, end):
-                read.hgetall(self._keys.counter(metric, bucket))
+                read.hgetall(keys.counter(metric, bucket))
             hashes = await read.execute()
         counts: Counter[str] = Counter()
         for fields in hashes:
@@ -42,8 +48,20 @@ class Figures:
         self, metric: Metric, interval: Interval, start: date, end: date
     ) -> list[tuple[date, int]]:
         ranges = split(start, end, interval.value)
-        plan = [(first, self._keys.counter(metric, b)) for first, last in ranges for b in cover(first, last)]
+        keys = await self._live()
+        plan = [(first, keys.counter(metric, b)) for first, last in ranges for b in cover(first, last)]
         return sorted((await self._sum_totals(plan)).items())
+
+    async def reached_by(self, metric: Metric, start: date, end: date) -> int:
+        """Participants registered in start..end whose earliest `metric` fact is on or before `end`."""
+        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        keys = await self._live()
+        async with self._redis.pipeline(transaction=False) as read:
+            for day in days:
+                read.hgetall(keys.funnel(metric, day))
+            cohorts = await read.execute()
+        cutoff = end.isoformat()
+        return sum(int(n) for cohort in cohorts for stage_day, n in cohort.items() if stage_day <= cutoff)
 
     async def _sum_totals(self, plan: list[tuple[T, str]]) -> Counter[T]:
         """The `total` field of each counter key, summed per label; labels with no data count 0."""

@@ -7,6 +7,7 @@
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from services.reporting.metrics import Metric
 from services.reporting.store.periods import Bucket
@@ -22,12 +23,15 @@ class Keys:
     def counter(self, metric: Metric, bucket: Bucket) -> str:
         return f"{self.counter_prefix(metric)}{bucket.grain}:{bucket.label}"
 
+    def funnel(self, metric: Metric, registered_on: date) -> str:
+        return f"{self.keyspace}:f:{metric.value}:{registered_on.isoformat()}"
+
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"
 
     def offset(self, topic: str, partition: int) -> str:
         return f"{self.keyspace}:o:{topic}:{partition}"
 
-    @property
-    def changed_channel(self) -> str:
-        return f"{self.keyspace}:changed"
+    def all_patterns(self) -> list[str]:
+        """SCAN patterns that match this keyspace's keys and nothing else's."""
+        return [f"{self.keyspace}:{kind}:*" for kind in ("c", "f", "s", "o")]

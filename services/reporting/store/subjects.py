@@ -11,13 +11,18 @@ COUNTED = "c"
 
 
 def _dump(dated: Dated) -> str:
-    day, dims = dated
-    return json.dumps([day.isoformat(), {d.value: v for d, v in dims.items()}], separators=(",", ":"))
+    day, dims, cohort = dated
+    encoded = [day.isoformat(), {d.value: v for d, v in dims.items()}, cohort.isoformat() if cohort else None]
+    return json.dumps(encoded, separators=(",", ":"))
 
 
 def _load(raw: str) -> Dated:
-    day, dims = json.loads(raw)
-    return date.fromisoformat(day), {Dimension(d): v for d, v in dims.items()}
+    day, dims, cohort = json.loads(raw)
+    return (
+        date.fromisoformat(day),
+        {Dimension(d): v for d, v in dims.items()},
+        date.fromisoformat(cohort) if cohort else None,
+    )
 
 
 def decode_state(fields: dict[str, str]) -> SubjectState:

@@ -1,0 +1,124 @@
+"""Rebuild every aggregate from the start of the topics into a fresh keyspace, then switch to it.
+
+`python -m services.reporting.rebuild` (same REPORTING_*/KAFKA_* settings as the service). The live
+keyspace keeps serving meanwhile; the switch is one SET of the pointer, and live consumers follow it on
+their next batch (their WATCH on the pointer makes a batch in flight retry in the new keyspace, whose
+stored offsets tell them where to continue).
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from redis.asyncio import Redis
+
+from services.reporting.records import to_consumed
+from services.reporting.settings import ReportingSettings
+from services.reporting.store.applier import Applier, Consumed, Partition
+from services.reporting.store.keys import Keys
+from services.reporting.store.keyspace import Keyspaces
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    events: int
+    seconds: float
+    previous: str
+    current: str
+
+
+async def rebuild(settings: ReportingSettings, progress: Progress | None = None) -> Rebuilt:
+    redis = Redis.from_url(settings.redis_url, decode_responses=True)
+    keyspaces = Keyspaces(settings.keyspace)
+    consumer = AIOKafkaConsumer(**settings.kafka.client_options(), enable_auto_commit=False, group_id=None)
+    await consumer.start()
+    try:
+        began = time.monotonic()
+        previous = await keyspaces.live(redis)
+        target = Keys(f"{settings.keyspace}-r{time.time_ns()}")
+        end = await _assign_from_start(consumer, [settings.kafka.topic(s) for s in settings.sources])
+        events = await _replay(consumer, Applier(redis, keyspaces, fixed=target), end, progress)
+        await redis.set(keyspaces.pointer, target.keyspace)
+        await redis.publish(keyspaces.changed_channel, "rebuilt")
+        await _delete(redis, previous)
+        return Rebuilt(events, time.monotonic() - began, previous.keyspace, target.keyspace)
+    finally:
+        await consumer.stop()
+        await redis.aclose()
+
+
+async def _assign_from_start(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[TopicPartition, int]:
+    """Assign every partition from offset 0; returns the end offsets the rebuild catches up to."""
+    await consumer.topics()  # loads metadata
+    partitions = [
+        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
+    ]
+    consumer.assign(partitions)
+    await consumer.seek_to_beginning(*partitions)
+    end: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+    return end
+
+
+async def _replay(
+    consumer: AIOKafkaConsumer, applier: Applier, end: dict[TopicPartition, int], progress: Progress | None
+) -> int:
+    total, done = sum(end.values()), 0
+    while await _behind(consumer, end):
+        batch = await consumer.getmany(timeout_ms=500, max_records=5000)
+        decoded: dict[Partition, list[Consumed]] = {}
+        for tp, records in batch.items():
+            wanted = [to_consumed(r)[0] for r in records if r.offset < end[tp]]
+            if wanted:
+                decoded[Partition(tp.topic, tp.partition)] = wanted
+        if decoded:
+            applied = await applier.apply(decoded)
+            if applied.rewind:
+                raise RuntimeError(f"rebuild keyspace changed under it: {applied.rewind}")
+            done += sum(len(r) for r in decoded.values())
+            if progress:
+                progress(done, total)
+    return done
+
+
+async def _behind(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) -> bool:
+    return any([await consumer.position(tp) < offset for tp, offset in end.items()])
+
+
+async def _delete(redis: Redis, keys: Keys) -> None:
+    for pattern in keys.all_patterns():
+        batch: list[str] = []
+        async for key in redis.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            await redis.unlink(*batch)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    last = [0.0]
+
+    def report(done: int, total: int) -> None:
+        if time.monotonic() - last[0] >= 1.0 or done == total:
+            last[0] = time.monotonic()
+            print(f"\rrebuilding: {done:,}/{total:,} events ({done / max(total, 1):.0%})", end="", flush=True)
+
+    result = asyncio.run(rebuild(ReportingSettings(), report))
+    print(
+        f"\nrebuilt {result.events:,} events in {result.seconds:.1f}s "
+        f"({result.events / max(result.seconds, 1e-9):,.0f}/s); "
+        f"live keyspace {result.previous} → {result.current}"
+    )
+
+
+if __name__ == "__main__":
+    main()
