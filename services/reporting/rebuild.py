@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
 from services.reporting.records import to_consumed
@@ -43,7 +44,8 @@ async def rebuild(settings: ReportingSettings, progress: Progress | None = None)
         began = time.monotonic()
         previous = await keyspaces.live(redis)
         target = Keys(f"{settings.keyspace}-r{time.time_ns()}")
-        end = await _assign_from_start(consumer, [settings.kafka.topic(s) for s in settings.sources])
+        topics = [settings.kafka.topic(s) for s in settings.sources]
+        end = await _assign_from_start(consumer, await _partitions(settings, topics))
         events = await _replay(consumer, Applier(redis, keyspaces, fixed=target), end, progress)
         await redis.set(keyspaces.pointer, target.keyspace)
         await redis.publish(keyspaces.changed_channel, "rebuilt")
@@ -54,12 +56,20 @@ async def rebuild(settings: ReportingSettings, progress: Progress | None = None)
         await redis.aclose()
 
 
-async def _assign_from_start(consumer: AIOKafkaConsumer, topics: list[str]) -> dict[TopicPartition, int]:
+async def _partitions(settings: ReportingSettings, topics: list[str]) -> list[TopicPartition]:
+    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
+
+
+async def _assign_from_start(
+    consumer: AIOKafkaConsumer, partitions: list[TopicPartition]
+) -> dict[TopicPartition, int]:
     """Assign every partition from offset 0; returns the end offsets the rebuild catches up to."""
-    await consumer.topics()  # loads metadata
-    partitions = [
-        TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())
-    ]
     consumer.assign(partitions)
     await consumer.seek_to_beginning(*partitions)
     end: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
