@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
 
 from services.reporting.records import to_consumed
@@ -21,6 +20,7 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier, Consumed, Partition
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
+from shared.kafka.topics import partitions_of
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ async def rebuild(settings: ReportingSettings, progress: Progress | None = None)
         previous = await keyspaces.live(redis)
         target = Keys(f"{settings.keyspace}-r{time.time_ns()}")
         topics = [settings.kafka.topic(s) for s in settings.sources]
-        end = await _assign_from_start(consumer, await _partitions(settings, topics))
+        end = await _assign_from_start(consumer, await partitions_of(settings.kafka, topics))
         events = await _replay(consumer, Applier(redis, keyspaces, fixed=target), end, progress)
         await redis.set(keyspaces.pointer, target.keyspace)
         await redis.publish(keyspaces.changed_channel, "rebuilt")
@@ -54,16 +54,6 @@ async def rebuild(settings: ReportingSettings, progress: Progress | None = None)
     finally:
         await consumer.stop()
         await redis.aclose()
-
-
-async def _partitions(settings: ReportingSettings, topics: list[str]) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(**settings.kafka.client_options())
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]
 
 
 async def _assign_from_start(

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.training.adapters.tables import known_participants, outbox
+from services.training.adapters.tables import outbox, participants
 from services.training.api.routes import router
 from services.training.settings import TrainingSettings
 from shared.service.runtime import ProducingRuntime
@@ -22,7 +22,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         kafka=settings.kafka,
         outbox=outbox,
         migrations=MIGRATIONS,
-        known_participants=known_participants,
+        participants=participants,
     )
     return producing_service_app(
         title="Jakpreneur training",

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 
+from aiokafka import TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
 
@@ -46,3 +47,14 @@ async def _create_missing(settings: KafkaSettings, topics: list[str]) -> None:
             log.info("created topics %s", [t.name for t in missing])
     finally:
         await admin.close()
+
+
+async def partitions_of(settings: KafkaSettings, topics: list[str]) -> list[TopicPartition]:
+    """Every partition of the topics, for consumers that assign partitions themselves (no group)."""
+    admin = AIOKafkaAdminClient(**settings.client_options())
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    return [TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]]

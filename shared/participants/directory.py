@@ -1,8 +1,10 @@
 """A stage service's local copy of registered participants (id, registration date, breakdown profile)."""
 
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Date, MetaData, String, Table, Text, select
+from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -15,14 +17,33 @@ class UnknownParticipant(RuleViolation):
     code = "unknown_participant"
 
 
-def known_participants_table(metadata: MetaData) -> Table:
-    return Table(
+@dataclass(frozen=True)
+class ParticipantTables:
+    known: Table
+    offsets: Table  # how far the registration topic was read, committed with the rows it produced
+
+
+def participant_tables(metadata: MetaData) -> ParticipantTables:
+    known = Table(
         "known_participants",
         metadata,
         Column("participant_id", String(36), primary_key=True),
         Column("registered_on", Date, nullable=False),
         Column("profile", Text, nullable=False, doc="ParticipantProfile as JSON: no personal data"),
     )
+    offsets = Table(
+        "followed_offsets",
+        metadata,
+        Column("topic", String(200), primary_key=True),
+        Column("partition", Integer, primary_key=True, autoincrement=False),
+        Column("next_offset", BigInteger, nullable=False),
+    )
+    return ParticipantTables(known, offsets)
+
+
+def _insert(conn: AsyncConnection, table: Table) -> Any:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 async def remember(conn: AsyncConnection, table: Table, event: ParticipantRegistered) -> None:
@@ -32,8 +53,26 @@ async def remember(conn: AsyncConnection, table: Table, event: ParticipantRegist
         "registered_on": event.profile.registered_on,
         "profile": event.profile.model_dump_json(),
     }
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    await conn.execute(dialect.insert(table).values(values).on_conflict_do_nothing())
+    await conn.execute(_insert(conn, table).values(values).on_conflict_do_nothing())
+
+
+async def save_offset(
+    conn: AsyncConnection, table: Table, topic: str, partition: int, next_offset: int
+) -> None:
+    """Never moves backwards: several instances may follow the same topic into one database."""
+    insert = _insert(conn, table).values(topic=topic, partition=partition, next_offset=next_offset)
+    await conn.execute(
+        insert.on_conflict_do_update(
+            index_elements=["topic", "partition"],
+            set_={"next_offset": insert.excluded.next_offset},
+            where=table.c.next_offset < insert.excluded.next_offset,
+        )
+    )
+
+
+async def saved_offsets(conn: AsyncConnection, table: Table, topic: str) -> dict[int, int]:
+    rows = await conn.execute(select(table.c.partition, table.c.next_offset).where(table.c.topic == topic))
+    return {row.partition: row.next_offset for row in rows}
 
 
 async def profile_of(conn: AsyncConnection, table: Table, participant_id: UUID) -> ParticipantProfile:

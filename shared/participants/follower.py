@@ -1,18 +1,23 @@
-"""Follows the registration topic into a stage service's own database (at least once; upserts idempotent)."""
+"""Follows the registration topic into a stage service's own database.
+
+No consumer group: every instance reads every partition, and where it got to is stored in the service's
+database in the same transaction as the participants it learned (the local-state pattern). A fresh or
+restored database therefore reads the topic from wherever its own rows stop; upserts are idempotent,
+so instances sharing a database may overlap harmlessly.
+"""
 
 import asyncio
 import logging
 
-from aiokafka import AIOKafkaConsumer
-from sqlalchemy import Table
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.events import ParticipantRegistered
 from shared.contracts.registry import UnknownEventType
 from shared.kafka.settings import KafkaSettings
-from shared.kafka.topics import ensure_topics
-from shared.participants.directory import remember
+from shared.kafka.topics import ensure_topics, partitions_of
+from shared.participants.directory import ParticipantTables, remember, save_offset, saved_offsets
 from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -21,11 +26,11 @@ REGISTRATION = "registration"
 
 
 class RegistrationFollower:
-    def __init__(self, kafka: KafkaSettings, engine: AsyncEngine, table: Table, *, service: str) -> None:
+    def __init__(self, kafka: KafkaSettings, engine: AsyncEngine, tables: ParticipantTables) -> None:
         self._kafka = kafka
         self._engine = engine
-        self._table = table
-        self._group_id = f"{service}-participants"
+        self._tables = tables
+        self._topic = kafka.topic(REGISTRATION)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -37,15 +42,12 @@ class RegistrationFollower:
     async def _run(self) -> None:
         while True:
             consumer = AIOKafkaConsumer(
-                self._kafka.topic(REGISTRATION),
-                **self._kafka.client_options(),
-                group_id=self._group_id,
-                enable_auto_commit=False,
-                auto_offset_reset="earliest",
+                **self._kafka.client_options(), enable_auto_commit=False, group_id=None
             )
             try:
-                await ensure_topics(self._kafka, [self._kafka.topic(REGISTRATION)])
+                await ensure_topics(self._kafka, [self._topic])
                 await consumer.start()
+                await self._seek_to_saved(consumer)
                 await self._follow(consumer)
             except asyncio.CancelledError:
                 raise
@@ -55,20 +57,32 @@ class RegistrationFollower:
             finally:
                 await consumer.stop()
 
+    async def _seek_to_saved(self, consumer: AIOKafkaConsumer) -> None:
+        partitions = await partitions_of(self._kafka, [self._topic])
+        consumer.assign(partitions)
+        async with self._engine.connect() as conn:
+            saved = await saved_offsets(conn, self._tables.offsets, self._topic)
+        for tp in partitions:
+            if tp.partition in saved:
+                consumer.seek(tp, saved[tp.partition])
+            else:
+                await consumer.seek_to_beginning(tp)
+
     async def _follow(self, consumer: AIOKafkaConsumer) -> None:
         while True:
             batch = await consumer.getmany(timeout_ms=500, max_records=2000)
-            if not batch:
-                continue
-            async with self._engine.begin() as conn:
-                for records in batch.values():
-                    for record in records:
-                        try:
-                            _, event = decode(record.value)
-                        except (UndecodableEvent, UnknownEventType) as exc:
-                            log.warning("skipping undecodable registration event: %s", exc)
-                            continue
-                        if isinstance(event, ParticipantRegistered):
-                            await remember(conn, self._table, event)
-            # Committed only after the rows are: a crash in between re-reads, and remember() is idempotent.
-            await consumer.commit()
+            if batch:
+                await self._store(batch)
+
+    async def _store(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        async with self._engine.begin() as conn:
+            for tp, records in batch.items():
+                for record in records:
+                    try:
+                        _, event = decode(record.value)
+                    except (UndecodableEvent, UnknownEventType) as exc:
+                        log.warning("skipping undecodable registration event: %s", exc)
+                        continue
+                    if isinstance(event, ParticipantRegistered):
+                        await remember(conn, self._tables.known, event)
+                await save_offset(conn, self._tables.offsets, tp.topic, tp.partition, records[-1].offset + 1)

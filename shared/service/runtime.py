@@ -15,6 +15,7 @@ from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.directory import ParticipantTables
 from shared.participants.follower import RegistrationFollower
 from shared.tasks import cancel_and_wait
 from shared.web.ops import ReadinessCheck
@@ -34,7 +35,7 @@ class ProducingRuntime:
         kafka: KafkaSettings,
         outbox: Table,
         migrations: Path,
-        known_participants: Table | None = None,
+        participants: ParticipantTables | None = None,
     ) -> None:
         self.name = name
         self.topic = kafka.topic(name)
@@ -48,9 +49,7 @@ class ProducingRuntime:
         self._connect_task: asyncio.Task[None] | None = None
         # Stage services learn participants from registration events into their own database.
         self.follower = (
-            RegistrationFollower(kafka, self.engine, known_participants, service=name)
-            if known_participants is not None
-            else None
+            RegistrationFollower(kafka, self.engine, participants) if participants is not None else None
         )
 
     async def start(self) -> None:

@@ -59,10 +59,9 @@ async def enroll_if_room(
     room = select(literal(str(c.class_id)), literal(str(participant_id)), literal(enrolled_on)).where(
         taken < c.capacity
     )
-    result = await conn.execute(
-        enrollments.insert().from_select(["class_id", "participant_id", "enrolled_on"], room)
-    )
-    return result.rowcount == 1
+    insert = enrollments.insert().from_select(["class_id", "participant_id", "enrolled_on"], room)
+    inserted = await conn.execute(insert.returning(enrollments.c.participant_id))
+    return inserted.first() is not None
 
 
 async def get_enrollment(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Enrollment | None:

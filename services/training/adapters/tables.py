@@ -3,7 +3,7 @@
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table
 
 from shared.outbox import outbox_table
-from shared.participants.directory import known_participants_table
+from shared.participants.directory import participant_tables
 
 metadata = MetaData()
 
@@ -41,5 +41,6 @@ placements = Table(
     Column("placed_on", Date, nullable=False),
 )
 
-known_participants = known_participants_table(metadata)
+participants = participant_tables(metadata)
+known_participants = participants.known
 outbox = outbox_table(metadata)

@@ -1,4 +1,4 @@
-"""classes, enrollments, placements, known participants and outbox
+"""initial schema
 
 Revision ID: 0001
 Revises:
@@ -30,6 +30,13 @@ def upgrade() -> None:
         sa.Column("capacity", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("class_id"),
+    )
+    op.create_table(
+        "followed_offsets",
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("partition", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("next_offset", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("topic", "partition"),
     )
     op.create_table(
         "known_participants",
@@ -109,4 +116,5 @@ def downgrade() -> None:
 
     op.drop_table("outbox")
     op.drop_table("known_participants")
+    op.drop_table("followed_offsets")
     op.drop_table("classes")

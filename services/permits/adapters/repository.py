@@ -1,0 +1,106 @@
+"""Reading and writing permits, and the profiles of known participants, in the permits database."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import CursorResult, Row, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.permits.adapters.tables import known_participants, permits
+from services.permits.domain.permit import Permit, PermitStatus
+from shared.contracts.enums import PermitType
+from shared.contracts.profile import ParticipantProfile
+from shared.participants.directory import profile_of
+
+
+async def profile(conn: AsyncConnection, participant_id: UUID) -> ParticipantProfile:
+    """Raises UnknownParticipant (422) if registration has not told this service of them (yet)."""
+    return await profile_of(conn, known_participants, participant_id)
+
+
+async def insert(conn: AsyncConnection, p: Permit) -> None:
+    await conn.execute(
+        permits.insert().values(
+            permit_id=str(p.permit_id),
+            participant_id=str(p.participant_id),
+            permit_type=p.permit_type.value,
+            status=p.status.value,
+            applied_on=p.applied_on,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+async def save_decision(conn: AsyncConnection, p: Permit) -> bool:
+    """Store an issue or rejection only if the permit is still applied; False if another request won."""
+    result: CursorResult[Any] = await conn.execute(
+        permits.update()
+        .where(permits.c.permit_id == str(p.permit_id), permits.c.status == PermitStatus.APPLIED.value)
+        .values(
+            status=p.status.value,
+            permit_number=p.permit_number,
+            issued_on=p.issued_on,
+            rejected_on=p.rejected_on,
+            rejection_reason=p.rejection_reason,
+        )
+    )
+    return result.rowcount == 1
+
+
+async def get(conn: AsyncConnection, permit_id: UUID) -> Permit | None:
+    query = select(permits).where(permits.c.permit_id == str(permit_id))
+    row = (await conn.execute(query)).one_or_none()
+    return _to_permit(row) if row else None
+
+
+async def active_nib_of(conn: AsyncConnection, participant_id: UUID) -> str | None:
+    """The permit_id of the participant's applied or issued NIB, if any."""
+    query = select(permits.c.permit_id).where(
+        permits.c.participant_id == str(participant_id),
+        permits.c.permit_type == PermitType.NIB.value,
+        permits.c.status != PermitStatus.REJECTED.value,
+    )
+    return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def holder_of_number(conn: AsyncConnection, permit_type: PermitType, number: str) -> str | None:
+    """The permit_id that already carries this number for this permit type, if any."""
+    query = select(permits.c.permit_id).where(
+        permits.c.permit_type == permit_type.value, permits.c.permit_number == number
+    )
+    return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def page(
+    conn: AsyncConnection,
+    *,
+    participant_id: UUID | None,
+    status: PermitStatus | None,
+    after_seq: int,
+    limit: int,
+) -> tuple[list[Permit], int | None]:
+    """One page in application order; returns the seq to continue after, or None at the end."""
+    query = select(permits).where(permits.c.seq > after_seq)
+    if participant_id is not None:
+        query = query.where(permits.c.participant_id == str(participant_id))
+    if status is not None:
+        query = query.where(permits.c.status == status.value)
+    rows = (await conn.execute(query.order_by(permits.c.seq).limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [_to_permit(r) for r in rows], (rows[-1].seq if more else None)
+
+
+def _to_permit(row: Row[Any]) -> Permit:
+    return Permit(
+        permit_id=UUID(row.permit_id),
+        participant_id=UUID(row.participant_id),
+        permit_type=PermitType(row.permit_type),
+        status=PermitStatus(row.status),
+        applied_on=row.applied_on,
+        permit_number=row.permit_number,
+        issued_on=row.issued_on,
+        rejected_on=row.rejected_on,
+        rejection_reason=row.rejection_reason,
+    )

@@ -1,0 +1,157 @@
+"""Permits (perizinan): applying, issuing and rejecting — the rules of PRODUCT.md §2, free of I/O.
+
+A permit is `applied`, then once decided `issued` or `rejected`; a decision is final. Uniqueness rules that
+span permits (a permit number per type, one NIB per participant) are kept by the database, which alone sees
+concurrent requests; their errors are defined here so the domain names every way a request can fail.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from uuid import UUID, uuid4
+
+from shared.contracts.enums import PermitType
+from shared.contracts.envelope import EventPayload
+from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
+from shared.contracts.profile import ParticipantProfile
+from shared.dates import check_fact_date
+from shared.errors import Conflict, RuleViolation
+
+
+class PermitStatus(StrEnum):
+    APPLIED = "applied"
+    ISSUED = "issued"
+    REJECTED = "rejected"
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+class DuplicatePermitNumber(Conflict):
+    code = "duplicate_permit_number"
+
+
+class DuplicateNib(Conflict):
+    """A participant holds at most one NIB (applied or issued): it identifies the business actor."""
+
+    code = "duplicate_nib"
+
+
+@dataclass(frozen=True)
+class ApplyForPermit:
+    participant_id: UUID
+    permit_type: PermitType
+    applied_on: date | None
+
+
+@dataclass(frozen=True)
+class IssuePermit:
+    permit_id: UUID
+    permit_number: str
+    issued_on: date | None
+
+
+@dataclass(frozen=True)
+class RejectPermit:
+    permit_id: UUID
+    reason: str
+    rejected_on: date | None
+
+
+@dataclass(frozen=True)
+class Permit:
+    permit_id: UUID
+    participant_id: UUID
+    permit_type: PermitType
+    status: PermitStatus
+    applied_on: date
+    permit_number: str | None = None
+    issued_on: date | None = None
+    rejected_on: date | None = None
+    rejection_reason: str | None = None
+
+    @property
+    def fact_date(self) -> date:
+        """The business date of the fact that brought the permit to its current status."""
+        return self.issued_on or self.rejected_on or self.applied_on
+
+    def issue(self, command: IssuePermit, today: date) -> "Permit":
+        issued_on = command.issued_on or today
+        self._check_decision("issue", "issued_on", issued_on, today)
+        return replace(
+            self, status=PermitStatus.ISSUED, permit_number=command.permit_number, issued_on=issued_on
+        )
+
+    def reject(self, command: RejectPermit, today: date) -> "Permit":
+        rejected_on = command.rejected_on or today
+        self._check_decision("reject", "rejected_on", rejected_on, today)
+        return replace(
+            self, status=PermitStatus.REJECTED, rejection_reason=command.reason, rejected_on=rejected_on
+        )
+
+    def _check_decision(self, verb: str, field: str, day: date, today: date) -> None:
+        if self.status is not PermitStatus.APPLIED:
+            raise InvalidTransition(
+                f"cannot {verb} permit {self.permit_id}: it is already {self.status}",
+                permit_id=str(self.permit_id),
+                status=self.status.value,
+            )
+        _refuse(check_fact_date(field, day, today))
+        if day < self.applied_on:
+            raise RuleViolation(f"{field} {day} is before applied_on {self.applied_on}")
+
+    def event(self, profile: ParticipantProfile) -> EventPayload:
+        """The event recording the fact behind the current status."""
+        match self.status:
+            case PermitStatus.APPLIED:
+                return PermitApplied(
+                    permit_id=self.permit_id,
+                    participant_id=self.participant_id,
+                    permit_type=self.permit_type,
+                    applied_on=self.applied_on,
+                    profile=profile,
+                )
+            case PermitStatus.ISSUED:
+                assert self.permit_number is not None and self.issued_on is not None
+                return PermitIssued(
+                    permit_id=self.permit_id,
+                    participant_id=self.participant_id,
+                    permit_type=self.permit_type,
+                    permit_number=self.permit_number,
+                    applied_on=self.applied_on,
+                    issued_on=self.issued_on,
+                    profile=profile,
+                )
+            case PermitStatus.REJECTED:
+                assert self.rejection_reason is not None and self.rejected_on is not None
+                return PermitRejected(
+                    permit_id=self.permit_id,
+                    participant_id=self.participant_id,
+                    permit_type=self.permit_type,
+                    rejected_on=self.rejected_on,
+                    reason=self.rejection_reason,
+                    profile=profile,
+                )
+
+
+def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> Permit:
+    """A new application; the date defaults to today and may not precede the participant's registration."""
+    applied_on = command.applied_on or today
+    _refuse(check_fact_date("applied_on", applied_on, today))
+    if applied_on < profile.registered_on:
+        raise RuleViolation(
+            f"applied_on {applied_on} is before the participant's registration on {profile.registered_on}"
+        )
+    return Permit(
+        permit_id=uuid4(),
+        participant_id=command.participant_id,
+        permit_type=command.permit_type,
+        status=PermitStatus.APPLIED,
+        applied_on=applied_on,
+    )
+
+
+def _refuse(problem: str | None) -> None:
+    if problem:
+        raise RuleViolation(problem)
