@@ -9,5 +9,5 @@ COPY devstack ./devstack
 RUN pip install --no-cache-dir .
 RUN useradd --create-home --uid 10001 app
 USER app
-EXPOSE 8001 8004
+EXPOSE 8001 8002 8003 8004
 CMD ["python", "-m", "services.registration"]

@@ -17,7 +17,8 @@ from devstack.infra import LocalInfra
 
 log = logging.getLogger(__name__)
 
-SERVICE_PORTS = {"registration": 8001, "reporting": 8004}
+SERVICE_PORTS = {"registration": 8001, "training": 8002, "permits": 8003, "reporting": 8004}
+PRODUCING = ("registration", "training", "permits")
 
 
 def local_or_given(run_dir: Path) -> Endpoints:
@@ -42,9 +43,9 @@ def local_or_given(run_dir: Path) -> Endpoints:
 def services(endpoints: Endpoints, run_dir: Path) -> list[AppServer]:
     kafka = {"KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap}
     env = {
-        "registration": {**kafka, "REGISTRATION_DATABASE_URL": endpoints.create_database("registration")},
-        "reporting": {**kafka, "REPORTING_REDIS_URL": endpoints.redis_url},
+        name: {**kafka, f"{name.upper()}_DATABASE_URL": endpoints.create_database(name)} for name in PRODUCING
     }
+    env["reporting"] = {**kafka, "REPORTING_REDIS_URL": endpoints.redis_url}
     return [AppServer(name, port, env[name], run_dir / name) for name, port in SERVICE_PORTS.items()]
 
 

@@ -18,3 +18,11 @@ def check_fact_date(field: str, value: date, today: date) -> str | None:
     if value > today:
         return f"{field} {value.isoformat()} is after today ({today.isoformat()}, Asia/Jakarta)"
     return None
+
+
+def check_stage_date(field: str, value: date, today: date, registered_on: date) -> str | None:
+    """A stage fact's date: a valid fact date that does not precede the participant's registration."""
+    problem = check_fact_date(field, value, today)
+    if problem is None and value < registered_on:
+        return f"{field} {value.isoformat()} is before the participant's registration on {registered_on}"
+    return problem

@@ -3,10 +3,14 @@
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
 
+from shared.participants.directory import ParticipantTables
 from shared.service.runtime import ProducingRuntime
+from shared.service.settings import ProducingServiceSettings
 from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
 from shared.web.ops import ReadinessCheck, install_ops
@@ -39,8 +43,25 @@ def service_app(
 
 
 def producing_service_app(
-    *, title: str, description: str, runtime: ProducingRuntime, routers: list[APIRouter]
+    *,
+    name: str,
+    title: str,
+    description: str,
+    settings: ProducingServiceSettings,
+    outbox: Table,
+    migrations: Path,
+    routers: list[APIRouter],
+    participants: ParticipantTables | None = None,
 ) -> FastAPI:
+    """A service that owns a database and publishes its events through the outbox."""
+    runtime = ProducingRuntime(
+        name=name,
+        database_url=settings.database_url,
+        kafka=settings.kafka,
+        outbox=outbox,
+        migrations=migrations,
+        participants=participants,
+    )
     app = service_app(
         title=title,
         description=description,

@@ -8,16 +8,20 @@ from typing import Any
 import yaml
 from pydantic_settings import BaseSettings
 
+from services.permits.settings import PermitsSettings
 from services.registration.settings import RegistrationSettings
 from services.reporting.settings import ReportingSettings
+from services.training.settings import TrainingSettings
 from shared.kafka.settings import KafkaSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, type[BaseSettings]] = {
     "registration": RegistrationSettings,
+    "training": TrainingSettings,
+    "permits": PermitsSettings,
     "reporting": ReportingSettings,
 }
-CONTRACT_PORTS = {"registration": 8001, "reporting": 8004}
+CONTRACT_PORTS = {"registration": 8001, "training": 8002, "permits": 8003, "reporting": 8004}
 
 
 def compose() -> dict[str, Any]:
@@ -75,5 +79,6 @@ def test_services_wait_for_healthy_dependencies() -> None:
 
 def test_each_producing_service_has_its_own_database() -> None:
     services = compose()["services"]
-    assert services["registration"]["depends_on"].keys() >= {"registration-db"}
-    assert "@registration-db:" in services["registration"]["environment"]["REGISTRATION_DATABASE_URL"]
+    for name in ("registration", "training", "permits"):
+        assert services[name]["depends_on"].keys() >= {f"{name}-db"}
+        assert f"@{name}-db:" in services[name]["environment"][f"{name.upper()}_DATABASE_URL"]

@@ -1,27 +1,17 @@
 """HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
 
-import base64
-import binascii
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
 from services.permits.domain.permit import PermitStatus
-from shared.errors import RuleViolation
-from shared.outbox.unit_of_work import UnitOfWork
+from shared.web.deps import Uow
+from shared.web.paging import decode_cursor, encode_cursor
 
 router = APIRouter(tags=["permits"])
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.runtime.unit_of_work
-    return uow
-
-
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 @router.post("/permits", status_code=201, response_model=PermitOut)
@@ -53,25 +43,9 @@ async def list_permits(
     cursor: str | None = None,
 ) -> PermitPage:
     items, last_seq = await handlers.permits_page(
-        uow, participant_id=participant_id, status=status, after_seq=_decode_cursor(cursor), limit=limit
+        uow, participant_id=participant_id, status=status, after_seq=decode_cursor(cursor), limit=limit
     )
     return PermitPage(
         items=[PermitOut.of(p) for p in items],
-        next_cursor=_encode_cursor(last_seq) if last_seq is not None else None,
+        next_cursor=encode_cursor(last_seq),
     )
-
-
-def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "seq" and value.isdigit():
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError):
-        pass
-    raise RuleViolation("cursor is not one this API returned")

@@ -14,7 +14,7 @@ from shared.contracts.enums import PermitType
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
 from shared.contracts.profile import ParticipantProfile
-from shared.dates import check_fact_date
+from shared.dates import check_fact_date, check_stage_date
 from shared.errors import Conflict, RuleViolation
 
 
@@ -138,11 +138,7 @@ class Permit:
 def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> Permit:
     """A new application; the date defaults to today and may not precede the participant's registration."""
     applied_on = command.applied_on or today
-    _refuse(check_fact_date("applied_on", applied_on, today))
-    if applied_on < profile.registered_on:
-        raise RuleViolation(
-            f"applied_on {applied_on} is before the participant's registration on {profile.registered_on}"
-        )
+    _refuse(check_stage_date("applied_on", applied_on, today, profile.registered_on))
     return Permit(
         permit_id=uuid4(),
         participant_id=command.participant_id,

@@ -1,11 +1,9 @@
 """HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
 
-import base64
-import binascii
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from services.registration import handlers
 from services.registration.adapters import repository
@@ -17,19 +15,12 @@ from services.registration.api.schemas import (
     ParticipantOut,
     ParticipantPage,
 )
-from shared.errors import NotFound, RuleViolation
-from shared.outbox.unit_of_work import UnitOfWork
+from shared.errors import NotFound
 from shared.regions import jakarta
+from shared.web.deps import Uow
+from shared.web.paging import decode_cursor, encode_cursor
 
 router = APIRouter()
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.runtime.unit_of_work
-    return uow
-
-
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 @router.get("/regions", response_model=list[KotaOut], tags=["regions"])
@@ -75,25 +66,9 @@ async def list_participants(
 ) -> ParticipantPage:
     async with uow.engine.connect() as conn:
         items, last_seq = await repository.page(
-            conn, kota_code=kota_code, after_seq=_decode_cursor(cursor), limit=limit
+            conn, kota_code=kota_code, after_seq=decode_cursor(cursor), limit=limit
         )
     return ParticipantPage(
         items=[ParticipantOut.of(p) for p in items],
-        next_cursor=_encode_cursor(last_seq) if last_seq is not None else None,
+        next_cursor=encode_cursor(last_seq),
     )
-
-
-def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"seq:{seq}".encode()).decode()
-
-
-def _decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        kind, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if kind == "seq" and value.isdigit():
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError):
-        pass
-    raise RuleViolation("cursor is not one this API returned")

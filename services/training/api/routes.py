@@ -1,9 +1,8 @@
 """HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
 
-from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter
 
 from services.training import handlers
 from services.training.adapters import repository
@@ -17,17 +16,9 @@ from services.training.api.schemas import (
     PlacementOut,
 )
 from shared.errors import NotFound
-from shared.outbox.unit_of_work import UnitOfWork
+from shared.web.deps import Uow
 
 router = APIRouter()
-
-
-def unit_of_work(request: Request) -> UnitOfWork:
-    uow: UnitOfWork = request.app.state.runtime.unit_of_work
-    return uow
-
-
-Uow = Annotated[UnitOfWork, Depends(unit_of_work)]
 
 
 @router.post("/classes", status_code=201, response_model=ClassOut, tags=["classes"])

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 from shared.contracts.profile import ParticipantProfile
-from shared.dates import PROGRAMME_START, check_fact_date
+from shared.dates import PROGRAMME_START, check_stage_date
 from shared.errors import Conflict, RuleViolation
 from shared.regions import jakarta
 
@@ -55,13 +55,9 @@ def check_schedule(starts_on: date, ends_on: date, kota_code: str) -> None:
 
 
 def _check_fact(field: str, day: date, today: date, profile: ParticipantProfile) -> None:
-    problem = check_fact_date(field, day, today)
+    problem = check_stage_date(field, day, today, profile.registered_on)
     if problem:
         raise RuleViolation(problem)
-    if day < profile.registered_on:
-        raise RuleViolation(
-            f"{field} {day} is before the participant's registration on {profile.registered_on}"
-        )
 
 
 def check_enrolment(cls: TrainingClass, enrolled_on: date, today: date, profile: ParticipantProfile) -> None:
