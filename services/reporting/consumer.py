@@ -14,7 +14,7 @@ import time
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 from services.reporting.records import to_consumed
 from services.reporting.store.applier import Applier, Consumed, Partition
@@ -27,6 +27,24 @@ log = logging.getLogger(__name__)
 
 EVENTS_APPLIED = Counter("reporting_events_applied_total", "Events applied to the aggregates", ["topic"])
 EVENTS_DEAD_LETTERED = Counter("reporting_events_dead_lettered_total", "Events sent to the DLQ", ["topic"])
+CONSUMER_LAG = Gauge("reporting_consumer_lag", "Events in a partition not read yet", ["topic", "partition"])
+
+
+def _trace(records: list[ConsumerRecord]) -> None:
+    """At DEBUG, one line per applied event with the correlation id of the request that caused it."""
+    if log.isEnabledFor(logging.DEBUG):
+        for record in records:
+            headers = dict(record.headers)
+            correlation_id = headers.get("correlation_id", b"").decode() or None
+            event_type = headers.get("event_type", b"?").decode()
+            log.debug(
+                "applied %s from %s[%d]@%d",
+                event_type,
+                record.topic,
+                record.partition,
+                record.offset,
+                extra={"correlation_id": correlation_id},
+            )
 
 
 class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
@@ -144,6 +162,7 @@ class ReportingConsumer:
         for tp, records in batch.items():
             if Partition(tp.topic, tp.partition) not in applied.rewind:
                 EVENTS_APPLIED.labels(tp.topic).inc(len(records))
+                _trace(records)
         await self._commit_for_monitoring(batch, applied.rewind)
 
     async def _decode(self, record: ConsumerRecord) -> Consumed:
@@ -187,12 +206,17 @@ class ReportingConsumer:
                 await self.consumer.seek_to_beginning(tp)
 
     async def _reconcile(self) -> None:
-        """Notice a Redis that lost data while this consumer sat idle, and read its partitions again."""
+        """Notice a Redis that lost data while this consumer sat idle, and read its partitions again;
+        also refresh the lag gauges."""
         assigned = list(self.consumer.assignment())
         stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in assigned])
         behind = []
         for tp in assigned:
-            if stored[Partition(tp.topic, tp.partition)] + 1 < await self.consumer.position(tp):
+            position = await self.consumer.position(tp)
+            highwater = self.consumer.highwater(tp)
+            if highwater is not None:
+                CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
+            if stored[Partition(tp.topic, tp.partition)] + 1 < position:
                 behind.append(tp)
         if behind:
             log.warning("redis lost applied offsets for %s; refilling from kafka", behind)

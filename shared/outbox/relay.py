@@ -14,6 +14,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_LAG
 from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ class OutboxRelay:
         engine: AsyncEngine,
         outbox: Table,
         *,
+        service: str,
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 5.0,
@@ -35,6 +37,7 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
+        self._service = service
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # Only PostgreSQL can lock rows so that several instances never publish the same one.
@@ -55,7 +58,9 @@ class OutboxRelay:
     async def backlog(self) -> int:
         async with self._engine.connect() as conn:
             query = select(func.count()).where(self._outbox.c.published_at.is_(None))
-            return int((await conn.execute(query)).scalar_one())
+            count = int((await conn.execute(query)).scalar_one())
+        OUTBOX_BACKLOG.labels(self._service).set(count)
+        return count
 
     async def _run(self) -> None:
         backoff = 0.1
@@ -69,6 +74,8 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
             if published < self._batch_size:
+                with contextlib.suppress(Exception):  # the gauge is best effort; publishing is not
+                    await self.backlog()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
                 self._wake.clear()
@@ -117,7 +124,13 @@ class OutboxRelay:
         await asyncio.gather(*deliveries)
 
     async def _mark_published(self, conn: AsyncConnection, rows: list[Row[Any]]) -> None:
-        ids = [row.id for row in rows]
+        now = datetime.now(UTC)
         await conn.execute(
-            self._outbox.update().where(self._outbox.c.id.in_(ids)).values(published_at=datetime.now(UTC))
+            self._outbox.update()
+            .where(self._outbox.c.id.in_([row.id for row in rows]))
+            .values(published_at=now)
         )
+        lag = OUTBOX_PUBLISH_LAG.labels(self._service)
+        for row in rows:
+            created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+            lag.observe((now - created).total_seconds())

@@ -44,7 +44,7 @@ class ProducingRuntime:
         self._migrations = migrations
         self.engine = create_engine(database_url)
         self.producer: AIOKafkaProducer | None = None  # aiokafka objects must be built inside the loop
-        self.relay = OutboxRelay(self.engine, outbox)
+        self.relay = OutboxRelay(self.engine, outbox, service=name)
         self.unit_of_work = UnitOfWork(self.engine, outbox, self.relay, self.topic, name)
         self._connect_task: asyncio.Task[None] | None = None
         # Stage services learn participants from registration events into their own database.

@@ -6,8 +6,8 @@ from typing import TypeVar
 import uvicorn
 from fastapi import FastAPI
 
+from shared.logs import configure_logging
 from shared.service.settings import ServiceSettings
-from shared.web.app import configure_logging
 
 S = TypeVar("S", bound=ServiceSettings)
 
@@ -19,5 +19,6 @@ def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn logs through the root logger, as JSON like everything else
         access_log=False,  # request lines can carry personal data in query strings; metrics cover traffic
     )

@@ -1,6 +1,5 @@
 """Builds a service's FastAPI app the same way for every service."""
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -72,7 +71,3 @@ def producing_service_app(
     )
     app.state.runtime = runtime
     return app
-
-
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")

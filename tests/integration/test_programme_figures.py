@@ -168,3 +168,22 @@ async def test_a_rebuild_from_the_topics_changes_no_figure(services: Services, s
         assert "rebuilt" in done.stdout
         after = await snapshot(http)
     assert after == before
+
+
+async def test_summaries_filtered_by_kota_or_agency_match_the_breakdown_rows(
+    services: Services, history: History
+) -> None:
+    expected = Expected(history)
+    start, end = PERIODS[0]
+    period = {"from": str(start), "to": str(end)}
+    async with httpx.AsyncClient(base_url=services.reporting.url, timeout=30) as http:
+        await settled(http, expected)
+        for by, values in (("kota", ["31.71", "31.74", "31.01"]), ("agency", ["PPKUKM", "SOSIAL"])):
+            for value in values:
+                summary = (await http.get("/metrics/summary", params={**period, by: value})).json()
+                for metric in METRICS:
+                    assert field_of(summary, metric) == expected.breakdown(metric, by, start, end).get(
+                        value, 0
+                    )
+        both = await http.get("/metrics/summary", params={**period, "kota": "31.71", "agency": "SOSIAL"})
+    assert both.status_code == 422 and both.json()["code"] == "unsupported_filter"

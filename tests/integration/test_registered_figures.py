@@ -117,3 +117,22 @@ async def test_bad_queries_get_a_readable_422(
         response = await http.get(path, params=params)
     assert response.status_code == 422
     assert response.json()["code"] == code
+
+
+async def test_operators_see_backlog_lag_and_applied_events(
+    servers: tuple[AppServer, AppServer], outcome: Outcome
+) -> None:
+    registration, reporting = servers
+    async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(base_url=reporting.url) as figures:
+            await wait_for_registered(figures, PROGRAMME_START, jakarta_today(), len(outcome.accepted))
+        await asyncio.sleep(2.5)  # gauges refresh about once a second
+        produced = (await http.get(f"{registration.url}/ops/metrics")).text
+        consumed = (await http.get(f"{reporting.url}/ops/metrics")).text
+    assert 'outbox_backlog{service="registration"} 0.0' in produced
+    assert 'outbox_publish_lag_seconds_count{service="registration"}' in produced
+    assert "reporting_consumer_lag{" in consumed
+    assert all(
+        line.endswith(" 0.0") for line in consumed.splitlines() if line.startswith("reporting_consumer_lag{")
+    )
+    assert "reporting_events_applied_total{" in consumed

@@ -191,3 +191,22 @@ async def test_registrations_reach_the_topic_without_personal_data(
             assert personal.encode() not in record.value
     found = next(r for r in records if r.key == participant_id.encode())
     assert dict(found.headers)["event_type"] == b"ParticipantRegistered"
+
+
+async def test_the_correlation_id_travels_from_http_into_the_event(
+    registration: AppServer, stack: Stack
+) -> None:
+    async with httpx.AsyncClient(base_url=registration.url) as http:
+        response = await http.post(
+            "/participants", json=fresh(8), headers={"X-Correlation-ID": "kecamatan-desk-42"}
+        )
+    assert response.headers["x-correlation-id"] == "kecamatan-desk-42"
+    participant_id = response.json()["participant_id"].encode()
+    records = await read_topic(
+        stack.infra.kafka_bootstrap,
+        stack.topic("registration"),
+        until=lambda seen: any(r.key == participant_id for r in seen),
+    )
+    found = next(r for r in records if r.key == participant_id)
+    assert dict(found.headers)["correlation_id"] == b"kecamatan-desk-42"
+    assert b'"correlation_id":"kecamatan-desk-42"' in found.value

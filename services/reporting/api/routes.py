@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from services.reporting.api.filters import FieldParam
 from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
 from services.reporting.api.schemas import (
     Breakdown,
@@ -22,6 +23,7 @@ from services.reporting.api.schemas import (
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.labels import known_keys, label
 from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
+from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -37,13 +39,13 @@ def figures(request: Request) -> Figures:
 FiguresDep = Annotated[Figures, Depends(figures)]
 
 
-async def summary_of(store: Figures, start: date, end: date) -> Summary:
-    return Summary.of(start, end, await store.totals(list(Metric), start, end))
+async def summary_of(store: Figures, start: date, end: date, field: str = TOTAL) -> Summary:
+    return Summary.of(start, end, await store.totals(list(Metric), start, end, field))
 
 
 @router.get("/summary", response_model=Summary)
-async def summary(period: PeriodParams, store: FiguresDep) -> Summary:
-    return await summary_of(store, period.start, period.end)
+async def summary(period: PeriodParams, store: FiguresDep, field: FieldParam) -> Summary:
+    return await summary_of(store, period.start, period.end, field)
 
 
 @router.get("/breakdown", response_model=Breakdown)
@@ -56,11 +58,15 @@ async def breakdown(period: PeriodParams, store: FiguresDep, metric: Metric, by:
 
 @router.get("/timeseries", response_model=TimeSeries)
 async def timeseries(
-    period: PeriodParams, store: FiguresDep, metric: Metric, interval: Interval = Interval.DAY
+    period: PeriodParams,
+    store: FiguresDep,
+    field: FieldParam,
+    metric: Metric,
+    interval: Interval = Interval.DAY,
 ) -> TimeSeries:
     if interval is Interval.DAY and period.days > MAX_POINTS:
         raise InvalidPeriod(f"a daily series may have at most {MAX_POINTS} points; use week or month")
-    points = await store.series(metric, interval, period.start, period.end)
+    points = await store.series(metric, interval, period.start, period.end, field)
     return TimeSeries(
         metric=metric,
         interval=interval,
@@ -89,20 +95,21 @@ async def stream(
     request: Request,
     period: PeriodParams,
     store: FiguresDep,
+    field: FieldParam,
     debounce_ms: Annotated[int | None, Query(ge=0, le=5000)] = None,
 ) -> EventSourceResponse:
     """Server-sent events: a `summary` event now, then again whenever the figures change."""
     feed: ChangeFeed = request.app.state.change_feed
     debounce_s = (debounce_ms if debounce_ms is not None else request.app.state.debounce_ms) / 1000
-    return EventSourceResponse(_summaries(feed, store, period, debounce_s), ping=HEARTBEAT_S)
+    return EventSourceResponse(_summaries(feed, store, period, field, debounce_s), ping=HEARTBEAT_S)
 
 
 async def _summaries(
-    feed: ChangeFeed, store: Figures, period: Period, debounce_s: float
+    feed: ChangeFeed, store: Figures, period: Period, field: str, debounce_s: float
 ) -> AsyncIterator[ServerSentEvent]:
     version, last_sent = feed.version, ""
     while True:
-        current = (await summary_of(store, period.start, period.end)).model_dump_json(by_alias=True)
+        current = (await summary_of(store, period.start, period.end, field)).model_dump_json(by_alias=True)
         if current != last_sent:
             yield ServerSentEvent(data=current, event="summary", id=str(version))
             last_sent = current

@@ -24,10 +24,13 @@ class Figures:
     async def _live(self) -> Keys:
         return await self._keyspaces.live(self._redis)
 
-    async def totals(self, metrics: Iterable[Metric], start: date, end: date) -> dict[Metric, int]:
+    async def totals(
+        self, metrics: Iterable[Metric], start: date, end: date, field: str = TOTAL
+    ) -> dict[Metric, int]:
+        """Counts over the period; `field` narrows them to one breakdown row, e.g. "kota:31.71"."""
         buckets = cover(start, end)
         keys = await self._live()
-        return dict(await self._sum_totals([(m, keys.counter(m, b)) for m in metrics for b in buckets]))
+        return dict(await self._sum_field([(m, keys.counter(m, b)) for m in metrics for b in buckets], field))
 
     async def breakdown(self, metric: Metric, by: Dimension, start: date, end: date) -> dict[str, int]:
         """Counts per value of `by`; values whose count is 0 over the period are left out."""
@@ -45,12 +48,12 @@ class Figures:
         return {key: n for key, n in counts.items() if n}
 
     async def series(
-        self, metric: Metric, interval: Interval, start: date, end: date
+        self, metric: Metric, interval: Interval, start: date, end: date, field: str = TOTAL
     ) -> list[tuple[date, int]]:
         ranges = split(start, end, interval.value)
         keys = await self._live()
         plan = [(first, keys.counter(metric, b)) for first, last in ranges for b in cover(first, last)]
-        return sorted((await self._sum_totals(plan)).items())
+        return sorted((await self._sum_field(plan, field)).items())
 
     async def reached_by(self, metric: Metric, start: date, end: date) -> int:
         """Participants registered in start..end whose earliest `metric` fact is on or before `end`."""
@@ -63,11 +66,11 @@ class Figures:
         cutoff = end.isoformat()
         return sum(int(n) for cohort in cohorts for stage_day, n in cohort.items() if stage_day <= cutoff)
 
-    async def _sum_totals(self, plan: list[tuple[T, str]]) -> Counter[T]:
-        """The `total` field of each counter key, summed per label; labels with no data count 0."""
+    async def _sum_field(self, plan: list[tuple[T, str]], field: str) -> Counter[T]:
+        """One field of each counter key, summed per label; labels with no data count 0."""
         async with self._redis.pipeline(transaction=False) as read:
             for _, key in plan:
-                read.hget(key, TOTAL)
+                read.hget(key, field)
             values = await read.execute()
         sums: Counter[T] = Counter({label: 0 for label, _ in plan})
         for (label, _), value in zip(plan, values, strict=True):

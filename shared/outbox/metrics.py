@@ -1,0 +1,11 @@
+"""Prometheus figures of the outbox: how much waits, and how long events waited before Kafka took them."""
+
+from prometheus_client import Gauge, Histogram
+
+OUTBOX_BACKLOG = Gauge("outbox_backlog", "Committed events not yet acknowledged by Kafka", ["service"])
+OUTBOX_PUBLISH_LAG = Histogram(
+    "outbox_publish_lag_seconds",
+    "Time from commit to Kafka acknowledgement",
+    ["service"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
