@@ -8,14 +8,17 @@ from fastapi import FastAPI
 
 from shared.logs import configure_logging
 from shared.service.settings import ServiceSettings
+from shared.tracing import configure_tracing
 
 S = TypeVar("S", bound=ServiceSettings)
 
 
 def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
     configure_logging(settings.log_level)
+    app = create_app(settings)
+    configure_tracing(app, app.title.removeprefix("Jakpreneur ").strip(), settings.tracing_exporter)
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),

@@ -4,6 +4,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.kafka.settings import KafkaSettings
+from shared.tracing import TracingExporter
 
 
 class ServiceSettings(BaseSettings):
@@ -12,6 +13,7 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
+    tracing_exporter: TracingExporter = Field(default="none", description="none | otlp | console")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
 
 

@@ -38,13 +38,13 @@ class Stack:
             "LOG_LEVEL": "INFO",
         }
 
-    def producing(self, service: str, database: str = "sqlite") -> AppServer:
+    def producing(self, service: str, database: str = "sqlite", **extra: str) -> AppServer:
         """A service with its own database: a SQLite file, or a fresh PostgreSQL database."""
         if database == "sqlite":
             url = f"sqlite:///{self.base_dir / f'{self.name}-{service}.db'}"
         else:
             url = self.infra.create_database(f"{self.name}_{service}")
-        return self._start(service, {f"{service.upper()}_DATABASE_URL": url})
+        return self._start(service, {f"{service.upper()}_DATABASE_URL": url, **extra})
 
     def registration(self, database: str = "sqlite") -> AppServer:
         return self.producing("registration", database)
