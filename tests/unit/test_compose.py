@@ -1,5 +1,6 @@
 """docker-compose.yml cannot run here (no Docker engine), so it is checked statically."""
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -82,3 +83,22 @@ def test_each_producing_service_has_its_own_database() -> None:
     for name in ("registration", "training", "permits"):
         assert services[name]["depends_on"].keys() >= {f"{name}-db"}
         assert f"@{name}-db:" in services[name]["environment"][f"{name.upper()}_DATABASE_URL"]
+
+
+def test_prometheus_scrapes_every_service_on_its_port_and_grafana_reads_it() -> None:
+    services = compose()["services"]
+    assert services["prometheus"]["profiles"] == services["grafana"]["profiles"] == ["observability"]
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text())
+    (job,) = config["scrape_configs"]
+    assert job["metrics_path"] == "/ops/metrics"
+    assert set(job["static_configs"][0]["targets"]) == {f"{n}:{p}" for n, p in CONTRACT_PORTS.items()}
+    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/jakpreneur.json").read_text())
+    exprs = " ".join(t["expr"] for panel in dashboard["panels"] for t in panel["targets"])
+    for metric in (
+        "outbox_backlog",
+        "reporting_consumer_lag",
+        "http_request_duration_seconds_bucket",
+        "reporting_events_dead_lettered_total",
+        "outbox_publish_lag_seconds_bucket",
+    ):
+        assert metric in exprs
