@@ -6,6 +6,7 @@ COPY pyproject.toml README.md ./
 COPY shared ./shared
 COPY services ./services
 COPY devstack ./devstack
+COPY operator_cli ./operator_cli
 RUN pip install --no-cache-dir .
 RUN useradd --create-home --uid 10001 app
 USER app

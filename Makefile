@@ -22,7 +22,7 @@ up: fetch
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy shared services devstack tests benchmarks
+	$(VENV)/bin/mypy shared services devstack operator_cli tests benchmarks
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider

@@ -1,0 +1,1 @@
+"""`jakpreneur`: the operator's command line (status, dead letters, rebuild)."""
