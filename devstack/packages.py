@@ -61,6 +61,10 @@ def java_major(java: Path) -> int:
     return int(match.group(2) or 0) if major == 1 else major
 
 
+CHROMIUM = Path("/usr/bin/chromium")
+DEJAVU_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
 def _which(name: str) -> Path | None:
     found = shutil.which(name)
     return None if found is None else Path(found)
@@ -77,6 +81,13 @@ def _missing_apt_packages() -> list[str]:
         missing.append("openjdk-17-jre-headless")
     if _which("mvn") is None:
         missing.append("maven")
+    # Test tools: the compose file is validated statically; the dashboard is tested in headless Chromium.
+    if _which("docker-compose") is None:
+        missing.append("docker-compose")
+    if not CHROMIUM.exists():
+        missing.append("chromium")
+    if not DEJAVU_FONT.exists():
+        missing.append("fonts-dejavu-core")  # screenshots render the same on every machine
     return missing
 
 

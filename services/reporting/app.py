@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from services.reporting.api.routes import router
@@ -64,6 +65,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         checks=checks,
         routers=[router, dashboard],
     )
+    app.mount("/static", StaticFiles(directory=DASHBOARD.parent), name="static")
     app.state.figures = Figures(redis, keyspaces)
     app.state.change_feed = feed
     app.state.debounce_ms = settings.stream_debounce_ms
