@@ -85,7 +85,7 @@ async def train(http: httpx.AsyncClient, rng: random.Random, history: History) -
             "kota_code": rng.choice(["31.71", "31.72", "31.73", "31.74", "31.75", "31.01"]),
             "starts_on": str(starts),
             "ends_on": str(starts + timedelta(days=rng.randrange(3, 60))),
-            "capacity": 80,
+            "capacity": max(80, len(history.people) // 3),
         }
         created = await post(http, "/classes", body, history)
         assert created is not None
