@@ -267,7 +267,8 @@ def main() -> None:
 def write_report(rows: list[str]) -> None:
     header = (
         "# Benchmarks\n\n"
-        "Produced by `python -m benchmarks.pipeline` (`make bench`) on its own infrastructure.\n\n"
+        "Produced by `python -m benchmarks.pipeline` (`make bench`) on its own infrastructure; "
+        "see docs/performance-notes.md for how to read it.\n\n"
         f"Machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"Kafka {kafka_version()}. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n\n"
         "| measurement | result |\n|---|---|\n"
