@@ -152,10 +152,14 @@ class ReportingConsumer:
                     await self.seek_to_stored(list(self.consumer.assignment()))
 
     async def _apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        # Records already applied (redelivered after a seek or a rebalance) are not decoded or dead-lettered
+        # again. The applier re-checks under WATCH; this only keeps repeats out of the dead-letter topic.
+        stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in batch])
         decoded: dict[Partition, list[Consumed]] = {}
         for tp, records in batch.items():
-            decoded[Partition(tp.topic, tp.partition)] = [await self._decode(r) for r in records]
-        applied = await self._applier.apply(decoded)
+            p = Partition(tp.topic, tp.partition)
+            decoded[p] = [await self._decode(r) for r in records if r.offset > stored[p]]
+        applied = await self._applier.apply({p: records for p, records in decoded.items() if records})
         for p, offset in applied.rewind.items():
             log.warning("redis is behind on %s[%d]; re-reading from offset %d", p.topic, p.partition, offset)
             self.consumer.seek(TopicPartition(p.topic, p.partition), offset)

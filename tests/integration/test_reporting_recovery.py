@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -13,11 +14,14 @@ from redis.asyncio import Redis
 
 from devstack import Endpoints
 from devstack.app_server import AppServer
+from shared.contracts.codec import encode, wrap
+from shared.contracts.events import ParticipantRegistered
 from shared.dates import PROGRAMME_START, jakarta_today
 from tests.integration.figures import assert_registered_figures, wait_for_registered
 from tests.integration.kafka_read import read_topic
 from tests.integration.stack import Stack, running_stack
 from tests.integration.writer import Outcome, mixed_requests, send_all
+from tests.unit.test_contracts import PROFILE
 
 EVERYTHING = (PROGRAMME_START, jakarta_today())
 
@@ -97,14 +101,34 @@ async def test_two_reporting_instances_share_the_work_and_stay_exact(fresh_stack
     await settle(fresh_stack.servers[-1], outcome)
 
 
+def bad_events() -> dict[str, bytes]:
+    """One of each kind of unusable event, keyed by the words its dead-letter reason must contain."""
+    good = wrap(
+        ParticipantRegistered(participant_id=uuid4(), profile=PROFILE),
+        key="k",
+        occurred_on=PROFILE.registered_on,
+        producer="test",
+        correlation_id=None,
+    )
+    return {
+        "invalid envelope": b"\x00not json",
+        "unknown event type 'Nope'": encode(good.model_copy(update={"event_type": "Nope"})),
+        "version 99": encode(good.model_copy(update={"event_version": 99})),
+        "invalid ParticipantRegistered payload": encode(
+            good.model_copy(update={"payload": {"participant_id": 1}})
+        ),
+    }
+
+
 async def test_bad_events_go_to_the_dead_letter_topic_and_counting_goes_on(fresh_stack: Stack) -> None:
     registration, reporting = fresh_stack.registration(), fresh_stack.reporting()
     topic = fresh_stack.topic("registration")
     producer = AIOKafkaProducer(bootstrap_servers=fresh_stack.infra.kafka_bootstrap)
     await producer.start()
+    sent = {}
     try:
-        await producer.send_and_wait(topic, b"\x00not json", key=b"junk")
-        await producer.send_and_wait(topic, b'{"event_type": "Nope"}', key=b"junk")
+        for reason, value in bad_events().items():
+            sent[reason] = await producer.send_and_wait(topic, value, key=b"junk")
     finally:
         await producer.stop()
     outcome = await send_all(registration.url, mixed_requests(random.Random(15), 200))
@@ -112,11 +136,16 @@ async def test_bad_events_go_to_the_dead_letter_topic_and_counting_goes_on(fresh
     dead = await read_topic(
         fresh_stack.infra.kafka_bootstrap,
         fresh_stack.topic("reporting.dlq"),
-        until=lambda seen: len(seen) >= 2,
+        until=lambda seen: len(seen) >= len(sent),
     )
-    reasons = [dict(r.headers)["reason"].decode() for r in dead]
-    assert all(dict(r.headers)["source_topic"] == topic.encode() for r in dead)
-    assert any("invalid envelope" in reason for reason in reasons), reasons
+    assert len(dead) == len(sent)
+    by_offset = {int(dict(r.headers)["source_offset"]): r for r in dead}
+    for reason, metadata in sent.items():
+        record = by_offset[metadata.offset]
+        headers = dict(record.headers)
+        assert headers["source_topic"] == topic.encode()
+        assert int(headers["source_partition"]) == metadata.partition
+        assert reason in headers["reason"].decode(), headers["reason"]
 
 
 async def test_writes_acknowledged_while_kafka_hangs_survive_a_producer_crash(fresh_stack: Stack) -> None:
