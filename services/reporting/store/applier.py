@@ -17,7 +17,7 @@ from redis.exceptions import WatchError
 from services.reporting.metrics import Metric
 from services.reporting.projection.earliest import CounterKey, Deltas, SubjectState, record, recount
 from services.reporting.projection.facts import Fact, facts_of
-from services.reporting.store.bulk_write import BulkWrite
+from services.reporting.store.bulk import BulkRead, BulkWrite
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.subjects import decode_state, encode_state
@@ -52,6 +52,7 @@ class Applier:
         self._fixed = fixed
         self._max_attempts = max_attempts
         self._bulk = BulkWrite(redis)
+        self._read = BulkRead(redis)
 
     async def stored_offsets(self, partitions: Sequence[Partition]) -> dict[Partition, int]:
         """Last applied offset per partition; -1 where nothing was applied (or Redis lost it)."""
@@ -102,10 +103,7 @@ class Applier:
 
     async def _load_subjects(self, keys: Keys, facts: list[Fact]) -> dict[str, SubjectState]:
         subjects = list(dict.fromkeys(keys.subject(f.metric, f.subject) for f in facts))
-        async with self._redis.pipeline(transaction=False) as read:
-            for key in subjects:
-                read.hgetall(key)
-            loaded = await read.execute()
+        loaded = await self._read.hashes(subjects)
         return {key: decode_state(raw) for key, raw in zip(subjects, loaded, strict=True)}
 
 
