@@ -28,7 +28,7 @@ test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
 
 bench: fetch
-	$(PY) -m benchmarks.pipeline
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf .run

@@ -1,10 +1,13 @@
-"""Benchmark of the core pipeline (a script, never a test): `make bench` or `python -m benchmarks.pipeline`.
+"""Benchmark of the core pipeline (a script, never a test): `make bench` or `python -m benchmarks`.
 
-Starts its own infrastructure on free ports in a temp dir (so it never touches a developer's figures), then
-prints and records in docs/benchmarks.md:
-  1. POST /participants throughput and p50/p99 latency, on SQLite and on PostgreSQL (closed loop);
-  2. freshness: time from an acknowledged write to the change being visible in /metrics/summary;
-  3. reporting apply rate from a pre-filled topic, against the raw aiokafka consume rate of that topic.
+Starts its own infrastructure on free ports in a temp dir, with its own topics (KAFKA_TOPIC_PREFIX),
+keyspaces and databases, and measures every figure against a ceiling taken in the same run:
+  1. reporting apply rate over 1,000,000 mixed events vs raw aiokafka consume and a naive consumer; rebuild;
+  2. open-loop write path (POST /participants) on SQLite and PostgreSQL vs a bare FastAPI endpoint;
+  3. freshness (summary polling and SSE) at 10/50/90% of the sustainable PostgreSQL write rate;
+  4. query latency for a week and five years with the events applied; Redis memory per million events;
+  5. scale-out: one vs two reporting instances on 6 partitions.
+Prints each figure as it goes and writes docs/benchmarks.md. Budget: under 15 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -14,267 +17,318 @@ import asyncio
 import os
 import platform
 import random
-import tempfile
 import time
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from importlib.metadata import version
 from pathlib import Path
-from uuid import uuid4
 
-import httpx
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
-from devstack import Endpoints, InfraPorts, LocalInfra
-from devstack.app_server import AppServer
+from benchmarks.consume import end_offsets, naive_rate, raw_consume_rate, summary, used_memory, wait_applied
+from benchmarks.events import prefill
+from benchmarks.load import Bodies, best_rate, json_bytes, ramp
+from benchmarks.probe import freshness as measure_freshness
+from benchmarks.probe import query_latency
+from benchmarks.stack import CpuMeter, Stack
 from devstack.kafka_jars import kafka_version
-from devstack.ports import free_ports
 from services.reporting.rebuild import rebuild
 from services.reporting.settings import ReportingSettings
-from shared.contracts.codec import encode, wrap
-from shared.contracts.enums import AgeBand, Agency, Gender, Sector
-from shared.contracts.events import ParticipantRegistered
-from shared.contracts.profile import ParticipantProfile
-from shared.dates import PROGRAMME_START, jakarta_today
 from shared.kafka.settings import KafkaSettings
-from shared.kafka.topics import ensure_topics
-from shared.regions import jakarta
 from tests.integration.people import participant
 
 REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+BUDGET_S = 14 * 60
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+@dataclass
+class Results:
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, measurement: str, result: str, ceiling: str = "", ratio: str = "") -> None:
+        self.rows.append((measurement, result, ceiling, ratio))
+        parts = [f"{measurement}: {result}"] + ([f"ceiling {ceiling}", f"ratio {ratio}"] if ceiling else [])
+        print("  → " + " | ".join(parts), flush=True)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+        print(f"  note: {text}", flush=True)
 
 
-def start_service(infra: Endpoints, base: Path, service: str, env: dict[str, str]) -> AppServer:
-    (port,) = free_ports(1)
-    server = AppServer(
-        service, port, {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, **env}, base / service
-    )
-    server.start(timeout=90)
-    return server
-
-
-async def write_path(url: str, count: int, concurrency: int) -> dict[str, float]:
-    rng = random.Random(1)
-    bodies = [participant(rng, i, date(2023, 1, 1) + timedelta(days=i % 365)) for i in range(count)]
-    latencies: list[float] = []
-    gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-
-        async def one(body: dict[str, object]) -> None:
-            async with gate:
-                began = time.perf_counter()
-                response = await http.post("/participants", json=body)
-                latencies.append(time.perf_counter() - began)
-                assert response.status_code in (201, 409), response.text
-
-        began = time.perf_counter()
-        await asyncio.gather(*(one(b) for b in bodies))
-        elapsed = time.perf_counter() - began
-    return {
-        "rps": count / elapsed,
-        "p50_ms": percentile(latencies, 0.5) * 1000,
-        "p99_ms": percentile(latencies, 0.99) * 1000,
-    }
-
-
-async def freshness(registration: str, reporting: str, samples: int) -> dict[str, float]:
-    rng = random.Random(2)
-    waits: list[float] = []
-    async with (
-        httpx.AsyncClient(base_url=registration, timeout=30) as reg,
-        httpx.AsyncClient(base_url=reporting, timeout=30) as rep,
-    ):
-        params = {"from": str(PROGRAMME_START), "to": str(jakarta_today())}
-        for i in range(samples):
-            before = (await rep.get("/metrics/summary", params=params)).json()["registered"]
-            response = await reg.post("/participants", json=participant(rng, 500_000 + i, jakarta_today()))
-            assert response.status_code == 201, response.text
-            acknowledged = time.perf_counter()
-            while True:  # poll as a dashboard would; the figure itself is what is measured
-                if (await rep.get("/metrics/summary", params=params)).json()["registered"] > before:
-                    break
-                await asyncio.sleep(0.002)
-            waits.append(time.perf_counter() - acknowledged)
-            await asyncio.sleep(0.05)
-    return {"p50_ms": percentile(waits, 0.5) * 1000, "p99_ms": percentile(waits, 0.99) * 1000}
-
-
-def random_event(rng: random.Random) -> ParticipantRegistered:
-    kota = rng.choice(jakarta().kota)
-    kecamatan = rng.choice(kota.kecamatan)
-    return ParticipantRegistered(
-        participant_id=uuid4(),
-        profile=ParticipantProfile(
-            registered_on=PROGRAMME_START + timedelta(days=rng.randrange(2900)),
-            gender=rng.choice(list(Gender)),
-            age_band=rng.choice(list(AgeBand)),
-            kota_code=kota.code,
-            kecamatan_code=kecamatan.code,
-            kelurahan_code=rng.choice(kecamatan.kelurahan).code,
-            sector=rng.choice([*Sector, None]),
-            agency=rng.choice(list(Agency)),
-            disability=rng.random() < 0.05,
-            ktp_dki=rng.random() < 0.8,
-        ),
+def registrations(seed: int) -> Bodies:
+    rng = random.Random(seed)
+    return lambda serial: json_bytes(
+        participant(rng, serial, date(2023, 1, 1) + timedelta(days=serial % 365))
     )
 
 
-async def prefill(kafka: KafkaSettings, topic: str, count: int) -> None:
-    await ensure_topics(kafka, [topic])
-    rng = random.Random(3)
-    producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap_servers, linger_ms=20, acks="all")
-    await producer.start()
-    try:
-        pending = []
-        for _ in range(count):
-            event = random_event(rng)
-            envelope = wrap(
-                event,
-                key=str(event.participant_id),
-                occurred_on=event.profile.registered_on,
-                producer="bench",
-                correlation_id=None,
+def pct(value: float) -> str:
+    return f"{value:.1%}" if value < 0.1 else f"{value:.0%}"
+
+
+class Run:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.began = time.monotonic()
+        self.stack = Stack()
+        self.results = Results()
+        self.pg_best = 0
+        self.big_apply_rate = 0.0
+        self.prefill_rate = 0.0
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.began
+
+    def section(self, title: str) -> None:
+        print(f"\n[{self.elapsed():5.0f}s] {title}", flush=True)
+
+    # --- 2 + 3: write path and freshness ----------------------------------------------------------
+
+    def write_path(self) -> None:
+        args, stack, res = self.args, self.stack, self.results
+        rates = [int(r) for r in args.rates.split(",")]
+        self.section("2. write path: open-loop POST /participants at rising rates")
+        bare = stack.bare()
+        with stack.running(bare):
+            meter = CpuMeter()
+            bare_steps = asyncio.run(ramp(bare.url, rates, args.step_seconds, registrations(1), "bare"))
+            bare_cpu = meter.busy()
+        bare_best = best_rate(bare_steps)
+        common = {"KAFKA_TOPIC_PREFIX": "benchw"}
+        for db in ("sqlite", "postgres"):
+            url = (
+                f"sqlite:///{stack.base}/registration.db"
+                if db == "sqlite"
+                else stack.endpoints.create_database("bench_registration")
             )
-            pending.append(await producer.send(topic, encode(envelope), key=envelope.key.encode()))
-            if len(pending) >= 5000:
-                await asyncio.gather(*pending)
-                pending.clear()
-        await asyncio.gather(*pending)
-    finally:
-        await producer.stop()
+            registration = stack.service(
+                "registration", f"registration-{db}", {**common, "REGISTRATION_DATABASE_URL": url}
+            )
+            meter = CpuMeter()
+            steps = asyncio.run(
+                ramp(registration.url, rates, args.step_seconds, registrations(2), db, serial_base=10_000_000)
+            )
+            cpu = meter.busy()
+            best = best_rate(steps)
+            for step in steps:
+                res.add(f"POST /participants, {db}, open loop {step.rate} req/s", step.describe())
+            res.add(
+                f"write path {db}: highest rate with p99 ≤ 100 ms and no errors",
+                f"{best} req/s (CPU busy {cpu:.0%} during the ramp)",
+                f"bare FastAPI endpoint {bare_best} req/s (CPU busy {bare_cpu:.0%})",
+                pct(best / bare_best) if bare_best else "n/a",
+            )
+            if db == "postgres":
+                self.pg_best = best
+                self.freshness(registration.url)
+            stack.dismiss(registration)
+        for step in bare_steps:
+            res.add(f"bare endpoint, open loop {step.rate} req/s", step.describe())
+        if bare_best == max(rates):
+            res.note("the bare endpoint sustained the highest offered rate: its ceiling is at least that")
+
+    def freshness(self, registration: str) -> None:
+        args, stack, res = self.args, self.stack, self.results
+        self.section("3. freshness at 10/50/90% of the sustainable PostgreSQL write rate")
+        reporting = stack.reporting("reporting-fresh", "benchfresh", "benchw")
+        kafka = KafkaSettings(bootstrap_servers=stack.endpoints.kafka_bootstrap, topic_prefix="benchw")
+        ends = asyncio.run(end_offsets(kafka))
+        asyncio.run(wait_applied(stack.endpoints.redis_url, "benchfresh", ends, 120))
+        base_rate = self.pg_best or 50
+        for share in (0.1, 0.5, 0.9):
+            rate = max(1.0, base_rate * share)
+            fresh = asyncio.run(
+                measure_freshness(
+                    registration,
+                    reporting.url,
+                    rate,
+                    args.probes,
+                    registrations(3),
+                    20_000_000 + int(share * 1e6),
+                )
+            )
+            res.add(
+                f"freshness at {share:.0%} of {base_rate} req/s ({rate:.0f} req/s background), "
+                f"{fresh['probes']:.0f} probes",
+                f"/metrics/summary p50 {fresh['summary_p50_ms']:.0f} ms, "
+                f"p99 {fresh['summary_p99_ms']:.0f} ms; "
+                f"SSE summary p50 {fresh['stream_p50_ms']:.0f} ms, p99 {fresh['stream_p99_ms']:.0f} ms"
+                + (
+                    f" ({fresh['stream_missed']:.0f} not seen on SSE within 5 s)"
+                    if fresh["stream_missed"]
+                    else ""
+                )
+                + (
+                    f"; {fresh['background_failed']:.0f} background failures"
+                    if fresh["background_failed"]
+                    else ""
+                ),
+                "PRODUCT.md §3: 1,000 ms p99",
+                pct(max(fresh["summary_p99_ms"], fresh["stream_p99_ms"]) / 1000),
+            )
+        stack.dismiss(reporting)
+
+    # --- 1 + 4: apply rate, queries, memory, rebuild -----------------------------------------------
+
+    def apply(self) -> None:
+        args, stack, res = self.args, self.stack, self.results
+        endpoints = stack.endpoints
+        n = args.events
+        self.section(f"1. reporting apply rate over {n:,} mixed events")
+        kafka = KafkaSettings(bootstrap_servers=endpoints.kafka_bootstrap, topic_prefix="bench1m")
+        expected, self.prefill_rate = asyncio.run(prefill(kafka, n, seed=4))
+        print(f"  produced {expected.describe()} at {self.prefill_rate:,.0f} events/s", flush=True)
+        raw = asyncio.run(raw_consume_rate(kafka, n))
+        naive_n = min(args.naive, n)
+        naive = asyncio.run(naive_rate(kafka, endpoints.redis_url.rsplit("/", 1)[0] + "/1", naive_n))
+        memory_before = asyncio.run(used_memory(endpoints.redis_url))
+        ends = asyncio.run(end_offsets(kafka))
+        meter = CpuMeter()
+        began = time.perf_counter()
+        reporting = stack.reporting("reporting-1m", "bench1m", "bench1m")
+        done = asyncio.run(wait_applied(endpoints.redis_url, "bench1m", ends, args.apply_timeout))
+        cpu = meter.busy()
+        applied = n / (done - began)
+        self.big_apply_rate = applied
+        exact = expected.matches(asyncio.run(summary(reporting.url)))
+        memory = asyncio.run(used_memory(endpoints.redis_url)) - memory_before
+        res.add(
+            f"reporting apply, {n:,} mixed events, 3 topics x 3 partitions, fresh service to last offset",
+            f"{applied:,.0f} events/s ({done - began:.1f} s incl. start-up; CPU busy {cpu:.0%}); "
+            f"figures {'exact' if exact else 'WRONG'}",
+            f"raw aiokafka consume {raw:,.0f} events/s",
+            pct(applied / raw),
+        )
+        res.add(
+            "reporting apply vs naive consumer",
+            f"{applied:,.0f} events/s",
+            f"naive decode + one awaited HINCRBY per event ({naive_n:,} events) {naive:,.0f} events/s",
+            f"{applied / naive:.1f}x",
+        )
+        res.add(
+            "naive consumer vs raw consume",
+            f"{naive:,.0f} events/s",
+            f"raw {raw:,.0f} events/s",
+            pct(naive / raw),
+        )
+        res.add(
+            "Redis memory (INFO used_memory growth) per million events applied",
+            f"{memory / n * 1e6 / 2**20:,.0f} MiB ({memory / 2**20:,.0f} MiB for {n:,})",
+        )
+        if not exact:
+            res.note(f"summary after apply did not match the generated {expected.describe()}")
+        self.section("4. query latency with the events applied")
+        for (query, span), (p50, p99) in asyncio.run(query_latency(reporting.url, args.repeats)).items():
+            res.add(f"GET {query}, {span}, {args.repeats} sequential", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+        stack.dismiss(reporting)
+        self.section(f"1b. rebuild of all aggregates from the {n:,} events (in-process)")
+        settings = ReportingSettings(redis_url=endpoints.redis_url, keyspace="bench1m", kafka=kafka)
+        meter = CpuMeter()
+        rebuilt = asyncio.run(rebuild(settings))
+        res.add(
+            f"rebuild of {rebuilt.events:,} events into a fresh keyspace",
+            f"{rebuilt.seconds:.1f} s ({rebuilt.events / rebuilt.seconds:,.0f} events/s; "
+            f"CPU busy {meter.busy():.0%})",
+            f"raw aiokafka consume {raw:,.0f} events/s",
+            pct(rebuilt.events / rebuilt.seconds / raw),
+        )
+
+    # --- 5: scale-out -------------------------------------------------------------------------------
+
+    def scale_out(self) -> None:
+        args, stack, res = self.args, self.stack, self.results
+        endpoints = stack.endpoints
+        n = args.scale_events
+        per_event = 2 / max(self.big_apply_rate, 1) + 1 / max(self.prefill_rate, 1)
+        fits = int((BUDGET_S - self.elapsed() - 45) / per_event)
+        if fits < n:
+            n = max(20_000, fits // 10_000 * 10_000)
+            res.note(
+                f"scale-out reduced from {args.scale_events:,} to {n:,} events to stay within the budget"
+            )
+        self.section(f"5. scale-out: 1 vs 2 reporting instances, {n:,} events on 6 partitions")
+        kafka = KafkaSettings(
+            bootstrap_servers=endpoints.kafka_bootstrap, topic_prefix="bench6p", partitions=6
+        )
+        expected, _ = asyncio.run(prefill(kafka, n, seed=5))
+        ends = asyncio.run(end_offsets(kafka))
+        rates: dict[int, float] = {}
+        for instances in (1, 2):
+            keyspace = f"bench6p-{instances}"
+            meter = CpuMeter()
+            began = time.perf_counter()
+            servers = [
+                stack.reporting(f"reporting-6p-{instances}-{i}", keyspace, "bench6p", wait=False)
+                for i in range(instances)
+            ]
+            for server in servers:
+                server.wait_ready(90)
+            done = asyncio.run(wait_applied(endpoints.redis_url, keyspace, ends, args.apply_timeout))
+            cpu = meter.busy()
+            rates[instances] = n / (done - began)
+            exact = all(expected.matches(asyncio.run(summary(s.url))) for s in servers)
+            res.add(
+                f"scale-out: {instances} reporting instance(s), same group, {n:,} events, 6 partitions",
+                f"{rates[instances]:,.0f} events/s ({done - began:.1f} s; CPU busy {cpu:.0%}); "
+                f"figures {'exact on every instance' if exact else 'WRONG'}",
+                "1 instance" if instances == 2 else "",
+                f"{rates[2] / rates[1]:.2f}x" if instances == 2 else "",
+            )
+            for server in servers:
+                stack.dismiss(server)
+
+    def execute(self) -> None:
+        self.stack.start()
+        try:
+            self.write_path()
+            self.apply()
+            self.scale_out()
+        finally:
+            self.stack.stop()
+        total = self.elapsed()
+        self.results.note(f"whole run took {total / 60:.1f} min")
+        write_report(self.args, self.results)
+        print(f"\nwrote {REPORT}", flush=True)
 
 
-async def raw_consume_rate(bootstrap: str, topic: str, count: int) -> float:
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=f"raw-{uuid4().hex[:6]}",
-        max_poll_records=5000,
+def write_report(args: argparse.Namespace, results: Results) -> None:
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    header = (
+        "# Benchmarks\n\n"
+        "Produced by `python -m benchmarks` (`make bench`) on its own infrastructure (free ports, temp dir, "
+        "own topics, keyspaces and databases); see docs/performance-notes.md for how to read it. Every "
+        "figure is compared with a ceiling measured in the same run.\n\n"
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (load generator, services, Kafka, Redis and "
+        f"PostgreSQL all share them; load average at the end {load}); {platform.system()} "
+        f"{platform.release()}.\n"
+        f"Versions: Python {platform.python_version()}, Kafka {kafka_version()}, "
+        f"aiokafka {version('aiokafka')}, "
+        f"redis-py {version('redis')}, FastAPI {version('fastapi')}, uvicorn {version('uvicorn')}.\n"
+        f"Settings: {args.events:,} mixed events (naive consumer on {min(args.naive, args.events):,}); "
+        f"open-loop steps {args.rates} req/s x {args.step_seconds:g} s (stop at p99 > 100 ms or errors); "
+        f"{args.probes} freshness probes per load level; {args.repeats} repetitions per query; scale-out on "
+        f"{args.scale_events:,} events. Services log at WARNING.\n"
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n\n"
+        "| measurement | result | ceiling (same run) | ratio |\n|---|---|---|---|\n"
     )
-    await consumer.start()
-    seen = 0
-    began = time.perf_counter()
-    try:
-        while seen < count:
-            for records in (await consumer.getmany(timeout_ms=500, max_records=5000)).values():
-                seen += len(records)
-    finally:
-        await consumer.stop()
-    return count / (time.perf_counter() - began)
-
-
-async def apply_rate(reporting: str, count: int) -> float:
-    began = time.perf_counter()
-    async with httpx.AsyncClient(base_url=reporting, timeout=30) as http:
-        params = {"from": str(PROGRAMME_START), "to": str(jakarta_today())}
-        while True:
-            if (await http.get("/metrics/summary", params=params)).json()["registered"] >= count:
-                break
-            await asyncio.sleep(0.1)
-    return count / (time.perf_counter() - began)
+    body = "\n".join(f"| {m} | {r} | {c} | {q} |" for m, r, c, q in results.rows)
+    notes = "".join(f"- {n}\n" for n in results.notes)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(header + body + "\n" + (f"\nNotes:\n\n{notes}" if notes else ""))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--writes", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--events", type=int, default=200_000)
-    args = parser.parse_args()
-
-    base = Path(tempfile.mkdtemp(prefix="jakpreneur-bench-"))
-    base.chmod(0o755)
-    infra = LocalInfra(base / "infra", InfraPorts.free())
-    infra.start()
-    rows: list[str] = []
-    servers: list[AppServer] = []
-    try:
-        endpoints = infra.endpoints()
-        reporting = start_service(endpoints, base, "reporting", {"REPORTING_REDIS_URL": endpoints.redis_url})
-        servers.append(reporting)
-        for db in ("sqlite", "postgres"):
-            url = (
-                f"sqlite:///{base}/registration.db" if db == "sqlite" else endpoints.create_database("bench")
-            )
-            registration = start_service(
-                endpoints, base / db, "registration", {"REGISTRATION_DATABASE_URL": url}
-            )
-            servers.append(registration)
-            result = asyncio.run(write_path(registration.url, args.writes, args.concurrency))
-            rows.append(
-                f"| POST /participants, {db}, {args.writes} writes, concurrency {args.concurrency} "
-                f"| {result['rps']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms |"
-            )
-            print(rows[-1], flush=True)
-            if db == "postgres":
-                fresh = asyncio.run(freshness(registration.url, reporting.url, 100))
-                rows.append(
-                    f"| freshness: acknowledged write → /metrics/summary (100 sequential writes) "
-                    f"| p50 {fresh['p50_ms']:.0f} ms, p99 {fresh['p99_ms']:.0f} ms |"
-                )
-                print(rows[-1], flush=True)
-            registration.stop()
-
-        kafka = KafkaSettings(bootstrap_servers=endpoints.kafka_bootstrap, topic_prefix="applybench")
-        asyncio.run(prefill(kafka, kafka.topic("registration"), args.events))
-        raw = asyncio.run(
-            raw_consume_rate(endpoints.kafka_bootstrap, kafka.topic("registration"), args.events)
-        )
-        applier = start_service(
-            endpoints,
-            base / "apply",
-            "reporting",
-            {
-                "REPORTING_REDIS_URL": endpoints.redis_url,
-                "REPORTING_KEYSPACE": "applybench",
-                "REPORTING_CONSUMER_GROUP": "applybench",
-                "KAFKA_TOPIC_PREFIX": "applybench",
-            },
-        )
-        servers.append(applier)
-        applied = asyncio.run(apply_rate(applier.url, args.events))
-        rows.append(f"| raw aiokafka consume, {args.events} events, 3 partitions | {raw:,.0f} events/s |")
-        rows.append(
-            f"| reporting apply to Redis (same topic, from empty) | {applied:,.0f} events/s "
-            f"({applied / raw:.0%} of raw consume) |"
-        )
-        rebuilt = asyncio.run(
-            rebuild(
-                ReportingSettings(
-                    redis_url=endpoints.redis_url,
-                    keyspace="applybench",
-                    sources=["registration"],
-                    kafka=kafka,
-                )
-            )
-        )
-        rows.append(
-            f"| rebuild of the same {rebuilt.events:,} events into a fresh keyspace "
-            f"| {rebuilt.seconds:.1f} s ({rebuilt.events / rebuilt.seconds:,.0f} events/s) |"
-        )
-        print("\n".join(rows[-3:]), flush=True)
-    finally:
-        for server in servers:
-            server.stop()
-        infra.stop()
-    write_report(rows)
-
-
-def write_report(rows: list[str]) -> None:
-    header = (
-        "# Benchmarks\n\n"
-        "Produced by `python -m benchmarks.pipeline` (`make bench`) on its own infrastructure; "
-        "see docs/performance-notes.md for how to read it.\n\n"
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"Kafka {kafka_version()}. Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.\n\n"
-        "| measurement | result |\n|---|---|\n"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(header + "\n".join(rows) + "\n")
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--naive", type=int, default=100_000)
+    parser.add_argument("--scale-events", type=int, default=300_000)
+    parser.add_argument("--rates", default="50,100,200,300,400,800,1600,2400")
+    parser.add_argument("--step-seconds", type=float, default=5.0)
+    parser.add_argument("--probes", type=int, default=30)
+    parser.add_argument("--repeats", type=int, default=100)
+    parser.add_argument("--apply-timeout", type=float, default=420.0)
+    Run(parser.parse_args()).execute()
 
 
 if __name__ == "__main__":

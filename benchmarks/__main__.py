@@ -1,0 +1,3 @@
+from benchmarks.pipeline import main
+
+main()
