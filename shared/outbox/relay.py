@@ -7,6 +7,7 @@ republishes it (consumers are idempotent). A broker outage leaves rows in place 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,13 +28,15 @@ class OutboxRelay:
         outbox: Table,
         *,
         service: str,
+        connect: Callable[[], Awaitable[AIOKafkaProducer]],
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 5.0,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
-        self._producer: AIOKafkaProducer | None = None
+        self._connect = connect
+        self.producer: AIOKafkaProducer | None = None
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
@@ -47,13 +50,18 @@ class OutboxRelay:
         """Called after a commit that added events: publish now rather than at the next poll."""
         self._wake.set()
 
-    def start(self, producer: AIOKafkaProducer) -> None:
-        """Begin publishing through a started producer."""
-        self._producer = producer
+    def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
+        await self._discard_producer()
+
+    async def _discard_producer(self) -> None:
+        producer, self.producer = self.producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()
 
     async def backlog(self) -> int:
         async with self._engine.connect() as conn:
@@ -66,10 +74,17 @@ class OutboxRelay:
         backoff = 0.1
         while True:
             try:
+                if self.producer is None:
+                    self.producer = await self._connect()
                 published = await self.publish_pending()
                 backoff = 0.1
-            except Exception:
-                log.exception("outbox publish failed; retrying in %.1fs", backoff)
+            except Exception as exc:
+                log.warning(
+                    "outbox publish failed (%s: %s); retrying in %.1fs", type(exc).__name__, exc, backoff
+                )
+                # After a failed send an idempotent producer's sequence numbers may no longer match the
+                # broker's (OutOfOrderSequenceNumber for ever): a new producer gets a new producer id.
+                await self._discard_producer()
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
@@ -109,7 +124,7 @@ class OutboxRelay:
         return list((await conn.execute(query)).all())
 
     async def _send(self, rows: list[Row[Any]]) -> None:
-        if self._producer is None:
+        if self.producer is None:
             raise RuntimeError("relay has no producer yet")
         deliveries = []
         for row in rows:
@@ -117,7 +132,7 @@ class OutboxRelay:
             if row.correlation_id:
                 headers.append(("correlation_id", row.correlation_id.encode()))
             deliveries.append(
-                await self._producer.send(
+                await self.producer.send(
                     row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
                 )
             )
