@@ -26,6 +26,7 @@ from operator_cli.kafka import (
     run_against_kafka,
 )
 from services.reporting.settings import ReportingSettings
+from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 
@@ -80,7 +81,7 @@ def _int(text: str | None) -> int | None:
 
 
 def dlq_topic(kafka: KafkaSettings) -> str:
-    return kafka.topic("reporting.dlq")
+    return kafka.topic(DEAD_LETTER_TOPIC)
 
 
 async def read_dead_letters(kafka: KafkaSettings, limit: int | None = None) -> tuple[list[DeadLetter], int]:

@@ -14,11 +14,11 @@ from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
+from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
 from shared.web.ops import ReadinessCheck
 
 DASHBOARD = Path(__file__).parent / "static" / "index.html"
-SERVICE = "reporting"
 
 dashboard = APIRouter(tags=["dashboard"])
 
@@ -37,7 +37,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         settings.kafka,
         Applier(redis, keyspaces),
         topics=[settings.kafka.topic(source) for source in settings.sources],
-        dead_letter_topic=settings.kafka.topic(f"{SERVICE}.dlq"),
+        dead_letter_topic=settings.kafka.topic(DEAD_LETTER_TOPIC),
         group_id=settings.consumer_group,
     )
 

@@ -1,6 +1,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from shared.contracts.topics import TOPIC_EVENTS
 from shared.service.settings import ServiceSettings
 
 
@@ -12,7 +13,7 @@ class ReportingSettings(ServiceSettings):
     keyspace: str = Field(default="jp", pattern=r"^[A-Za-z0-9_-]+$", description="Prefix of every Redis key")
     consumer_group: str = "reporting"
     sources: list[str] = Field(
-        default=["registration", "training", "permits"],
+        default_factory=lambda: list(TOPIC_EVENTS),
         description="Producing services whose topics are counted",
     )
     consume: bool = Field(default=True, description="Run the consumer here (false: API-only instance)")

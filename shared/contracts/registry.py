@@ -1,29 +1,11 @@
 """Which payload model a (type, version) pair on the wire means."""
 
 from shared.contracts.envelope import EventPayload
-from shared.contracts.events import (
-    ParticipantEnrolled,
-    ParticipantPlaced,
-    ParticipantRegistered,
-    PermitApplied,
-    PermitIssued,
-    PermitRejected,
-    TrainingClassScheduled,
-    TrainingCompleted,
-)
+from shared.contracts.topics import TOPIC_EVENTS
 
-_MODELS: tuple[type[EventPayload], ...] = (
-    ParticipantRegistered,
-    TrainingClassScheduled,
-    ParticipantEnrolled,
-    TrainingCompleted,
-    ParticipantPlaced,
-    PermitApplied,
-    PermitIssued,
-    PermitRejected,
-)
-
-EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {(m.event_type, m.event_version): m for m in _MODELS}
+EVENT_TYPES: dict[tuple[str, int], type[EventPayload]] = {
+    (m.event_type, m.event_version): m for models in TOPIC_EVENTS.values() for m in models
+}
 
 
 class UnknownEventType(LookupError):

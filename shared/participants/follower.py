@@ -15,14 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.events import ParticipantRegistered
 from shared.contracts.registry import UnknownEventType
+from shared.contracts.topics import REGISTRATION
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics, partitions_of
 from shared.participants.directory import ParticipantTables, remember, save_offset, saved_offsets
 from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
-
-REGISTRATION = "registration"
 
 
 class RegistrationFollower:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterator
+from datetime import date
 from uuid import uuid4
 
 import httpx
@@ -17,11 +18,11 @@ from devstack.app_server import AppServer
 from shared.contracts.codec import encode, wrap
 from shared.contracts.events import ParticipantRegistered
 from shared.dates import PROGRAMME_START, jakarta_today
+from tests.factories import profile
 from tests.integration.figures import assert_registered_figures, wait_for_registered
 from tests.integration.kafka_read import read_topic
 from tests.integration.stack import Stack, running_stack
 from tests.integration.writer import Outcome, mixed_requests, send_all
-from tests.unit.test_contracts import PROFILE
 
 EVERYTHING = (PROGRAMME_START, jakarta_today())
 
@@ -104,9 +105,9 @@ async def test_two_reporting_instances_share_the_work_and_stay_exact(fresh_stack
 def bad_events() -> dict[str, bytes]:
     """One of each kind of unusable event, keyed by the words its dead-letter reason must contain."""
     good = wrap(
-        ParticipantRegistered(participant_id=uuid4(), profile=PROFILE),
+        ParticipantRegistered(participant_id=uuid4(), profile=profile()),
         key="k",
-        occurred_on=PROFILE.registered_on,
+        occurred_on=date(2023, 1, 2),
         producer="test",
         correlation_id=None,
     )

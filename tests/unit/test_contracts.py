@@ -6,23 +6,12 @@ import pytest
 
 from services.reporting.api.schemas import placement_rate
 from shared.contracts.codec import UndecodableEvent, decode, encode, wrap
-from shared.contracts.enums import AgeBand, Agency, Gender
 from shared.contracts.events import ParticipantRegistered
-from shared.contracts.profile import ParticipantProfile
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.schemas import SCHEMA_DIR, generated_schemas, render
+from tests.factories import profile
 
-PROFILE = ParticipantProfile(
-    registered_on=date(2023, 1, 2),
-    gender=Gender.F,
-    age_band=AgeBand.AGE_25_34,
-    kota_code="31.71",
-    kecamatan_code="31.71.01",
-    kelurahan_code="31.71.01.1001",
-    agency=Agency.PPKUKM,
-    disability=False,
-    ktp_dki=True,
-)
+PROFILE = profile()
 
 
 def test_committed_schemas_match_the_models() -> None:

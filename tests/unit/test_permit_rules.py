@@ -13,23 +13,13 @@ from services.permits.domain.permit import (
     RejectPermit,
     apply,
 )
-from shared.contracts.enums import AgeBand, Agency, Gender, PermitType
+from shared.contracts.enums import AgeBand, PermitType
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
-from shared.contracts.profile import ParticipantProfile
 from shared.errors import RuleViolation
+from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
-PROFILE = ParticipantProfile(
-    registered_on=date(2023, 3, 1),
-    gender=Gender.F,
-    age_band=AgeBand.AGE_35_44,
-    kota_code="31.71",
-    kecamatan_code="31.71.01",
-    kelurahan_code="31.71.01.1001",
-    agency=Agency.PPKUKM,
-    disability=False,
-    ktp_dki=True,
-)
+PROFILE = profile(registered_on=date(2023, 3, 1), age_band=AgeBand.AGE_35_44)
 APPLY = ApplyForPermit(participant_id=uuid4(), permit_type=PermitType.HALAL, applied_on=date(2024, 1, 10))
 
 

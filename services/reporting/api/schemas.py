@@ -14,11 +14,16 @@ class Vocational(BaseModel):
     placement_rate: float | None = Field(description="placed / trained, 4 decimals; null when none trained")
 
 
-class Summary(BaseModel):
+class PeriodResponse(BaseModel):
+    """Figures for an inclusive range of days, sent as `from` / `to`."""
+
     model_config = ConfigDict(populate_by_name=True)
 
     start: date = Field(alias="from")
     end: date = Field(alias="to")
+
+
+class Summary(PeriodResponse):
     registered: int
     trained: int
     mentored: int
@@ -64,13 +69,9 @@ class Row(BaseModel):
     value: int
 
 
-class Breakdown(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
+class Breakdown(PeriodResponse):
     metric: Metric
     by: Dimension
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
     rows: list[Row]
 
 
@@ -79,13 +80,9 @@ class Point(BaseModel):
     value: int
 
 
-class TimeSeries(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
+class TimeSeries(PeriodResponse):
     metric: Metric
     interval: Interval
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
     points: list[Point]
 
 
@@ -95,9 +92,5 @@ class StageValue(BaseModel):
     conversion: float | None = Field(description="value / registered, 4 decimals; null when none registered")
 
 
-class Funnel(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
-
-    start: date = Field(alias="from")
-    end: date = Field(alias="to")
+class Funnel(PeriodResponse):
     stages: list[StageValue]
