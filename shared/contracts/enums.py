@@ -68,3 +68,31 @@ class AgeBand(StrEnum):
             if years < upper:
                 return band
         return cls.AGE_55_PLUS
+
+
+class CurationLevel(StrEnum):
+    """Product curation climbs kecamatan → kota → province."""
+
+    KECAMATAN = "kecamatan"
+    KOTA = "kota"
+    PROVINCE = "province"
+
+
+class ExhibitionKind(StrEnum):
+    BAZAAR = "bazaar"
+    EXHIBITION = "exhibition"
+
+
+class ExhibitionScope(StrEnum):
+    NATIONAL = "national"
+    INTERNATIONAL = "international"
+
+
+class FinancingProduct(StrEnum):
+    """Bank financing products offered to participants; KUR is the subsidised People's Business Credit."""
+
+    KUR_SUPER_MIKRO = "KUR_SUPER_MIKRO"
+    KUR_MIKRO = "KUR_MIKRO"
+    KUR_KECIL = "KUR_KECIL"
+    KREDIT_MODAL_KERJA = "KREDIT_MODAL_KERJA"
+    LAINNYA = "LAINNYA"

@@ -6,9 +6,19 @@ from uuid import UUID
 
 from pydantic import Field
 
-from shared.contracts.enums import PermitType, TrainingFormat, TrainingProgram
+from shared.contracts.enums import (
+    CurationLevel,
+    ExhibitionKind,
+    ExhibitionScope,
+    FinancingProduct,
+    PermitType,
+    TrainingFormat,
+    TrainingProgram,
+)
 from shared.contracts.envelope import EventPayload
-from shared.contracts.profile import KOTA_CODE, ParticipantProfile
+from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE, ParticipantProfile
+
+Rupiah = int  # whole rupiah; amounts never need fractions
 
 
 class ParticipantRegistered(EventPayload):
@@ -90,4 +100,146 @@ class PermitRejected(EventPayload):
     permit_type: PermitType
     rejected_on: date
     reason: str = Field(min_length=1)
+    profile: ParticipantProfile
+
+
+class MentorAssigned(EventPayload):
+    """A mentor (PJLP) now serves a kecamatan; who the mentor is stays in the mentoring database."""
+
+    event_type: ClassVar[str] = "MentorAssigned"
+
+    mentor_id: UUID
+    kota_code: str = Field(pattern=KOTA_CODE)
+    kecamatan_code: str = Field(pattern=KECAMATAN_CODE)
+    assigned_on: date
+
+
+class ParticipantMentored(EventPayload):
+    """A mentoring session was held; its notes stay in the mentoring database."""
+
+    event_type: ClassVar[str] = "ParticipantMentored"
+
+    session_id: UUID
+    participant_id: UUID
+    mentor_id: UUID
+    held_on: date
+    topic: str = Field(min_length=1, max_length=200)
+    profile: ParticipantProfile
+
+
+class ProductRegistered(EventPayload):
+    event_type: ClassVar[str] = "ProductRegistered"
+
+    product_id: UUID
+    participant_id: UUID
+    registered_on: date
+    profile: ParticipantProfile
+
+
+class ProductCurated(EventPayload):
+    event_type: ClassVar[str] = "ProductCurated"
+
+    curation_id: UUID
+    product_id: UUID
+    participant_id: UUID
+    level: CurationLevel
+    passed: bool
+    curated_on: date
+    profile: ParticipantProfile
+
+
+class ExhibitionScheduled(EventPayload):
+    event_type: ClassVar[str] = "ExhibitionScheduled"
+
+    exhibition_id: UUID
+    title: str = Field(min_length=1)
+    kind: ExhibitionKind
+    scope: ExhibitionScope
+    starts_on: date
+    ends_on: date
+
+
+class ProductShowcased(EventPayload):
+    """A product shown at a bazaar or exhibition: the fact that reaches the marketing stage."""
+
+    event_type: ClassVar[str] = "ProductShowcased"
+
+    showcase_id: UUID
+    exhibition_id: UUID
+    product_id: UUID
+    participant_id: UUID
+    scope: ExhibitionScope
+    shown_on: date
+    profile: ParticipantProfile
+
+
+class ProductListed(EventPayload):
+    """A product listed on the e-Order catalogue."""
+
+    event_type: ClassVar[str] = "ProductListed"
+
+    listing_id: UUID
+    product_id: UUID
+    participant_id: UUID
+    listed_on: date
+    profile: ParticipantProfile
+
+
+class FinancialReportSubmitted(EventPayload):
+    event_type: ClassVar[str] = "FinancialReportSubmitted"
+
+    report_id: UUID
+    participant_id: UUID
+    period_start: date
+    period_end: date
+    submitted_on: date
+    revenue: Rupiah = Field(ge=0)
+    expenses: Rupiah = Field(ge=0)
+    employees: int = Field(ge=0)
+    profile: ParticipantProfile
+
+
+class FinancingApplied(EventPayload):
+    event_type: ClassVar[str] = "FinancingApplied"
+
+    application_id: UUID
+    participant_id: UUID
+    lender: str = Field(min_length=1, max_length=100)
+    product: FinancingProduct
+    amount: Rupiah = Field(gt=0)
+    applied_on: date
+    profile: ParticipantProfile
+
+
+class FinancingApproved(EventPayload):
+    event_type: ClassVar[str] = "FinancingApproved"
+
+    application_id: UUID
+    participant_id: UUID
+    approved_amount: Rupiah = Field(gt=0)
+    approved_on: date
+    profile: ParticipantProfile
+
+
+class FinancingRejected(EventPayload):
+    event_type: ClassVar[str] = "FinancingRejected"
+
+    application_id: UUID
+    participant_id: UUID
+    rejected_on: date
+    reason: str = Field(min_length=1)
+    profile: ParticipantProfile
+
+
+class FinancingDisbursed(EventPayload):
+    """Money reached the business: the fact that reaches the financing stage."""
+
+    event_type: ClassVar[str] = "FinancingDisbursed"
+
+    application_id: UUID
+    participant_id: UUID
+    lender: str = Field(min_length=1, max_length=100)
+    product: FinancingProduct
+    amount: Rupiah = Field(gt=0)
+    disbursed_on: date
     profile: ParticipantProfile

@@ -4,14 +4,27 @@ Each producing service owns exactly one topic, `<prefix>.<service>` (see `KafkaS
 keys of `TOPIC_EVENTS` are both the producing services and the topic suffixes.
 """
 
+from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import (
+    ExhibitionScheduled,
+    FinancialReportSubmitted,
+    FinancingApplied,
+    FinancingApproved,
+    FinancingDisbursed,
+    FinancingRejected,
+    MentorAssigned,
     ParticipantEnrolled,
+    ParticipantMentored,
     ParticipantPlaced,
     ParticipantRegistered,
     PermitApplied,
     PermitIssued,
     PermitRejected,
+    ProductCurated,
+    ProductListed,
+    ProductRegistered,
+    ProductShowcased,
     TrainingClassScheduled,
     TrainingCompleted,
 )
@@ -19,38 +32,69 @@ from shared.contracts.events import (
 REGISTRATION = "registration"
 TRAINING = "training"
 PERMITS = "permits"
+MENTORING = "mentoring"
+MARKETING = "marketing"
+FINANCE = "finance"
 REPORTING = "reporting"
+
+# Every service that records stage facts can also correct or void them (shared.contracts.corrections).
+CORRECTIONS = (FactCorrected, FactVoided)
 
 TOPIC_EVENTS: dict[str, tuple[type[EventPayload], ...]] = {
     REGISTRATION: (ParticipantRegistered,),
-    TRAINING: (TrainingClassScheduled, ParticipantEnrolled, TrainingCompleted, ParticipantPlaced),
-    PERMITS: (PermitApplied, PermitIssued, PermitRejected),
+    TRAINING: (
+        TrainingClassScheduled,
+        ParticipantEnrolled,
+        TrainingCompleted,
+        ParticipantPlaced,
+        *CORRECTIONS,
+    ),
+    PERMITS: (PermitApplied, PermitIssued, PermitRejected, *CORRECTIONS),
+    MENTORING: (MentorAssigned, ParticipantMentored, *CORRECTIONS),
+    MARKETING: (
+        ProductRegistered,
+        ProductCurated,
+        ExhibitionScheduled,
+        ProductShowcased,
+        ProductListed,
+        *CORRECTIONS,
+    ),
+    FINANCE: (
+        FinancialReportSubmitted,
+        FinancingApplied,
+        FinancingApproved,
+        FinancingRejected,
+        FinancingDisbursed,
+        *CORRECTIONS,
+    ),
 }
 
 # Producing service (topic) → services that consume it. Reporting reads every topic in one consumer group;
 # training and permits follow registration without a group, storing offsets with their rows.
 TOPIC_CONSUMERS: dict[str, tuple[str, ...]] = {
-    REGISTRATION: (REPORTING, TRAINING, PERMITS),
+    REGISTRATION: (REPORTING, TRAINING, PERMITS, MENTORING, MARKETING, FINANCE),
     TRAINING: (REPORTING,),
     PERMITS: (REPORTING,),
+    MENTORING: (REPORTING,),
+    MARKETING: (REPORTING,),
+    FINANCE: (REPORTING,),
 }
 
 # Reporting's dead-letter topic (`<prefix>.reporting.dlq`): events it could not use, byte for byte.
 DEAD_LETTER_TOPIC = f"{REPORTING}.dlq"
 
 
-def producer_of(model: type[EventPayload]) -> str:
-    """The service (and so the topic) that publishes this event."""
-    for producer, models in TOPIC_EVENTS.items():
-        if model in models:
-            return producer
-    raise LookupError(f"{model.__name__} is not published on any topic")
+def producers_of(model: type[EventPayload]) -> tuple[str, ...]:
+    """The services (and so the topics) that publish this event: one, except for corrections."""
+    producers = tuple(producer for producer, models in TOPIC_EVENTS.items() if model in models)
+    if not producers:
+        raise LookupError(f"{model.__name__} is not published on any topic")
+    return producers
 
 
 def key_field(model: type[EventPayload]) -> str:
     """The payload field used as the Kafka message key: the participant, else the aggregate (the class)."""
-    if "participant_id" in model.model_fields:
-        return "participant_id"
-    if "class_id" in model.model_fields:
-        return "class_id"
+    for field in ("participant_id", "class_id", "exhibition_id", "mentor_id"):
+        if field in model.model_fields:
+            return field
     raise LookupError(f"{model.__name__} has no key field")

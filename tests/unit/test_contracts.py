@@ -3,10 +3,13 @@ from datetime import date
 from uuid import uuid4
 
 import pytest
+from pydantic import ValidationError
 
 from services.reporting.api.schemas import placement_rate
 from shared.contracts.codec import UndecodableEvent, decode, encode, wrap
-from shared.contracts.events import ParticipantRegistered
+from shared.contracts.corrections import FactCorrected, FactVoided
+from shared.contracts.enums import TrainingProgram
+from shared.contracts.events import ParticipantRegistered, TrainingCompleted
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.schemas import SCHEMA_DIR, generated_schemas, render
 from tests.factories import profile
@@ -61,3 +64,57 @@ def test_placement_rate_is_computed_not_copied() -> None:
     assert placement_rate(5871, 7626) == 0.7699
     assert placement_rate(0, 0) is None
     assert placement_rate(3, 2) == 1.5
+
+
+def test_a_correction_carries_the_fact_in_its_own_shape() -> None:
+    completed = TrainingCompleted(
+        participant_id=uuid4(),
+        class_id=uuid4(),
+        program=TrainingProgram.ENTREPRENEURSHIP,
+        completed_on=date(2023, 2, 1),
+        profile=PROFILE,
+    )
+    corrected = FactCorrected(
+        participant_id=completed.participant_id,
+        fact_type="TrainingCompleted",
+        fact=completed,
+        previous_on=date(2023, 3, 1),
+        by="officer-7",
+        reason="typed the wrong month",
+    )
+    envelope = wrap(
+        corrected, key="k", occurred_on=date(2023, 2, 1), producer="training", correlation_id=None
+    )
+    _, decoded = decode(encode(envelope))
+    assert isinstance(decoded, FactCorrected) and decoded.fact == completed
+
+
+def test_a_correction_refuses_a_fact_of_another_type_or_participant() -> None:
+    completed = TrainingCompleted(
+        participant_id=uuid4(),
+        class_id=uuid4(),
+        program=TrainingProgram.VOCATIONAL,
+        completed_on=date(2023, 2, 1),
+        profile=PROFILE,
+    )
+    fact = completed.model_dump(mode="json")
+    with pytest.raises(ValidationError, match="Field required"):
+        FactVoided.model_validate(
+            {
+                "participant_id": str(uuid4()),
+                "fact_type": "ParticipantPlaced",
+                "fact": fact,
+                "by": "a",
+                "reason": "r",
+            }
+        )
+    with pytest.raises(ValidationError, match="another participant"):
+        FactVoided.model_validate(
+            {
+                "participant_id": str(uuid4()),
+                "fact_type": "TrainingCompleted",
+                "fact": fact,
+                "by": "a",
+                "reason": "r",
+            }
+        )
