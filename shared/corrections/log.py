@@ -62,7 +62,7 @@ async def record_correction(
     )
     event = FactCorrected(
         participant_id=fact.participant_id,
-        fact_type=fact.event_type,  # type: ignore[arg-type]  # a CorrectableFact's type is a CorrectableType
+        fact_type=fact.event_type,
         fact=corrected,
         previous_on=previous_on,
         by=by,
@@ -80,7 +80,7 @@ async def record_void(
     await _log(tx, log, fact, fact_id, action="voided", previous_on=on, new_on=None, by=by, reason=reason)
     event = FactVoided(
         participant_id=fact.participant_id,
-        fact_type=fact.event_type,  # type: ignore[arg-type]
+        fact_type=fact.event_type,
         fact=fact,
         by=by,
         reason=reason,
