@@ -28,6 +28,15 @@ class ParticipantRegistered(EventPayload):
     profile: ParticipantProfile = Field(description="profile.registered_on is the registration date")
 
 
+class ParticipantUpdated(EventPayload):
+    """The registration record was updated (e.g. by a legacy import); `profile` is how it now stands."""
+
+    event_type: ClassVar[str] = "ParticipantUpdated"
+
+    participant_id: UUID
+    profile: ParticipantProfile
+
+
 class TrainingClassScheduled(EventPayload):
     event_type: ClassVar[str] = "TrainingClassScheduled"
 

@@ -18,6 +18,7 @@ from shared.contracts.events import (
     ParticipantMentored,
     ParticipantPlaced,
     ParticipantRegistered,
+    ParticipantUpdated,
     PermitApplied,
     PermitIssued,
     PermitRejected,
@@ -41,7 +42,7 @@ REPORTING = "reporting"
 CORRECTIONS = (FactCorrected, FactVoided)
 
 TOPIC_EVENTS: dict[str, tuple[type[EventPayload], ...]] = {
-    REGISTRATION: (ParticipantRegistered,),
+    REGISTRATION: (ParticipantRegistered, ParticipantUpdated),
     TRAINING: (
         TrainingClassScheduled,
         ParticipantEnrolled,

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Tabl
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.contracts.events import ParticipantRegistered
+from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.errors import RuleViolation
 
@@ -46,14 +46,21 @@ def _insert(conn: AsyncConnection, table: Table) -> Any:
     return dialect.insert(table)
 
 
-async def remember(conn: AsyncConnection, table: Table, event: ParticipantRegistered) -> None:
-    """Idempotent: a redelivered registration changes nothing."""
+async def remember(
+    conn: AsyncConnection, table: Table, event: ParticipantRegistered | ParticipantUpdated
+) -> None:
+    """Idempotent: a redelivered registration changes nothing; an update replaces the stored profile."""
     values = {
         "participant_id": str(event.participant_id),
         "registered_on": event.profile.registered_on,
         "profile": event.profile.model_dump_json(),
     }
-    await conn.execute(_insert(conn, table).values(values).on_conflict_do_nothing())
+    insert = _insert(conn, table).values(values)
+    if isinstance(event, ParticipantUpdated):
+        update = {"registered_on": insert.excluded.registered_on, "profile": insert.excluded.profile}
+        await conn.execute(insert.on_conflict_do_update(index_elements=["participant_id"], set_=update))
+    else:
+        await conn.execute(insert.on_conflict_do_nothing())
 
 
 async def save_offset(

@@ -13,7 +13,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.contracts.codec import UndecodableEvent, decode
-from shared.contracts.events import ParticipantRegistered
+from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.topics import REGISTRATION
 from shared.kafka.settings import KafkaSettings
@@ -82,6 +82,6 @@ class RegistrationFollower:
                     except (UndecodableEvent, UnknownEventType) as exc:
                         log.warning("skipping undecodable registration event: %s", exc)
                         continue
-                    if isinstance(event, ParticipantRegistered):
+                    if isinstance(event, ParticipantRegistered | ParticipantUpdated):
                         await remember(conn, self._tables.known, event)
                 await save_offset(conn, self._tables.offsets, tp.topic, tp.partition, records[-1].offset + 1)
