@@ -14,6 +14,9 @@ class Metric(StrEnum):
     VOCATIONAL_TRAINED = "vocational_trained"
     VOCATIONAL_PLACED = "vocational_placed"
     PERMIT_HOLDERS = "permit_holders"  # participants by their first issued permit: the funnel's permits stage
+    MARKETED_PARTICIPANTS = (
+        "marketed_participants"  # participants by their first product shown: marketing stage
+    )
 
 
 class Dimension(StrEnum):
@@ -45,13 +48,13 @@ class Stage(StrEnum):
     FINANCING = "financing"
 
 
-# The participant-level metric whose earliest date means "reached the stage"; None: not recorded yet.
-STAGE_METRICS: dict[Stage, Metric | None] = {
+# The participant-level metric whose earliest date means "reached the stage".
+STAGE_METRICS: dict[Stage, Metric] = {
     Stage.REGISTRATION: Metric.REGISTERED,
     Stage.TRAINING: Metric.TRAINED,
     Stage.MENTORING: Metric.MENTORED,
     Stage.PERMITS: Metric.PERMIT_HOLDERS,
-    Stage.MARKETING: None,  # products are counted per product; a participant-level fact comes with marketing
+    Stage.MARKETING: Metric.MARKETED_PARTICIPANTS,
     Stage.FINANCIAL_REPORTING: Metric.FINANCIAL_REPORTING,
     Stage.FINANCING: Metric.FINANCED,
 }

@@ -6,10 +6,11 @@ import pytest
 from pydantic import ValidationError
 
 from services.reporting.api.schemas import placement_rate
+from services.reporting.projection.facts import facts_of
 from shared.contracts.codec import UndecodableEvent, decode, encode, wrap
 from shared.contracts.corrections import FactCorrected, FactVoided
-from shared.contracts.enums import TrainingProgram
-from shared.contracts.events import ParticipantRegistered, TrainingCompleted
+from shared.contracts.enums import ExhibitionScope, TrainingProgram
+from shared.contracts.events import ParticipantRegistered, ProductShowcased, TrainingCompleted
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.schemas import SCHEMA_DIR, generated_schemas, render
 from tests.factories import profile
@@ -118,3 +119,27 @@ def test_a_correction_refuses_a_fact_of_another_type_or_participant() -> None:
                 "reason": "r",
             }
         )
+
+
+def test_reporting_reads_a_void_as_the_withdrawal_of_the_same_facts() -> None:
+    showcased = ProductShowcased(
+        showcase_id=uuid4(),
+        exhibition_id=uuid4(),
+        product_id=uuid4(),
+        participant_id=uuid4(),
+        scope=ExhibitionScope.NATIONAL,
+        shown_on=date(2023, 2, 1),
+        profile=PROFILE,
+    )
+    voided = FactVoided(
+        participant_id=showcased.participant_id,
+        fact_type="ProductShowcased",
+        fact=showcased,
+        by="o",
+        reason="r",
+    )
+    original, withdrawn = facts_of(showcased), facts_of(voided)
+    assert [(f.metric, f.subject, f.fact_id) for f in original] == [
+        (f.metric, f.subject, f.fact_id) for f in withdrawn
+    ]
+    assert not any(f.void for f in original) and all(f.void for f in withdrawn)

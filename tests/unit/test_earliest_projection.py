@@ -80,3 +80,27 @@ def test_a_participant_fact_moves_within_its_registration_cohort() -> None:
     record(state, Fact(Metric.TRAINED, "p1", "b", date(2023, 1, 5), DIMS, cohort))
     recount(Metric.TRAINED, state, deltas)
     assert +deltas.funnel == Counter({(Metric.TRAINED, cohort, date(2023, 1, 5)): 1})
+
+
+def withdrawn(f: Fact) -> Fact:
+    return Fact(f.metric, f.subject, f.fact_id, f.on, f.dims, f.cohort, void=True)
+
+
+def test_voiding_the_earliest_fact_moves_the_count_to_the_next_earliest() -> None:
+    early, late = fact("p1", "class-a", date(2023, 1, 15)), fact("p1", "class-b", date(2023, 3, 1))
+    for batch_size in (1, 3):
+        totals = apply_all([early, late, withdrawn(early)], batch_size)
+        assert totals == +Counter(from_scratch([late])), f"batch size {batch_size}"
+
+
+def test_voiding_the_only_fact_removes_the_subject_from_every_counter() -> None:
+    only = fact("p1", "class-a", date(2023, 1, 15))
+    assert apply_all([only, withdrawn(only)], batch_size=1) == Counter()
+    assert apply_all([only, withdrawn(only), withdrawn(only)], batch_size=2) == Counter()
+
+
+def test_a_correction_restates_the_same_fact_on_its_new_day() -> None:
+    wrong, right = fact("p1", "class-a", date(2023, 3, 1)), fact("p1", "class-a", date(2023, 2, 1))
+    other = fact("p1", "class-b", date(2023, 2, 20))
+    totals = apply_all([wrong, other, right], batch_size=1)
+    assert totals == +Counter(from_scratch([right, other]))

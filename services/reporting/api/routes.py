@@ -84,7 +84,7 @@ async def funnel(period: PeriodParams, store: FiguresDep) -> Funnel:
         if metric is Metric.REGISTERED:
             values[stage] = (await store.totals([metric], period.start, period.end))[metric]
         else:
-            values[stage] = await store.reached_by(metric, period.start, period.end) if metric else 0
+            values[stage] = await store.reached_by(metric, period.start, period.end)
     registered = values[Stage.REGISTRATION]
     stages = [StageValue(stage=s, value=v, conversion=ratio(v, registered)) for s, v in values.items()]
     return Funnel(start=period.start, end=period.end, stages=stages)

@@ -38,7 +38,10 @@ class SubjectState:
 
 
 def record(state: SubjectState, fact: Fact) -> None:
-    state.facts[fact.fact_id] = (fact.on, fact.dims, fact.cohort)
+    if fact.void:
+        state.facts.pop(fact.fact_id, None)
+    else:
+        state.facts[fact.fact_id] = (fact.on, fact.dims, fact.cohort)
 
 
 def recount(metric: Metric, state: SubjectState, deltas: Deltas) -> None:
