@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.store.periods import Bucket, cover, split
+from services.reporting.store.periods import Bucket, a_year_earlier, cover, previous_period, split
 
 days = st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31))
 
@@ -51,3 +51,13 @@ def test_months_are_clipped_to_the_period() -> None:
         (date(2023, 2, 1), date(2023, 2, 28)),
         (date(2023, 3, 1), date(2023, 3, 5)),
     ]
+
+
+def test_the_previous_period_has_the_same_length_and_ends_the_day_before() -> None:
+    assert previous_period(date(2023, 3, 1), date(2023, 3, 31)) == (date(2023, 1, 29), date(2023, 2, 28))
+    assert previous_period(date(2024, 1, 1), date(2024, 1, 1)) == (date(2023, 12, 31), date(2023, 12, 31))
+
+
+def test_a_year_earlier_keeps_the_dates_and_folds_29_february() -> None:
+    assert a_year_earlier(date(2022, 10, 17), date(2023, 3, 24)) == (date(2021, 10, 17), date(2022, 3, 24))
+    assert a_year_earlier(date(2024, 2, 1), date(2024, 2, 29)) == (date(2023, 2, 1), date(2023, 2, 28))

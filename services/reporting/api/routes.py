@@ -12,6 +12,7 @@ from services.reporting.api.filters import FieldParam
 from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
 from services.reporting.api.schemas import (
     Breakdown,
+    Comparison,
     Funnel,
     Point,
     Row,
@@ -25,6 +26,7 @@ from services.reporting.labels import known_keys, label
 from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
 from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
+from services.reporting.store.periods import a_year_earlier, previous_period
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 MAX_POINTS = 3700
@@ -43,9 +45,27 @@ async def summary_of(store: Figures, start: date, end: date, field: str = TOTAL)
     return Summary.of(start, end, await store.totals(list(Metric), start, end, field))
 
 
+COMPARED_PERIODS = {Comparison.PREVIOUS: previous_period, Comparison.LAST_YEAR: a_year_earlier}
+
+
 @router.get("/summary", response_model=Summary)
-async def summary(period: PeriodParams, store: FiguresDep, field: FieldParam) -> Summary:
-    return await summary_of(store, period.start, period.end, field)
+async def summary(
+    period: PeriodParams,
+    store: FiguresDep,
+    field: FieldParam,
+    compare: Annotated[
+        list[Comparison] | None,
+        Query(description="Also the previous period of equal length and/or the same dates last year"),
+    ] = None,
+) -> Summary:
+    current = await summary_of(store, period.start, period.end, field)
+    if compare:
+        compared = {}
+        for kind in dict.fromkeys(compare):
+            start, end = COMPARED_PERIODS[kind](period.start, period.end)
+            compared[kind] = await summary_of(store, start, end, field)
+        current = current.model_copy(update={"compared": compared})
+    return current
 
 
 @router.get("/breakdown", response_model=Breakdown)

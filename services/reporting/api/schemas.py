@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,6 +24,11 @@ class PeriodResponse(BaseModel):
     end: date = Field(alias="to")
 
 
+class Comparison(StrEnum):
+    PREVIOUS = "previous"  # the period of equal length just before
+    LAST_YEAR = "last_year"  # the same dates one year earlier
+
+
 class Summary(PeriodResponse):
     registered: int
     trained: int
@@ -32,6 +38,9 @@ class Summary(PeriodResponse):
     financial_reporting: int
     financed: int
     vocational: Vocational
+    compared: dict[Comparison, "Summary"] | None = Field(
+        default=None, description="The same figures for the periods asked for with `compare=`"
+    )
 
     @classmethod
     def of(cls, start: date, end: date, totals: dict[Metric, int]) -> "Summary":

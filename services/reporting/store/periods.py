@@ -52,3 +52,21 @@ def split(start: date, end: date, interval: Literal["day", "week", "month"]) -> 
         ranges.append((day, last))
         day = last + timedelta(days=1)
     return ranges
+
+
+def previous_period(start: date, end: date) -> tuple[date, date]:
+    """The period of equal length that ends the day before `start`."""
+    length = end - start
+    last = start - timedelta(days=1)
+    return last - length, last
+
+
+def a_year_earlier(start: date, end: date) -> tuple[date, date]:
+    """The same calendar dates one year earlier; 29 February becomes 28 February."""
+    return _year_back(start), _year_back(end)
+
+
+def _year_back(day: date) -> date:
+    if day.month == 2 and day.day == 29:
+        return date(day.year - 1, 2, 28)
+    return day.replace(year=day.year - 1)
