@@ -26,3 +26,10 @@ class Conflict(DomainError):
 class NotFound(DomainError):
     status_code = 404
     code = "not_found"
+
+
+class Unavailable(DomainError):
+    """A server this request needs is down; the client may retry."""
+
+    status_code = 503
+    code = "unavailable"

@@ -8,12 +8,15 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from services.reporting.api.routes import router
+from services.reporting.api.targets import router as targets_router
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.consumer import ReportingConsumer
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
+from services.reporting.store.targets import Targets
+from services.reporting.targets_publisher import TargetPublisher
 from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
 from shared.web.ops import ReadinessCheck
@@ -46,7 +49,10 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         if settings.consume:
             consumer.start()
 
+    publisher = TargetPublisher(settings.kafka)
+
     async def stop() -> None:
+        await publisher.stop()
         await consumer.stop()
         await feed.stop()
         await redis.aclose()
@@ -63,10 +69,12 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         start=start,
         stop=stop,
         checks=checks,
-        routers=[router, dashboard],
+        routers=[router, targets_router, dashboard],
     )
     app.mount("/static", StaticFiles(directory=DASHBOARD.parent), name="static")
     app.state.figures = Figures(redis, keyspaces)
+    app.state.targets = Targets(redis, keyspaces)
+    app.state.target_publisher = publisher
     app.state.change_feed = feed
     app.state.debounce_ms = settings.stream_debounce_ms
     return app

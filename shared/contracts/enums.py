@@ -96,3 +96,11 @@ class FinancingProduct(StrEnum):
     KUR_KECIL = "KUR_KECIL"
     KREDIT_MODAL_KERJA = "KREDIT_MODAL_KERJA"
     LAINNYA = "LAINNYA"
+
+
+class TargetScope(StrEnum):
+    """What a yearly target covers: the whole province, one supervising agency, or one kota."""
+
+    PROVINCE = "province"
+    AGENCY = "agency"
+    KOTA = "kota"

@@ -12,6 +12,7 @@ from shared.contracts.enums import (
     ExhibitionScope,
     FinancingProduct,
     PermitType,
+    TargetScope,
     TrainingFormat,
     TrainingProgram,
 )
@@ -252,3 +253,18 @@ class FinancingDisbursed(EventPayload):
     amount: Rupiah = Field(gt=0)
     disbursed_on: date
     profile: ParticipantProfile
+
+
+class TargetSet(EventPayload):
+    """A yearly target for one metric and scope was set (or replaced); the latest per key stands."""
+
+    event_type: ClassVar[str] = "TargetSet"
+
+    year: int = Field(ge=2018, le=2100)
+    metric: str = Field(pattern=r"^[a-z_]+$", description="A reporting metric name, e.g. 'trained'")
+    scope: TargetScope
+    scope_key: str = Field(
+        min_length=1, max_length=20, description="'31' for the province, an agency code, or a kota code"
+    )
+    value: int = Field(ge=0)
+    by: str = Field(min_length=1, max_length=100, description="Account that set it (an id, not a name)")

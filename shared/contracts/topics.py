@@ -26,6 +26,7 @@ from shared.contracts.events import (
     ProductListed,
     ProductRegistered,
     ProductShowcased,
+    TargetSet,
     TrainingClassScheduled,
     TrainingCompleted,
 )
@@ -68,10 +69,11 @@ TOPIC_EVENTS: dict[str, tuple[type[EventPayload], ...]] = {
         FinancingDisbursed,
         *CORRECTIONS,
     ),
+    REPORTING: (TargetSet,),  # yearly targets: kept in the log so every rebuild restores them
 }
 
 # Producing service (topic) → services that consume it. Reporting reads every topic in one consumer group;
-# training and permits follow registration without a group, storing offsets with their rows.
+# the other services follow registration without a group, storing offsets with their rows.
 TOPIC_CONSUMERS: dict[str, tuple[str, ...]] = {
     REGISTRATION: (REPORTING, TRAINING, PERMITS, MENTORING, MARKETING, FINANCE),
     TRAINING: (REPORTING,),
@@ -79,6 +81,7 @@ TOPIC_CONSUMERS: dict[str, tuple[str, ...]] = {
     MENTORING: (REPORTING,),
     MARKETING: (REPORTING,),
     FINANCE: (REPORTING,),
+    REPORTING: (REPORTING,),
 }
 
 # Reporting's dead-letter topic (`<prefix>.reporting.dlq`): events it could not use, byte for byte.
@@ -95,7 +98,7 @@ def producers_of(model: type[EventPayload]) -> tuple[str, ...]:
 
 def key_field(model: type[EventPayload]) -> str:
     """The payload field used as the Kafka message key: the participant, else the aggregate (the class)."""
-    for field in ("participant_id", "class_id", "exhibition_id", "mentor_id"):
+    for field in ("participant_id", "class_id", "exhibition_id", "mentor_id", "metric"):
         if field in model.model_fields:
             return field
     raise LookupError(f"{model.__name__} has no key field")

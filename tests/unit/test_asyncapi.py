@@ -73,6 +73,7 @@ def test_topics_follow_the_naming_convention() -> None:
         "jakpreneur.mentoring",
         "jakpreneur.marketing",
         "jakpreneur.finance",
+        "jakpreneur.reporting",
         "jakpreneur.reporting.dlq",
     }
 

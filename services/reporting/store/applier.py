@@ -21,7 +21,9 @@ from services.reporting.store.bulk import BulkRead, BulkWrite
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.subjects import decode_state, encode_state
+from services.reporting.store.targets import target_field
 from shared.contracts.envelope import EventPayload
+from shared.contracts.events import TargetSet
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,9 @@ class Applier:
             after, deltas = _project(keys, before, facts)
 
             hashes, removed = _changed_fields(before, after)
+            targets = _targets(fresh)
+            if targets:
+                hashes[keys.targets()] = targets
             tx.multi()  # type: ignore[no-untyped-call]
             await self._bulk.queue(
                 tx,
@@ -105,6 +110,16 @@ class Applier:
         subjects = list(dict.fromkeys(keys.subject(f.metric, f.subject) for f in facts))
         loaded = await self._read.hashes(subjects)
         return {key: decode_state(raw) for key, raw in zip(subjects, loaded, strict=True)}
+
+
+def _targets(fresh: Mapping[Partition, Sequence[Consumed]]) -> dict[str, str]:
+    """Yearly targets set in the batch, in log order: the latest per key stands."""
+    return {
+        target_field(r.event): str(r.event.value)
+        for records in fresh.values()
+        for r in records
+        if isinstance(r.event, TargetSet)
+    }
 
 
 def _split_fresh(

@@ -3,6 +3,7 @@
 {ks}:c:{metric}:{d|m|y}:{label}   hash  "total" and "dimension:value" → count
 {ks}:s:{metric}:{subject}         hash  "f:{fact_id}" → [date, dims]; "c" → what is counted now
 {ks}:o:{topic}:{partition}        str   last offset applied from that partition
+{ks}:t:targets                    hash  "{year}|{metric}|{scope}|{scope_key}" → yearly target
 {ks}:changed                      pubsub channel, a message per applied batch
 """
 
@@ -32,6 +33,9 @@ class Keys:
     def offset(self, topic: str, partition: int) -> str:
         return f"{self.keyspace}:o:{topic}:{partition}"
 
+    def targets(self) -> str:
+        return f"{self.keyspace}:t:targets"
+
     def all_patterns(self) -> list[str]:
         """SCAN patterns that match this keyspace's keys and nothing else's."""
-        return [f"{self.keyspace}:{kind}:*" for kind in ("c", "f", "s", "o")]
+        return [f"{self.keyspace}:{kind}:*" for kind in ("c", "f", "s", "o", "t")]

@@ -1,0 +1,200 @@
+"""Yearly targets (set through the event log) and achievement against them."""
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from services.reporting.achievement import expected_to_date, year_to_date
+from services.reporting.api.schemas import ratio
+from services.reporting.labels import label
+from services.reporting.metrics import Dimension, Metric
+from services.reporting.projection.earliest import TOTAL
+from services.reporting.store.figures import Figures
+from services.reporting.store.targets import Target, Targets
+from services.reporting.targets_publisher import TargetPublisher
+from shared.contracts.enums import Agency, TargetScope
+from shared.contracts.events import TargetSet
+from shared.dates import jakarta_today
+from shared.regions import jakarta
+
+router = APIRouter(tags=["targets"])
+
+PROVINCE_KEY = "31"  # DKI Jakarta's province code
+Year = Annotated[int, Field(ge=2018, le=2100)]
+
+
+class TargetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year
+    metric: Metric
+    scope: TargetScope
+    key: str = Field(
+        default=PROVINCE_KEY, description="'31' for the province, an agency code, or a kota code (31.71 …)"
+    )
+    value: int = Field(ge=0, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _key_fits_scope(self) -> "TargetIn":
+        valid = _scope_keys(self.scope)
+        if self.key not in valid:
+            raise ValueError(
+                f"key {self.key!r} is not a valid {self.scope.value} key; one of {', '.join(valid)}"
+            )
+        return self
+
+
+class TargetsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
+        description="Account setting the targets (an id, not a name)"
+    )
+    targets: list[TargetIn] = Field(min_length=1, max_length=2000)
+
+    @model_validator(mode="after")
+    def _each_key_once(self) -> "TargetsIn":
+        seen: set[tuple[int, Metric, TargetScope, str]] = set()
+        for t in self.targets:
+            identity = (t.year, t.metric, t.scope, t.key)
+            if identity in seen:
+                raise ValueError(f"target {t.year} {t.metric.value} {t.scope.value} {t.key} is given twice")
+            seen.add(identity)
+        return self
+
+
+class TargetsAccepted(BaseModel):
+    accepted: int
+
+
+class TargetOut(BaseModel):
+    metric: Metric
+    scope: TargetScope
+    key: str
+    label: str
+    value: int
+
+
+class YearTargets(BaseModel):
+    year: int
+    targets: list[TargetOut]
+
+
+class AchievementRow(TargetOut):
+    actual: int = Field(description="Year-to-date count, 1 January through as_of")
+    achievement: float | None = Field(description="actual / value (the full-year target), 4 decimals")
+    expected_to_date: int = Field(description="The target pro-rated by elapsed days of the year")
+    on_track: bool = Field(description="actual ≥ expected_to_date")
+
+
+class Achievement(BaseModel):
+    year: int
+    as_of: date
+    elapsed_share: float = Field(description="Share of the year's days counted so far, 4 decimals")
+    rows: list[AchievementRow]
+
+
+def _scope_keys(scope: TargetScope) -> list[str]:
+    match scope:
+        case TargetScope.PROVINCE:
+            return [PROVINCE_KEY]
+        case TargetScope.AGENCY:
+            return [a.value for a in Agency]
+        case TargetScope.KOTA:
+            return [k.code for k in jakarta().kota]
+
+
+def _label(scope: TargetScope, key: str) -> str:
+    match scope:
+        case TargetScope.PROVINCE:
+            return "DKI Jakarta"
+        case TargetScope.AGENCY:
+            return label(Dimension.AGENCY, key)
+        case TargetScope.KOTA:
+            return label(Dimension.KOTA, key)
+
+
+def _field(target: Target) -> str:
+    """The counter field that holds the target's actual."""
+    match target.scope:
+        case TargetScope.PROVINCE:
+            return TOTAL
+        case TargetScope.AGENCY:
+            return f"{Dimension.AGENCY.value}:{target.scope_key}"
+        case TargetScope.KOTA:
+            return f"{Dimension.KOTA.value}:{target.scope_key}"
+
+
+def _publisher(request: Request) -> TargetPublisher:
+    found: TargetPublisher = request.app.state.target_publisher
+    return found
+
+
+def _targets(request: Request) -> Targets:
+    found: Targets = request.app.state.targets
+    return found
+
+
+def _figures(request: Request) -> Figures:
+    found: Figures = request.app.state.figures
+    return found
+
+
+@router.put("/targets", response_model=TargetsAccepted)
+async def set_targets(
+    body: TargetsIn, publisher: Annotated[TargetPublisher, Depends(_publisher)]
+) -> TargetsAccepted:
+    """Set or replace yearly targets. Acknowledged once in the event log; readable within a moment."""
+    events = [
+        TargetSet(
+            year=t.year, metric=t.metric.value, scope=t.scope, scope_key=t.key, value=t.value, by=body.by
+        )
+        for t in body.targets
+    ]
+    await publisher.publish(events)
+    return TargetsAccepted(accepted=len(events))
+
+
+@router.get("/targets", response_model=YearTargets)
+async def get_targets(
+    targets: Annotated[Targets, Depends(_targets)], year: Annotated[int, Query(ge=2018, le=2100)]
+) -> YearTargets:
+    found = await targets.of_year(year)
+    return YearTargets(year=year, targets=[_out(t) for t in found])
+
+
+@router.get("/metrics/achievement", response_model=Achievement)
+async def achievement(
+    targets: Annotated[Targets, Depends(_targets)],
+    figures: Annotated[Figures, Depends(_figures)],
+    year: Annotated[int, Query(ge=2018, le=2100)],
+) -> Achievement:
+    """Year-to-date figures against every target of the year: share of the full-year target, and pace."""
+    period = year_to_date(year, jakarta_today())
+    rows = []
+    for target in await targets.of_year(year):
+        counted = await figures.totals([target.metric], period.start, period.as_of, _field(target))
+        actual = counted[target.metric]
+        expected = expected_to_date(target.value, period)
+        rows.append(
+            AchievementRow(
+                **_out(target).model_dump(),
+                actual=actual,
+                achievement=ratio(actual, target.value),
+                expected_to_date=expected,
+                on_track=actual >= expected,
+            )
+        )
+    return Achievement(year=year, as_of=period.as_of, elapsed_share=round(period.elapsed_share, 4), rows=rows)
+
+
+def _out(target: Target) -> TargetOut:
+    return TargetOut(
+        metric=target.metric,
+        scope=target.scope,
+        key=target.scope_key,
+        label=_label(target.scope, target.scope_key),
+        value=target.value,
+    )
