@@ -2,7 +2,7 @@
 
 import typer
 
-from operator_cli import dlq, rebuild, status
+from operator_cli import dlq, rebuild, status, token
 
 app = typer.Typer(
     name="jakpreneur",
@@ -13,6 +13,7 @@ app = typer.Typer(
 app.command("status")(status.status)
 app.add_typer(dlq.app, name="dlq")
 app.command("rebuild")(rebuild.rebuild_command)
+app.command("token")(token.token_command)
 
 if __name__ == "__main__":
     app()

@@ -65,6 +65,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         checks["kafka"] = consumer.check_kafka
     app = service_app(
         title="Jakpreneur reporting",
+        auth=settings.auth,
         description="Live programme figures (PRODUCT.md §3). Aggregates only: no personal data.",
         start=start,
         stop=stop,

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Tabl
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared.auth.context import current_principal
 from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.errors import RuleViolation
@@ -83,7 +84,10 @@ async def saved_offsets(conn: AsyncConnection, table: Table, topic: str) -> dict
 
 
 async def profile_of(conn: AsyncConnection, table: Table, participant_id: UUID) -> ParticipantProfile:
-    """The participant's profile, or UnknownParticipant (422) if registration never told us of them."""
+    """The participant's profile, or UnknownParticipant (422) if registration never told us of them.
+
+    Within a request, a participant outside the caller's area is refused here, for every service at once.
+    """
     query = select(table.c.profile).where(table.c.participant_id == str(participant_id))
     raw = (await conn.execute(query)).scalar_one_or_none()
     if raw is None:
@@ -91,4 +95,8 @@ async def profile_of(conn: AsyncConnection, table: Table, participant_id: UUID) 
             f"participant {participant_id} is not known here (yet): register first, or retry shortly",
             participant_id=str(participant_id),
         )
-    return ParticipantProfile.model_validate_json(raw)
+    profile = ParticipantProfile.model_validate_json(raw)
+    caller = current_principal()
+    if caller is not None:
+        caller.check_participant(profile)  # OutOfScope (403) outside the caller's kota or agency
+    return profile

@@ -3,6 +3,7 @@
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.auth.settings import AuthSettings
 from shared.kafka.settings import KafkaSettings
 from shared.tracing import TracingExporter
 
@@ -15,6 +16,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     tracing_exporter: TracingExporter = Field(default="none", description="none | otlp | console")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
 
 class ProducingServiceSettings(ServiceSettings):

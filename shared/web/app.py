@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
 
+from shared.auth.settings import AuthSettings
 from shared.participants.directory import ParticipantTables
 from shared.service.runtime import ProducingRuntime
 from shared.service.settings import ProducingServiceSettings
@@ -18,6 +19,7 @@ from shared.web.ops import ReadinessCheck, install_ops
 def service_app(
     *,
     title: str,
+    auth: AuthSettings,
     description: str,
     start: Callable[[], Awaitable[None]],
     stop: Callable[[], Awaitable[None]],
@@ -33,6 +35,7 @@ def service_app(
             await stop()
 
     app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app.state.auth = auth
     install_error_handlers(app)
     install_ops(app, checks)
     app.add_middleware(CorrelationIdMiddleware)
@@ -63,6 +66,7 @@ def producing_service_app(
     )
     app = service_app(
         title=title,
+        auth=settings.auth,
         description=description,
         start=runtime.start,
         stop=runtime.stop,
