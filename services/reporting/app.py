@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from services.reporting.api.routes import router
+from services.reporting.api.targets import planning
 from services.reporting.api.targets import router as targets_router
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.consumer import ReportingConsumer
@@ -17,6 +18,8 @@ from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.targets import Targets
 from services.reporting.targets_publisher import TargetPublisher
+from shared.auth import Role
+from shared.auth.cookie import reader, session_router
 from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
 from shared.web.ops import ReadinessCheck
@@ -70,8 +73,12 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         start=start,
         stop=stop,
         checks=checks,
-        routers=[router, targets_router, dashboard],
+        routers=[planning, session_router, dashboard],
     )
+    # Figures are aggregates without personal data: public by setting, else for analysts (header or cookie).
+    reads = [] if settings.public_aggregates else [Depends(reader(Role.ANALYST))]
+    for figures_router in (router, targets_router):
+        app.include_router(figures_router, dependencies=reads)
     app.mount("/static", StaticFiles(directory=DASHBOARD.parent), name="static")
     app.state.figures = Figures(redis, keyspaces)
     app.state.targets = Targets(redis, keyspaces)

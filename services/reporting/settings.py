@@ -17,4 +17,8 @@ class ReportingSettings(ServiceSettings):
         description="Producing services whose topics are counted",
     )
     consume: bool = Field(default=True, description="Run the consumer here (false: API-only instance)")
+    public_aggregates: bool = Field(
+        default=True,
+        description="Serve figures without a token; false: analysts sign in (header or session cookie)",
+    )
     stream_debounce_ms: int = Field(default=200, ge=0, le=5000)

@@ -11,7 +11,7 @@ from shared.auth.principal import Principal, Role, Unauthorized
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import verify
 
-_bearer = HTTPBearer(
+bearer = HTTPBearer(
     auto_error=False, description="A JWT from the identity provider (`jakpreneur token` locally)"
 )
 
@@ -23,7 +23,7 @@ def auth_settings(request: Request) -> AuthSettings:
 
 async def caller(
     request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     settings: Annotated[AuthSettings, Depends(auth_settings)],
 ) -> Principal:
     if credentials is None:

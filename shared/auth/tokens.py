@@ -64,3 +64,11 @@ def verify(settings: AuthSettings, token: str) -> Principal:
 
 def _optional_str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def expiry(settings: AuthSettings, token: str) -> datetime:
+    """When a (verified) token expires."""
+    claims = jwt.decode(
+        token, settings.verification_key, algorithms=settings.algorithms, audience=settings.audience
+    )
+    return datetime.fromtimestamp(int(claims["exp"]), UTC)

@@ -12,6 +12,7 @@ import httpx
 from devstack import Endpoints
 from devstack.app_server import AppServer
 from devstack.ports import free_ports
+from tests.tokens import ADMIN
 
 
 class Stack:
@@ -80,5 +81,6 @@ def running_stack(infra: Endpoints, base_dir: Path) -> Iterator[Stack]:
         stack.stop()
 
 
-def client(server: AppServer) -> httpx.Client:
-    return httpx.Client(base_url=server.url, timeout=15.0)
+def client(server: AppServer, headers: dict[str, str] | None = None) -> httpx.Client:
+    """An HTTP client acting as an admin unless other headers (another token, or none) are given."""
+    return httpx.Client(base_url=server.url, timeout=15.0, headers=ADMIN if headers is None else headers)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -13,8 +13,10 @@ import pytest
 
 from devstack.app_server import AppServer
 from services.reporting.store.periods import a_year_earlier, previous_period
+from shared.auth import Role
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import bearer
 
 YEARS = (2023, 2024)
 
@@ -146,3 +148,13 @@ def test_a_target_given_twice_in_one_request_is_refused(servers: tuple[AppServer
     with client(servers[1]) as http:
         response = http.put("/targets", json={"by": "planner-1", "targets": [target, target]})
     assert response.status_code == 422 and "given twice" in response.json()["detail"]
+
+
+def test_only_an_admin_sets_targets(servers: tuple[AppServer, AppServer]) -> None:
+    body = {"by": "x", "targets": [{"year": 2023, "metric": "trained", "scope": "province", "value": 1}]}
+    cases = [({}, 401, "unauthorized"), (bearer(Role.ANALYST), 403, "forbidden")]
+    cases.append((bearer(Role.ADMIN, ttl=timedelta(minutes=-5)), 401, "unauthorized"))
+    for headers, status, code in cases:
+        with client(servers[1], headers) as http:
+            response = http.put("/targets", json=body)
+        assert (response.status_code, response.json()["code"]) == (status, code), response.text

@@ -14,12 +14,15 @@ from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
 from services.reporting.store.targets import Target, Targets
 from services.reporting.targets_publisher import TargetPublisher
+from shared.auth import Principal, Role
+from shared.auth.deps import requires
 from shared.contracts.enums import Agency, TargetScope
 from shared.contracts.events import TargetSet
 from shared.dates import jakarta_today
 from shared.regions import jakarta
 
 router = APIRouter(tags=["targets"])
+planning = APIRouter(tags=["targets"])  # writes: an admin's bearer header, never a cookie
 
 PROVINCE_KEY = "31"  # DKI Jakarta's province code
 Year = Annotated[int, Field(ge=2018, le=2100)]
@@ -142,9 +145,11 @@ def _figures(request: Request) -> Figures:
     return found
 
 
-@router.put("/targets", response_model=TargetsAccepted)
+@planning.put("/targets", response_model=TargetsAccepted)
 async def set_targets(
-    body: TargetsIn, publisher: Annotated[TargetPublisher, Depends(_publisher)]
+    body: TargetsIn,
+    publisher: Annotated[TargetPublisher, Depends(_publisher)],
+    _: Annotated[Principal, Depends(requires(Role.ADMIN))],
 ) -> TargetsAccepted:
     """Set or replace yearly targets. Acknowledged once in the event log; readable within a moment."""
     events = [

@@ -1,0 +1,15 @@
+"""Bearer tokens for tests, minted with the development secret the test services run with."""
+
+from datetime import timedelta
+
+from shared.auth import AuthSettings, Role, mint
+
+
+def bearer(
+    *roles: Role, kota: str | None = None, agency: str | None = None, ttl: timedelta = timedelta(hours=1)
+) -> dict[str, str]:
+    token = mint(AuthSettings(), subject="test-officer", roles=list(roles), kota=kota, agency=agency, ttl=ttl)
+    return {"Authorization": f"Bearer {token}"}
+
+
+ADMIN = bearer(Role.ADMIN)
