@@ -24,10 +24,12 @@ from playwright.sync_api import Browser, Error, Page, ViewportSize, sync_playwri
 
 from devstack import Endpoints
 from devstack.app_server import AppServer
+from shared.auth import Role
 from shared.dates import jakarta_today
 from shared.regions import jakarta
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client, running_stack
+from tests.tokens import bearer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -397,3 +399,26 @@ def test_disconnect_shows_stale_then_reconnects(page: Page, dash: Dashboard) -> 
     wait_live(page)  # the page reconnects by itself
     wait_tiles(page, dash.summary(start, end))
     assert page.is_hidden("#reconnect")
+
+
+def test_a_dashboard_behind_sign_in_asks_for_a_token_then_goes_live(
+    browser: Browser, dash: Dashboard
+) -> None:
+    private = dash.stack.reporting(REPORTING_PUBLIC_AGGREGATES="false", REPORTING_CONSUME="false")
+    context = browser.new_context(viewport=DESKTOP, base_url=private.url, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.goto("/")
+        page.wait_for_selector("dialog#signin[open]")
+        page.fill("#signin-token", "not-a-token")
+        page.click("#signin-form button[type=submit]")
+        page.wait_for_selector("#signin-error:not([hidden])")
+        page.fill("#signin-token", bearer(Role.ANALYST)["Authorization"].removeprefix("Bearer "))
+        page.click("#signin-form button[type=submit]")
+        page.wait_for_selector("dialog#signin:not([open])", state="attached")
+        wait_live(page)  # the event stream authenticated with the session cookie
+        wait_tiles(page, dash.summary(*year_to_date()))
+    finally:
+        context.close()
+        private.stop()

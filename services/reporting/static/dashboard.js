@@ -98,6 +98,11 @@
       seriesName: "deret waktu",
       breakdownName: "rincian",
       summaryName: "ringkasan periode sebelumnya",
+      signinTitle: "Masuk untuk melihat angka",
+      signinHelp: "Angka di server ini hanya untuk analis. Tempelkan token akses Anda.",
+      signinToken: "Token akses",
+      signinSubmit: "Masuk",
+      signinFailed: "Token ditolak: ",
     },
     en: {
       skip: "Skip to content",
@@ -188,6 +193,11 @@
       seriesName: "time series",
       breakdownName: "breakdown",
       summaryName: "previous period's summary",
+      signinTitle: "Sign in to see the figures",
+      signinHelp: "Figures on this server are for analysts. Paste your access token.",
+      signinToken: "Access token",
+      signinSubmit: "Sign in",
+      signinFailed: "Token refused: ",
     },
   };
   const TILE_FIELDS = Object.keys(TEXT.id.tiles);
@@ -201,6 +211,7 @@
     status: $("status"), reconnect: $("reconnect"), scope: $("scope"), tiles: $("tiles"),
     compare: $("compare-note"), formError: $("form-error"), lang: $("lang"),
     kotaGroup: $("filter-kota"), agencyGroup: $("filter-agency"),
+    signin: $("signin"), signinForm: $("signin-form"), signinToken: $("signin-token"), signinError: $("signin-error"),
   };
 
   // ---- state -------------------------------------------------------------------------------
@@ -386,10 +397,36 @@
   }
 
   async function getJSON(path) {
-    const response = await fetch(path, { headers: { accept: "application/json" } });
+    const response = await fetch(path, { headers: { accept: "application/json" }, credentials: "same-origin" });
+    if (response.status === 401) signIn();
     if (!response.ok) throw new Error(`${response.status} ${path}`);
     return response.json();
   }
+
+  // ---- sign-in (only when the server keeps figures for analysts) ------------------------------
+  // The token goes into an HttpOnly session cookie, which the EventSource stream sends too.
+  function signIn() {
+    if (!els.signin.open) els.signin.showModal();
+  }
+
+  els.signinForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const response = await fetch("/session", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ token: els.signinToken.value.trim() }),
+    });
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      els.signinError.textContent = t().signinFailed + (body.detail || response.status);
+      els.signinError.hidden = false;
+      return;
+    }
+    els.signinToken.value = "";
+    els.signinError.hidden = true;
+    els.signin.close();
+    apply();
+  });
 
   async function refresh() {
     clearTimeout(refreshTimer);
