@@ -13,10 +13,11 @@ from collections.abc import Iterator
 import pytest
 
 from devstack import Endpoints, InfraPorts, LocalInfra, ServerError
+from tests.pii_scan import Leak, scan_logs, scan_topics
 
 
 @pytest.fixture(scope="session")
-def infra() -> Iterator[Endpoints]:
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
     kafka = os.environ.get("JP_TEST_KAFKA_BOOTSTRAP")
     redis = os.environ.get("JP_TEST_REDIS_URL")
     postgres = os.environ.get("JP_TEST_POSTGRES_URL")
@@ -32,16 +33,25 @@ def infra() -> Iterator[Endpoints]:
         if failure is not None:
             # An error, never a skip: integration tests that silently do not run prove nothing.
             pytest.fail(f"local test infrastructure did not start:\n{failure}", pytrace=False)
+    endpoints = Endpoints(
+        kafka_bootstrap=kafka or _need(local).kafka_bootstrap,
+        redis_url=redis or _need(local).redis_url,
+        postgres_url=postgres or _need(local).postgres_url,
+        local=local,
+    )
+    leaks: list[Leak] = []
     try:
-        yield Endpoints(
-            kafka_bootstrap=kafka or _need(local).kafka_bootstrap,
-            redis_url=redis or _need(local).redis_url,
-            postgres_url=postgres or _need(local).postgres_url,
-            local=local,
-        )
+        yield endpoints
+        # Every topic and service log this run produced, before the broker goes away.
+        leaks = scan_topics(endpoints.kafka_bootstrap) + scan_logs(tmp_path_factory.getbasetemp())
     finally:
         if local is not None:
             local.stop()
+    if leaks:
+        listed = "\n".join(f"  {leak.kind} in {leak.where}: {leak.excerpt}" for leak in leaks[:20])
+        pytest.fail(
+            f"personal data left the registration service ({len(leaks)} finds):\n{listed}", pytrace=False
+        )
 
 
 def _need(local: LocalInfra | None) -> LocalInfra:

@@ -1,0 +1,16 @@
+"""The personal-data scan finds what the tests send and ignores ids, offsets and timestamps."""
+
+from tests.pii_scan import leaks_in
+
+
+def test_it_finds_a_nik_a_test_name_and_a_phone_number() -> None:
+    text = '{"nik": "3171054506900001", "full_name": "Peserta 12", "phone": "081234567890"}'
+    assert sorted(leak.kind for leak in leaks_in(text, "here")) == ["NIK", "name", "phone"]
+
+
+def test_it_ignores_ids_offsets_timestamps_and_impossible_niks() -> None:
+    text = (
+        '{"participant_id": "3f1c2a9e-8b7d-4c6e-9a1b-2c3d4e5f6a7b", "offset": 1732764000123, '
+        '"ts": "2026-11-28T06:35:29.123456+00:00", "n": 9971059913000012, "m": 3171053213900001}'
+    )
+    assert leaks_in(text, "here") == []
