@@ -1,6 +1,6 @@
 """Request bodies of every `…/correct` and `…/void` endpoint."""
 
-from datetime import date
+import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -17,5 +17,5 @@ class VoidIn(BaseModel):
 
 
 class CorrectionIn(VoidIn):
-    date: date = Field(description="The fact's right business date (Asia/Jakarta)")
+    date: dt.date = Field(description="The fact's right business date (Asia/Jakarta)")
     reason: Reason = Field(description="Why the recorded date was wrong")
