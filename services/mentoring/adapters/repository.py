@@ -1,0 +1,143 @@
+"""Reading and writing mentors and sessions, and the profiles of known participants, in the mentoring DB."""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, CursorResult, Row, Select, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.mentoring.adapters.tables import known_participants, mentors, sessions
+from services.mentoring.domain.mentor import Mentor
+from services.mentoring.domain.session import Session
+from shared.contracts.profile import ParticipantProfile
+from shared.participants.directory import profile_of
+
+T = TypeVar("T")
+
+
+async def profile(conn: AsyncConnection, participant_id: UUID) -> ParticipantProfile:
+    """Raises UnknownParticipant (422) if registration has not told this service of them (yet)."""
+    return await profile_of(conn, known_participants, participant_id)
+
+
+async def insert_mentor(conn: AsyncConnection, m: Mentor) -> None:
+    await conn.execute(
+        mentors.insert().values(
+            mentor_id=str(m.mentor_id),
+            staff_number=m.staff_number,
+            full_name=m.full_name,
+            kota_code=m.kota_code,
+            kecamatan_code=m.kecamatan_code,
+            assigned_on=m.assigned_on,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+async def mentor(conn: AsyncConnection, mentor_id: UUID) -> Mentor | None:
+    row = (await conn.execute(select(mentors).where(mentors.c.mentor_id == str(mentor_id)))).one_or_none()
+    return _to_mentor(row) if row else None
+
+
+async def mentor_with_staff_number(conn: AsyncConnection, staff_number: str) -> str | None:
+    query = select(mentors.c.mentor_id).where(mentors.c.staff_number == staff_number)
+    return (await conn.execute(query)).scalar_one_or_none()
+
+
+async def mentors_page(
+    conn: AsyncConnection, *, kecamatan_code: str | None, after_seq: int, limit: int
+) -> tuple[list[Mentor], int | None]:
+    query = select(mentors).where(mentors.c.seq > after_seq)
+    if kecamatan_code is not None:
+        query = query.where(mentors.c.kecamatan_code == kecamatan_code)
+    return await _page(conn, query.order_by(mentors.c.seq), limit, _to_mentor)
+
+
+async def insert_session(conn: AsyncConnection, s: Session) -> None:
+    await conn.execute(
+        sessions.insert().values(
+            session_id=str(s.session_id),
+            participant_id=str(s.participant_id),
+            mentor_id=str(s.mentor_id),
+            held_on=s.held_on,
+            topic=s.topic,
+            notes=s.notes,
+            created_at=datetime.now(UTC),
+        )
+    )
+
+
+async def session(conn: AsyncConnection, session_id: UUID) -> Session | None:
+    query = select(sessions).where(sessions.c.session_id == str(session_id))
+    row = (await conn.execute(query)).one_or_none()
+    return _to_session(row) if row else None
+
+
+async def redate(conn: AsyncConnection, current: Session, held_on: date) -> bool:
+    """Store the new date only if nobody changed the session since it was read; False if someone did."""
+    return await _update_unchanged(conn, current, held_on=held_on)
+
+
+async def mark_voided(conn: AsyncConnection, current: Session, *, by: str, reason: str) -> bool:
+    """Void the session only if nobody changed it since it was read; False if someone did."""
+    return await _update_unchanged(
+        conn, current, voided_at=datetime.now(UTC), voided_by=by, void_reason=reason
+    )
+
+
+async def sessions_page(
+    conn: AsyncConnection, *, participant_id: UUID | None, mentor_id: UUID | None, after_seq: int, limit: int
+) -> tuple[list[Session], int | None]:
+    query = select(sessions).where(sessions.c.seq > after_seq)
+    if participant_id is not None:
+        query = query.where(sessions.c.participant_id == str(participant_id))
+    if mentor_id is not None:
+        query = query.where(sessions.c.mentor_id == str(mentor_id))
+    return await _page(conn, query.order_by(sessions.c.seq), limit, _to_session)
+
+
+async def _update_unchanged(conn: AsyncConnection, current: Session, **values: Any) -> bool:
+    # Conditional on what was read, so the correction log's previous date is always the true one and
+    # concurrent corrections and voids cannot both succeed.
+    unchanged: list[ColumnElement[bool]] = [
+        sessions.c.session_id == str(current.session_id),
+        sessions.c.voided_at.is_(None),
+        sessions.c.held_on == current.held_on,
+    ]
+    result: CursorResult[Any] = await conn.execute(sessions.update().where(*unchanged).values(**values))
+    return result.rowcount == 1
+
+
+async def _page(
+    conn: AsyncConnection, query: Select[Any], limit: int, to_item: Callable[[Row[Any]], T]
+) -> tuple[list[T], int | None]:
+    """One page in creation order; returns the seq to continue after, or None at the end."""
+    rows = (await conn.execute(query.limit(limit + 1))).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return [to_item(r) for r in rows], (rows[-1].seq if more else None)
+
+
+def _to_mentor(row: Row[Any]) -> Mentor:
+    return Mentor(
+        mentor_id=UUID(row.mentor_id),
+        staff_number=row.staff_number,
+        full_name=row.full_name,
+        kota_code=row.kota_code,
+        kecamatan_code=row.kecamatan_code,
+        assigned_on=row.assigned_on,
+    )
+
+
+def _to_session(row: Row[Any]) -> Session:
+    return Session(
+        session_id=UUID(row.session_id),
+        participant_id=UUID(row.participant_id),
+        mentor_id=UUID(row.mentor_id),
+        held_on=row.held_on,
+        topic=row.topic,
+        notes=row.notes,
+        voided=row.voided_at is not None,
+    )

@@ -1,0 +1,199 @@
+"""HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from services.mentoring import handlers
+from services.mentoring.api.docs import Refusal, invalid, refusals
+from services.mentoring.api.schemas import (
+    MENTOR_ID,
+    PARTICIPANT_ID,
+    SESSION_ID,
+    KecamatanCode,
+    MentorIn,
+    MentorOut,
+    MentorPage,
+    SessionIn,
+    SessionOut,
+    SessionPage,
+)
+from services.mentoring.domain.session import CorrectSession, VoidSession
+from shared.corrections import CorrectionIn, VoidIn
+from shared.web.deps import Uow
+from shared.web.paging import decode_cursor, encode_cursor
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
+
+BAD_CURSOR = Refusal(422, "rule_violation", "cursor is not one this API returned")
+NO_MENTOR = Refusal(404, "not_found", f"mentor {MENTOR_ID} not found")
+NO_SESSION = Refusal(404, "not_found", f"session {SESSION_ID} not found")
+VOIDED = Refusal(409, "already_voided", f"session {SESSION_ID} is voided", (("session_id", SESSION_ID),))
+RACED = Refusal(
+    409,
+    "concurrent_change",
+    f"session {SESSION_ID} was re-dated to 2023-02-13 by a concurrent request; retry",
+    (("session_id", SESSION_ID),),
+)
+FUTURE = Refusal(422, "rule_violation", "held_on 2031-01-01 is after today (2024-06-30, Asia/Jakarta)")
+
+
+@router.post(
+    "/mentors",
+    status_code=201,
+    response_model=MentorOut,
+    tags=["mentors"],
+    summary="Assign a mentor to a kecamatan",
+    description="Records a PJLP mentor serving one Jakarta kecamatan; the kota follows from the kecamatan "
+    "code. Publishes `MentorAssigned`, which carries neither the staff number nor the name.",
+    responses=refusals(
+        Refusal(
+            409,
+            "duplicate_mentor",
+            f"staff number PJLP-2023-0142 already belongs to mentor {MENTOR_ID}",
+            (("mentor_id", MENTOR_ID),),
+        ),
+        Refusal(
+            422,
+            "unknown_kecamatan",
+            "unknown kecamatan 31.79.01 (not a kecamatan of DKI Jakarta)",
+            (("kecamatan_code", "31.79.01"),),
+        ),
+        Refusal(422, "rule_violation", "assigned_on 2017-12-31 is before the programme start 2018-01-01"),
+        invalid("staff_number: String should match pattern '^[A-Za-z0-9][A-Za-z0-9./-]*$'"),
+    ),
+)
+async def assign_mentor(body: MentorIn, uow: Uow) -> MentorOut:
+    return MentorOut.of(await handlers.assign_mentor(uow, body.to_command()))
+
+
+@router.get(
+    "/mentors/{mentor_id}",
+    response_model=MentorOut,
+    tags=["mentors"],
+    summary="One mentor",
+    responses=refusals(NO_MENTOR),
+)
+async def get_mentor(mentor_id: UUID, uow: Uow) -> MentorOut:
+    return MentorOut.of(await handlers.get_mentor(uow, mentor_id))
+
+
+@router.get(
+    "/mentors",
+    response_model=MentorPage,
+    tags=["mentors"],
+    summary="List mentors",
+    description="In the order they were recorded, optionally only those serving one kecamatan.",
+    responses=refusals(
+        BAD_CURSOR, invalid("kecamatan_code: String should match pattern '^31\\.\\d{2}\\.\\d{2}$'")
+    ),
+)
+async def list_mentors(
+    uow: Uow,
+    kecamatan_code: Annotated[KecamatanCode | None, Query(examples=["31.71.01"])] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> MentorPage:
+    items, last_seq = await handlers.mentors_page(
+        uow, kecamatan_code=kecamatan_code, after_seq=decode_cursor(cursor), limit=limit
+    )
+    return MentorPage(items=[MentorOut.of(m) for m in items], next_cursor=encode_cursor(last_seq))
+
+
+@router.post(
+    "/sessions",
+    status_code=201,
+    response_model=SessionOut,
+    tags=["sessions"],
+    summary="Record a mentoring session",
+    description="The fact that reaches the mentoring stage (pendampingan). The mentor must serve the "
+    "participant's kecamatan. Publishes `ParticipantMentored` with the participant's profile; the notes "
+    "stay in this service.",
+    responses=refusals(
+        Refusal(
+            422,
+            "unknown_participant",
+            f"participant {PARTICIPANT_ID} is not known here (yet): register first, or retry shortly",
+            (("participant_id", PARTICIPANT_ID),),
+        ),
+        Refusal(422, "unknown_mentor", f"mentor {MENTOR_ID} does not exist", (("mentor_id", MENTOR_ID),)),
+        Refusal(
+            422,
+            "outside_mentor_area",
+            f"mentor {MENTOR_ID} serves kecamatan 31.71.01, the participant lives in kecamatan 31.74.07",
+            (("mentor_kecamatan_code", "31.71.01"), ("participant_kecamatan_code", "31.74.07")),
+        ),
+        Refusal(
+            422, "rule_violation", "held_on 2023-01-09 is before the participant's registration on 2023-01-10"
+        ),
+        invalid("topic: String should have at least 1 character"),
+    ),
+)
+async def hold_session(body: SessionIn, uow: Uow) -> SessionOut:
+    return SessionOut.of(await handlers.hold_session(uow, body.to_command()))
+
+
+@router.get(
+    "/sessions/{session_id}",
+    response_model=SessionOut,
+    tags=["sessions"],
+    summary="One session",
+    description="Voided sessions are shown too, with `voided: true`.",
+    responses=refusals(NO_SESSION),
+)
+async def get_session(session_id: UUID, uow: Uow) -> SessionOut:
+    return SessionOut.of(await handlers.get_session(uow, session_id))
+
+
+@router.get(
+    "/sessions",
+    response_model=SessionPage,
+    tags=["sessions"],
+    summary="List sessions",
+    description="In the order they were recorded, voided ones included, optionally of one participant "
+    "and/or one mentor.",
+    responses=refusals(BAD_CURSOR, invalid("mentor_id: Input should be a valid UUID")),
+)
+async def list_sessions(
+    uow: Uow,
+    participant_id: UUID | None = None,
+    mentor_id: UUID | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> SessionPage:
+    items, last_seq = await handlers.sessions_page(
+        uow, participant_id=participant_id, mentor_id=mentor_id, after_seq=decode_cursor(cursor), limit=limit
+    )
+    return SessionPage(items=[SessionOut.of(s) for s in items], next_cursor=encode_cursor(last_seq))
+
+
+@router.post(
+    "/sessions/{session_id}/correct",
+    response_model=SessionOut,
+    tags=["sessions"],
+    summary="Correct a session's date",
+    description="Re-dates the session; the new date must pass the rules the original passed. Publishes "
+    "`FactCorrected` and logs who and why. Correcting to the date it already has changes nothing.",
+    responses=refusals(NO_SESSION, VOIDED, RACED, FUTURE, invalid("date: Input should be a valid date")),
+)
+async def correct_session(session_id: UUID, body: CorrectionIn, uow: Uow) -> SessionOut:
+    command = CorrectSession(session_id, body.date, by=body.by, reason=body.reason)
+    return SessionOut.of(await handlers.correct_session(uow, command))
+
+
+@router.post(
+    "/sessions/{session_id}/void",
+    response_model=SessionOut,
+    tags=["sessions"],
+    summary="Void a session recorded by mistake",
+    description="The session is kept, marked `voided`, and no longer counts anywhere; it cannot be "
+    "corrected or voided again. Publishes `FactVoided` and logs who and why.",
+    responses=refusals(NO_SESSION, VOIDED, RACED, invalid("by: Field required")),
+)
+async def void_session(session_id: UUID, body: VoidIn, uow: Uow) -> SessionOut:
+    command = VoidSession(session_id, by=body.by, reason=body.reason)
+    return SessionOut.of(await handlers.void_session(uow, command))

@@ -1,0 +1,149 @@
+"""Use cases of the mentoring service: each one transaction, state and event together."""
+
+from typing import NoReturn
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.mentoring.adapters import repository
+from services.mentoring.adapters.tables import correction_log
+from services.mentoring.domain.mentor import AssignMentor, DuplicateMentor, Mentor, UnknownMentor, assign
+from services.mentoring.domain.session import (
+    ConcurrentChange,
+    CorrectSession,
+    HoldSession,
+    Session,
+    VoidSession,
+    hold,
+)
+from shared.corrections import record_correction, record_void
+from shared.dates import jakarta_today
+from shared.errors import NotFound
+from shared.outbox.unit_of_work import UnitOfWork
+
+FACT_DATE = "held_on"  # the date field of ParticipantMentored that corrections change
+
+
+async def assign_mentor(uow: UnitOfWork, command: AssignMentor) -> Mentor:
+    mentor = assign(command, jakarta_today())
+    try:
+        async with uow.begin() as tx:
+            await repository.insert_mentor(tx.conn, mentor)
+            await tx.record(mentor.event(), key=str(mentor.mentor_id), occurred_on=mentor.assigned_on)
+    except IntegrityError:
+        # The unique staff number refused the insert, possibly against a concurrent request.
+        async with uow.engine.connect() as conn:
+            existing = await repository.mentor_with_staff_number(conn, command.staff_number)
+        if existing is None:
+            raise
+        raise DuplicateMentor(
+            f"staff number {command.staff_number} already belongs to mentor {existing}", mentor_id=existing
+        ) from None
+    return mentor
+
+
+async def get_mentor(uow: UnitOfWork, mentor_id: UUID) -> Mentor:
+    async with uow.engine.connect() as conn:
+        found = await repository.mentor(conn, mentor_id)
+    if found is None:
+        raise NotFound(f"mentor {mentor_id} not found")
+    return found
+
+
+async def mentors_page(
+    uow: UnitOfWork, *, kecamatan_code: str | None, after_seq: int, limit: int
+) -> tuple[list[Mentor], int | None]:
+    async with uow.engine.connect() as conn:
+        return await repository.mentors_page(
+            conn, kecamatan_code=kecamatan_code, after_seq=after_seq, limit=limit
+        )
+
+
+async def hold_session(uow: UnitOfWork, command: HoldSession) -> Session:
+    async with uow.begin() as tx:
+        profile = await repository.profile(tx.conn, command.participant_id)
+        mentor = await repository.mentor(tx.conn, command.mentor_id)
+        if mentor is None:
+            raise UnknownMentor(
+                f"mentor {command.mentor_id} does not exist", mentor_id=str(command.mentor_id)
+            )
+        session = hold(command, profile, mentor, jakarta_today())
+        await repository.insert_session(tx.conn, session)
+        await tx.record(session.event(profile), key=str(session.participant_id), occurred_on=session.held_on)
+    return session
+
+
+async def correct_session(uow: UnitOfWork, command: CorrectSession) -> Session:
+    """Re-date a session; correcting it to the date it already has changes nothing and records nothing."""
+    async with uow.begin() as tx:
+        current = await _session(tx.conn, command.session_id)
+        profile = await repository.profile(tx.conn, current.participant_id)
+        mentor = await repository.mentor(tx.conn, current.mentor_id)
+        assert mentor is not None, "the foreign key keeps every session's mentor"
+        corrected = current.redate(command.held_on, jakarta_today(), profile, mentor)
+        if corrected == current:
+            return current
+        if not await repository.redate(tx.conn, current, corrected.held_on):
+            await _refuse_lost_race(tx.conn, current)
+        await record_correction(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(current.session_id),
+            date_field=FACT_DATE,
+            new_on=corrected.held_on,
+            by=command.by,
+            reason=command.reason,
+        )
+    return corrected
+
+
+async def void_session(uow: UnitOfWork, command: VoidSession) -> Session:
+    async with uow.begin() as tx:
+        current = await _session(tx.conn, command.session_id)
+        voided = current.void()
+        profile = await repository.profile(tx.conn, current.participant_id)
+        if not await repository.mark_voided(tx.conn, current, by=command.by, reason=command.reason):
+            await _refuse_lost_race(tx.conn, current)
+        await record_void(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(current.session_id),
+            date_field=FACT_DATE,
+            by=command.by,
+            reason=command.reason,
+        )
+    return voided
+
+
+async def get_session(uow: UnitOfWork, session_id: UUID) -> Session:
+    async with uow.engine.connect() as conn:
+        return await _session(conn, session_id)
+
+
+async def sessions_page(
+    uow: UnitOfWork, *, participant_id: UUID | None, mentor_id: UUID | None, after_seq: int, limit: int
+) -> tuple[list[Session], int | None]:
+    async with uow.engine.connect() as conn:
+        return await repository.sessions_page(
+            conn, participant_id=participant_id, mentor_id=mentor_id, after_seq=after_seq, limit=limit
+        )
+
+
+async def _session(conn: AsyncConnection, session_id: UUID) -> Session:
+    found = await repository.session(conn, session_id)
+    if found is None:
+        raise NotFound(f"session {session_id} not found")
+    return found
+
+
+async def _refuse_lost_race(conn: AsyncConnection, read: Session) -> NoReturn:
+    """A conditional update found the session changed: voided, or re-dated, by a concurrent request."""
+    now = await _session(conn, read.session_id)
+    now.check_not_voided()
+    raise ConcurrentChange(
+        f"session {read.session_id} was re-dated to {now.held_on} by a concurrent request; retry",
+        session_id=str(read.session_id),
+    )
