@@ -7,7 +7,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
-from services.reporting.api.routes import router
+from services.reporting.api.routes import StreamSlots, router
 from services.reporting.api.targets import planning
 from services.reporting.api.targets import router as targets_router
 from services.reporting.change_feed import ChangeFeed
@@ -69,6 +69,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app = service_app(
         title="Jakpreneur reporting",
         auth=settings.auth,
+        limits=settings.limits,
         description="Live programme figures (PRODUCT.md §3). Aggregates only: no personal data.",
         start=start,
         stop=stop,
@@ -85,4 +86,5 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.target_publisher = publisher
     app.state.change_feed = feed
     app.state.debounce_ms = settings.stream_debounce_ms
+    app.state.stream_slots = StreamSlots(settings.max_streams)
     return app

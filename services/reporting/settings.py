@@ -21,4 +21,5 @@ class ReportingSettings(ServiceSettings):
         default=True,
         description="Serve figures without a token; false: analysts sign in (header or session cookie)",
     )
+    max_streams: int = Field(default=500, ge=1, description="Open event streams per instance (503 beyond)")
     stream_debounce_ms: int = Field(default=200, ge=0, le=5000)

@@ -6,6 +6,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.auth.settings import AuthSettings
 from shared.kafka.settings import KafkaSettings
 from shared.tracing import TracingExporter
+from shared.web.limits import LimitSettings
 
 
 class ServiceSettings(BaseSettings):
@@ -17,6 +18,7 @@ class ServiceSettings(BaseSettings):
     tracing_exporter: TracingExporter = Field(default="none", description="none | otlp | console")
     kafka: KafkaSettings = Field(default_factory=KafkaSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
 
 class ProducingServiceSettings(ServiceSettings):

@@ -13,6 +13,7 @@ from shared.service.runtime import ProducingRuntime
 from shared.service.settings import ProducingServiceSettings
 from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
+from shared.web.limits import DeclaredBodySizeMiddleware, LimitSettings, WriteRateLimitMiddleware
 from shared.web.ops import ReadinessCheck, install_ops
 
 
@@ -20,6 +21,7 @@ def service_app(
     *,
     title: str,
     auth: AuthSettings,
+    limits: LimitSettings,
     description: str,
     start: Callable[[], Awaitable[None]],
     stop: Callable[[], Awaitable[None]],
@@ -34,13 +36,21 @@ def service_app(
         finally:
             await stop()
 
-    app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+    )
     app.state.auth = auth
     install_error_handlers(app)
     install_ops(app, checks)
-    app.add_middleware(CorrelationIdMiddleware)
+    app.add_middleware(WriteRateLimitMiddleware, rate_per_s=limits.write_rate_per_s, burst=limits.write_burst)
+    app.add_middleware(DeclaredBodySizeMiddleware, max_bytes=limits.max_body_bytes)
+    app.add_middleware(CorrelationIdMiddleware)  # added last: outermost, so refusals carry an id too
     for router in routers:
-        app.include_router(router)
+        # Route level, inside the error handlers: a body streamed past the limit gets the API's 413 shape.
+        app.include_router(router, max_body_size=limits.max_body_bytes)
     return app
 
 
@@ -67,6 +77,7 @@ def producing_service_app(
     app = service_app(
         title=title,
         auth=settings.auth,
+        limits=settings.limits,
         description=description,
         start=runtime.start,
         stop=runtime.stop,

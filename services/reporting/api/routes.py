@@ -27,6 +27,7 @@ from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metri
 from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
 from services.reporting.store.periods import a_year_earlier, previous_period
+from shared.errors import Unavailable
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 MAX_POINTS = 3700
@@ -120,11 +121,46 @@ async def stream(
 ) -> EventSourceResponse:
     """Server-sent events: a `summary` event now, then again whenever the figures change."""
     feed: ChangeFeed = request.app.state.change_feed
+    streams: StreamSlots = request.app.state.stream_slots
     debounce_s = (debounce_ms if debounce_ms is not None else request.app.state.debounce_ms) / 1000
-    return EventSourceResponse(_summaries(feed, store, period, field, debounce_s), ping=HEARTBEAT_S)
+    streams.take()
+    return EventSourceResponse(
+        _holding(streams, _changes(feed, store, period, field, debounce_s)), ping=HEARTBEAT_S
+    )
 
 
-async def _summaries(
+class TooManyStreams(Unavailable):
+    code = "too_many_streams"
+
+
+class StreamSlots:
+    """Open event streams on this instance: each holds a connection and a task, so their number is capped."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+
+    def take(self) -> None:
+        if self.open >= self.limit:
+            raise TooManyStreams(f"this server already serves {self.limit} live streams; retry shortly")
+        self.open += 1
+
+    def give_back(self) -> None:
+        self.open -= 1
+
+
+async def _holding(
+    streams: StreamSlots, events: AsyncIterator[ServerSentEvent]
+) -> AsyncIterator[ServerSentEvent]:
+    """Pass the stream's events on; its place is given back however it ends (client gone, shutdown)."""
+    try:
+        async for event in events:
+            yield event
+    finally:
+        streams.give_back()
+
+
+async def _changes(
     feed: ChangeFeed, store: Figures, period: Period, field: str, debounce_s: float
 ) -> AsyncIterator[ServerSentEvent]:
     version, last_sent = feed.version, ""
