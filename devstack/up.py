@@ -9,16 +9,26 @@ from __future__ import annotations
 import logging
 import os
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from devstack.app_server import AppServer
 from devstack.endpoints import Endpoints
 from devstack.infra import LocalInfra
+from shared.auth import AuthSettings, Role, mint
 
 log = logging.getLogger(__name__)
 
-SERVICE_PORTS = {"registration": 8001, "training": 8002, "permits": 8003, "reporting": 8004}
-PRODUCING = ("registration", "training", "permits")
+SERVICE_PORTS = {
+    "registration": 8001,
+    "training": 8002,
+    "permits": 8003,
+    "reporting": 8004,
+    "mentoring": 8005,
+    "marketing": 8006,
+    "finance": 8007,
+}
+PRODUCING = ("registration", "training", "permits", "mentoring", "marketing", "finance")
 
 
 def local_or_given(run_dir: Path) -> Endpoints:
@@ -49,6 +59,11 @@ def services(endpoints: Endpoints, run_dir: Path) -> list[AppServer]:
     return [AppServer(name, port, env[name], run_dir / name) for name, port in SERVICE_PORTS.items()]
 
 
+def development_token() -> str:
+    """An admin token for local use, signed with AUTH_JWT_SECRET or the development secret."""
+    return mint(AuthSettings(), subject="dev-admin", roles=[Role.ADMIN], ttl=timedelta(hours=8))
+
+
 def run(run_dir: Path = Path(".run")) -> int:
     endpoints = local_or_given(run_dir)
     started: list[AppServer] = []
@@ -58,6 +73,8 @@ def run(run_dir: Path = Path(".run")) -> int:
             started.append(server)
             print(f"{server.service:>13}  {server.url}/docs", flush=True)
         print(f"{'live page':>13}  http://127.0.0.1:{SERVICE_PORTS['reporting']}/", flush=True)
+        print(f"{'admin token':>13}  {development_token()}", flush=True)
+        print(f"{'':>13}  (8 h; `jakpreneur token --help` mints role- and area-scoped ones)", flush=True)
         print(f"{'logs':>13}  {run_dir.absolute()}/<service>/   Ctrl-C stops everything", flush=True)
         while all(server.is_running for server in started):
             time.sleep(1.0)

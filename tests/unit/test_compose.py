@@ -9,11 +9,16 @@ from typing import Any
 import yaml
 from pydantic_settings import BaseSettings
 
+from services.finance.settings import FinanceSettings
+from services.marketing.settings import MarketingSettings
+from services.mentoring.settings import MentoringSettings
 from services.permits.settings import PermitsSettings
 from services.registration.settings import RegistrationSettings
 from services.reporting.settings import ReportingSettings
 from services.training.settings import TrainingSettings
+from shared.auth.settings import AuthSettings
 from shared.kafka.settings import KafkaSettings
+from shared.web.limits import LimitSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS: dict[str, type[BaseSettings]] = {
@@ -21,8 +26,19 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "training": TrainingSettings,
     "permits": PermitsSettings,
     "reporting": ReportingSettings,
+    "mentoring": MentoringSettings,
+    "marketing": MarketingSettings,
+    "finance": FinanceSettings,
 }
-CONTRACT_PORTS = {"registration": 8001, "training": 8002, "permits": 8003, "reporting": 8004}
+CONTRACT_PORTS = {
+    "registration": 8001,
+    "training": 8002,
+    "permits": 8003,
+    "reporting": 8004,
+    "mentoring": 8005,
+    "marketing": 8006,
+    "finance": 8007,
+}
 
 
 def compose() -> dict[str, Any]:
@@ -32,9 +48,11 @@ def compose() -> dict[str, Any]:
 
 def env_names(settings: type[BaseSettings]) -> set[str]:
     prefix = settings.model_config.get("env_prefix", "")
-    own = {f"{prefix}{name}".upper() for name in settings.model_fields if name != "kafka"}
-    kafka = {f"KAFKA_{name}".upper() for name in KafkaSettings.model_fields}
-    return own | kafka
+    nested = {"kafka": KafkaSettings, "auth": AuthSettings, "limits": LimitSettings}
+    own = {f"{prefix}{name}".upper() for name in settings.model_fields if name not in nested}
+    for group in nested.values():
+        own |= {f"{group.model_config.get('env_prefix', '')}{name}".upper() for name in group.model_fields}
+    return own
 
 
 def test_docker_compose_accepts_the_file() -> None:
