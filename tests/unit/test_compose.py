@@ -48,7 +48,11 @@ def compose() -> dict[str, Any]:
 
 def env_names(settings: type[BaseSettings]) -> set[str]:
     prefix = settings.model_config.get("env_prefix", "")
-    nested = {"kafka": KafkaSettings, "auth": AuthSettings, "limits": LimitSettings}
+    nested: dict[str, type[BaseSettings]] = {
+        "kafka": KafkaSettings,
+        "auth": AuthSettings,
+        "limits": LimitSettings,
+    }
     own = {f"{prefix}{name}".upper() for name in settings.model_fields if name not in nested}
     for group in nested.values():
         own |= {f"{group.model_config.get('env_prefix', '')}{name}".upper() for name in group.model_fields}
