@@ -17,10 +17,11 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from shared.regions import PROVINCE_CODES
 
-_NIK = re.compile(r"(?<![\d.])(\d{2})\d{4}(\d{2})(\d{2})\d{2}(\d{4})(?!\d)")
+# Not inside a longer word: UUIDs and hex ids hold long digit runs too.
+_NIK = re.compile(r"(?<![\w.-])(\d{2})\d{4}(\d{2})(\d{2})\d{2}(\d{4})(?!\w)")
 _NAME = re.compile(r"\bPeserta \d+\b")
 SCAN_LIMIT_S = 180.0
-_PHONE = re.compile(r"(?<![\d.])(?:\+62|08)\d{8,12}(?!\d)")
+_PHONE = re.compile(r"(?<![\w.-])(?:\+62|08)\d{8,12}(?!\w)")
 
 
 @dataclass(frozen=True)

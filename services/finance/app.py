@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.finance.adapters.tables import outbox, participants
 from services.finance.api.routes import financing_router, reports_router
 from services.finance.settings import FinanceSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,4 +25,5 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
         participants=participants,
         migrations=MIGRATIONS,
         routers=[reports_router, financing_router],
+        role=Role.FINANCE,
     )

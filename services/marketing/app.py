@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.marketing.adapters.tables import outbox, participants
 from services.marketing.api.routes import router
 from services.marketing.settings import MarketingSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -38,4 +39,5 @@ def create_app(settings: MarketingSettings | None = None) -> FastAPI:
         participants=participants,
         migrations=MIGRATIONS,
         routers=[router],
+        role=Role.MARKETING,
     )

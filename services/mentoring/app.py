@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.mentoring.adapters.tables import outbox, participants
 from services.mentoring.api.routes import router
 from services.mentoring.settings import MentoringSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -34,4 +35,5 @@ def create_app(settings: MentoringSettings | None = None) -> FastAPI:
         participants=participants,
         migrations=MIGRATIONS,
         routers=[router],
+        role=Role.MENTOR,
     )

@@ -1,12 +1,14 @@
 """Builds a service's FastAPI app the same way for every service."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, params
 from sqlalchemy import Table
 
+from shared.auth.deps import requires
+from shared.auth.principal import Role
 from shared.auth.settings import AuthSettings
 from shared.participants.directory import ParticipantTables
 from shared.service.runtime import ProducingRuntime
@@ -27,6 +29,7 @@ def service_app(
     stop: Callable[[], Awaitable[None]],
     checks: dict[str, ReadinessCheck],
     routers: list[APIRouter],
+    router_dependencies: Sequence[params.Depends] = (),
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -50,7 +53,7 @@ def service_app(
     app.add_middleware(CorrelationIdMiddleware)  # added last: outermost, so refusals carry an id too
     for router in routers:
         # Route level, inside the error handlers: a body streamed past the limit gets the API's 413 shape.
-        app.include_router(router, max_body_size=limits.max_body_bytes)
+        app.include_router(router, dependencies=router_dependencies, max_body_size=limits.max_body_bytes)
     return app
 
 
@@ -63,9 +66,14 @@ def producing_service_app(
     outbox: Table,
     migrations: Path,
     routers: list[APIRouter],
+    role: Role | None,
     participants: ParticipantTables | None = None,
 ) -> FastAPI:
-    """A service that owns a database and publishes its events through the outbox."""
+    """A service that owns a database and publishes its events through the outbox.
+
+    Every route needs a verified token with the service's `role` (admin holds every role); the
+    probes and metrics stay open for orchestrators. TODO(auth sweep): role None while services migrate.
+    """
     runtime = ProducingRuntime(
         name=name,
         database_url=settings.database_url,
@@ -83,6 +91,7 @@ def producing_service_app(
         stop=runtime.stop,
         checks=runtime.readiness_checks(),
         routers=routers,
+        router_dependencies=[Depends(requires(role))] if role else [],
     )
     app.state.runtime = runtime
     return app

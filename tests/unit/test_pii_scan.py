@@ -14,3 +14,7 @@ def test_it_ignores_ids_offsets_timestamps_and_impossible_niks() -> None:
         '"ts": "2026-11-28T06:35:29.123456+00:00", "n": 9971059913000012, "m": 3171053213900001}'
     )
     assert leaks_in(text, "here") == []
+
+
+def test_digit_runs_inside_uuids_are_not_phone_numbers() -> None:
+    assert leaks_in('"event_id":"a1f37bc2-f132-4166-a0ad-0868493329f9"', "here") == []
