@@ -48,3 +48,8 @@ def refusals(*cases: Refusal) -> dict[int | str, dict[str, Any]]:
         }
         for status, group in by_status.items()
     }
+
+
+def invalid(example: str) -> Refusal:
+    """A body or query the schema refuses; the response also lists every field in `errors`."""
+    return Refusal(422, "validation_error", example)

@@ -11,7 +11,6 @@ from services.finance.api.schemas import (
     FinancingIn,
     FinancingOut,
     FinancingPage,
-    Problem,
     RejectIn,
     ReportIn,
     ReportOut,
@@ -24,6 +23,7 @@ from services.finance.handlers import financing, reports
 from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
+from shared.web.refusals import ErrorOut
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
@@ -31,7 +31,7 @@ Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous 
 
 def problems(**described: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for the errors a route documents, by status: `problems(_409="…")`."""
-    return {int(status[1:]): {"model": Problem, "description": text} for status, text in described.items()}
+    return {int(status[1:]): {"model": ErrorOut, "description": text} for status, text in described.items()}
 
 
 UNKNOWN = "`unknown_participant`: registration has not told this service of them (yet) — retry shortly; "

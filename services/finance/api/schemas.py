@@ -31,15 +31,6 @@ def _example(**fields: Any) -> ConfigDict:
     return ConfigDict(extra="forbid", json_schema_extra={"examples": [fields]})
 
 
-class Problem(BaseModel):
-    """Every error: a readable `detail` and a machine `code`; conflicts add the id they refer to."""
-
-    model_config = ConfigDict(extra="allow")
-
-    detail: str
-    code: str
-
-
 # --- financial reports ---------------------------------------------------------------------------------
 
 

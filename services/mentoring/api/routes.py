@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from services.mentoring import handlers
-from services.mentoring.api.docs import Refusal, invalid, refusals
 from services.mentoring.api.schemas import (
     MENTOR_ID,
     PARTICIPANT_ID,
@@ -23,6 +22,7 @@ from services.mentoring.domain.session import CorrectSession, VoidSession
 from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
+from shared.web.refusals import Refusal, invalid, refusals
 
 router = APIRouter()
 
