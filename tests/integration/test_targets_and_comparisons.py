@@ -6,12 +6,15 @@ import random
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from devstack.app_server import AppServer
+from operator_cli import targets as targets_cli
 from services.reporting.store.periods import a_year_earlier, previous_period
 from shared.auth import Role
 from tests.integration.people import participant
@@ -158,3 +161,31 @@ def test_only_an_admin_sets_targets(servers: tuple[AppServer, AppServer]) -> Non
         with client(servers[1], headers) as http:
             response = http.put("/targets", json=body)
         assert (response.status_code, response.json()["code"]) == (status, code), response.text
+
+
+def test_targets_are_imported_from_a_spreadsheet(
+    servers: tuple[AppServer, AppServer], tmp_path: Path
+) -> None:
+    sheet = tmp_path / "targets-2025.csv"
+    sheet.write_text(
+        "year,metric,scope,key,value\n"
+        "2025,registered,province,31,20000\n"
+        "2025,trained,agency,PPKUKM,3000\n"
+        "2025,permits_issued,kota,31.74,800\n"
+    )
+    runner = CliRunner()
+    url = ["--reporting-url", servers[1].url]
+    result = runner.invoke(targets_cli.app, ["import", str(sheet), *url])
+    assert result.exit_code == 0, result.output
+    assert "3 targets set" in result.output
+    with client(servers[1]) as http:
+        wait_until(lambda: len(http.get("/targets", params={"year": 2025}).json()["targets"]) == 3)
+
+    broken = tmp_path / "broken.csv"
+    broken.write_text("year,metric,value\n2025,registered,1\n")
+    result = runner.invoke(targets_cli.app, ["import", str(broken), *url])
+    assert result.exit_code == 2 and "missing column(s) scope, key" in result.output
+    refused = tmp_path / "refused.csv"
+    refused.write_text("year,metric,scope,key,value\n2025,registered,kota,31.99,5\n")
+    result = runner.invoke(targets_cli.app, ["import", str(refused), *url])
+    assert result.exit_code == 1 and "not a valid kota key" in result.output
