@@ -2,7 +2,7 @@
 
 import typer
 
-from operator_cli import dlq, rebuild, status, token
+from operator_cli import dlq, importer, rebuild, status, token
 
 app = typer.Typer(
     name="jakpreneur",
@@ -12,6 +12,7 @@ app = typer.Typer(
 )
 app.command("status")(status.status)
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(importer.app, name="import")
 app.command("rebuild")(rebuild.rebuild_command)
 app.command("token")(token.token_command)
 

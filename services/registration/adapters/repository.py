@@ -1,5 +1,6 @@
 """Reading and writing participants in the registration database."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -13,26 +14,55 @@ from shared.contracts.enums import Agency, Gender, Sector
 
 
 async def insert(conn: AsyncConnection, p: Participant) -> None:
+    await insert_many(conn, [p])
+
+
+async def insert_many(conn: AsyncConnection, new: Sequence[Participant]) -> None:
+    """One statement for the lot (the driver batches the rows): bulk imports stay fast."""
+    if new:
+        created_at = datetime.now(UTC)
+        await conn.execute(participants.insert(), [{**_columns(p), "created_at": created_at} for p in new])
+
+
+async def update(conn: AsyncConnection, p: Participant) -> None:
+    """Restate a registered participant; the id and the NIK never change."""
+    values = _columns(p)
     await conn.execute(
-        participants.insert().values(
-            participant_id=str(p.participant_id),
-            nik=p.nik,
-            full_name=p.full_name,
-            gender=p.gender.value,
-            birth_date=p.birth_date,
-            phone=p.phone,
-            email=p.email,
-            disability=p.disability,
-            kota_code=p.domicile.kota_code,
-            kecamatan_code=p.domicile.kecamatan_code,
-            kelurahan_code=p.domicile.kelurahan_code,
-            business_name=p.business.name if p.business else None,
-            sector=p.business.sector.value if p.business else None,
-            agency=p.agency.value,
-            registered_on=p.registered_on,
-            created_at=datetime.now(UTC),
-        )
+        participants.update()
+        .where(participants.c.participant_id == values.pop("participant_id"))
+        .values(values)
     )
+
+
+async def by_niks(
+    conn: AsyncConnection, niks: Sequence[str], *, lock: bool = False
+) -> dict[str, Participant]:
+    """The participants registered under these NIKs; `lock` holds their rows until the transaction ends."""
+    if not niks:
+        return {}
+    query = select(participants).where(participants.c.nik.in_(niks))
+    rows = (await conn.execute(query.with_for_update() if lock else query)).all()
+    return {row.nik: _to_participant(row) for row in rows}
+
+
+def _columns(p: Participant) -> dict[str, Any]:
+    return {
+        "participant_id": str(p.participant_id),
+        "nik": p.nik,
+        "full_name": p.full_name,
+        "gender": p.gender.value,
+        "birth_date": p.birth_date,
+        "phone": p.phone,
+        "email": p.email,
+        "disability": p.disability,
+        "kota_code": p.domicile.kota_code,
+        "kecamatan_code": p.domicile.kecamatan_code,
+        "kelurahan_code": p.domicile.kelurahan_code,
+        "business_name": p.business.name if p.business else None,
+        "sector": p.business.sector.value if p.business else None,
+        "agency": p.agency.value,
+        "registered_on": p.registered_on,
+    }
 
 
 async def participant_id_for_nik(conn: AsyncConnection, nik: str) -> str | None:

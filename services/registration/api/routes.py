@@ -8,12 +8,15 @@ from fastapi import APIRouter, Query
 from services.registration import handlers
 from services.registration.adapters import repository
 from services.registration.api.schemas import (
+    BatchIn,
+    BatchOut,
     KecamatanOut,
     KelurahanOut,
     KotaOut,
     ParticipantIn,
     ParticipantOut,
     ParticipantPage,
+    RowResultOut,
 )
 from shared.errors import NotFound
 from shared.regions import jakarta
@@ -72,3 +75,21 @@ async def list_participants(
         items=[ParticipantOut.of(p) for p in items],
         next_cursor=encode_cursor(last_seq),
     )
+
+
+@router.post(
+    "/participants/batch", response_model=BatchOut, response_model_exclude_none=True, tags=["participants"]
+)
+async def import_participants(body: BatchIn, uow: Uow) -> BatchOut:
+    """Up to 500 registrations at once (legacy imports), each under the rules of `POST /participants`.
+
+    Valid rows are stored in one transaction with their events; every row gets a result: `created`,
+    `updated`, `skipped` (`duplicate_nik`, or `unchanged` when an update would change nothing) or
+    `invalid` (`validation_error`, `rule_violation`, `duplicate_in_file` for a NIK already taken by an
+    earlier row of the batch). `dry_run` answers `would_create`/`would_update` instead and writes nothing.
+    An update publishes ParticipantUpdated when the participant's profile changed.
+    """
+    results = await handlers.import_participants(
+        uow, body.commands(), body.on_duplicate, dry_run=body.dry_run
+    )
+    return BatchOut(results=[RowResultOut.of(result) for result in results])

@@ -1,11 +1,12 @@
 """Request and response bodies of the registration API (contract v1, PRODUCT.md §4)."""
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError
 
+from services.registration.domain.batch import MAX_ROWS, OnDuplicate, RowResult, RowStatus
 from services.registration.domain.nik import mask_nik
 from services.registration.domain.participant import (
     Business,
@@ -16,6 +17,7 @@ from services.registration.domain.participant import (
 )
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE
+from shared.web.errors import _describe
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\+62|62|0)8[1-9]\d{6,10}$")]
@@ -63,6 +65,57 @@ class ParticipantIn(Strict):
             agency=self.agency,
             registered_on=self.registered_on,
         )
+
+
+class BatchIn(Strict):
+    rows: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=MAX_ROWS,
+        description="Each row is a `POST /participants` body; rows are checked one by one, so a bad row "
+        "is reported in its result and never refuses the batch.",
+    )
+    on_duplicate: OnDuplicate = Field(
+        default=OnDuplicate.SKIP,
+        description="A NIK already registered: `skip` it, or `update` the record with the row",
+    )
+    dry_run: bool = Field(default=False, description="Check and report what would happen; write nothing")
+
+    def commands(self) -> list[RegisterParticipant | RowResult]:
+        """Each row through the very schema of `POST /participants`; a refused row becomes its result."""
+        checked: list[RegisterParticipant | RowResult] = []
+        for index, row in enumerate(self.rows):
+            try:
+                checked.append(ParticipantIn.model_validate(row).to_command())
+            except ValidationError as exc:
+                checked.append(RowResult.invalid(index, "validation_error", _readable(exc)))
+        return checked
+
+
+def _readable(exc: ValidationError) -> str:
+    # The wording of a refused `POST /participants` body, so a row reads the same either way.
+    return "; ".join(_describe(dict(error)) for error in exc.errors()[:5])
+
+
+class RowResultOut(BaseModel):
+    index: int = Field(description="Position of the row in `rows`, from 0")
+    status: RowStatus
+    participant_id: UUID | None = Field(
+        default=None, description="The participant created, updated or skipped (the one already registered)"
+    )
+    code: str | None = Field(
+        default=None,
+        description="Why a row is invalid or skipped: validation_error, rule_violation, duplicate_in_file, "
+        "duplicate_nik, unchanged",
+    )
+    detail: str | None = Field(default=None, description="Readable reason")
+
+    @classmethod
+    def of(cls, result: RowResult) -> "RowResultOut":
+        return cls(**vars(result))
+
+
+class BatchOut(BaseModel):
+    results: list[RowResultOut] = Field(description="One per row, in the order of `rows`")
 
 
 class BusinessOut(BaseModel):

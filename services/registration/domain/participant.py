@@ -1,12 +1,12 @@
 """Registering a participant: the rules of PRODUCT.md §2 that concern registration, free of I/O."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
 from services.registration.domain.nik import is_dki_nik, nik_problem
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
-from shared.contracts.events import ParticipantRegistered
+from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import check_fact_date
 from shared.errors import Conflict, RuleViolation
@@ -83,6 +83,9 @@ class Participant:
     def registered_event(self) -> ParticipantRegistered:
         return ParticipantRegistered(participant_id=self.participant_id, profile=self.profile())
 
+    def updated_event(self) -> ParticipantUpdated:
+        return ParticipantUpdated(participant_id=self.participant_id, profile=self.profile())
+
 
 def age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
@@ -115,6 +118,15 @@ def register(command: RegisterParticipant, today: date) -> Participant:
         agency=command.agency,
         registered_on=registered_on,
     )
+
+
+def restate(existing: Participant, command: RegisterParticipant, today: date) -> Participant:
+    """The registered participant as a later record of the same NIK states them: same id, every rule again.
+
+    A record without a registration date keeps the one already stored rather than moving it to today.
+    """
+    dated = replace(command, registered_on=command.registered_on or existing.registered_on)
+    return replace(register(dated, today), participant_id=existing.participant_id)
 
 
 def _birth_date_problem(birth_date: date, registered_on: date) -> str | None:
