@@ -239,7 +239,7 @@ def measure(
     )
     console = Console()
     with stack.running(registration):
-        settings = Settings(registration.url, OnDuplicate.SKIP, False, batch_size, concurrency, None, 120.0)
+        settings = Settings(registration.url, OnDuplicate.SKIP, False, batch_size, concurrency, {}, 120.0)
         meter = CpuMeter()
         began = time.perf_counter()
         imported = import_file(source, settings, stack.base / "errors.csv", restart=True, console=console)

@@ -28,6 +28,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from operator_cli.credentials import TokenOption, bearer_headers
 from operator_cli.importer_csv import (
     ALIASES,
     DATE_FORMATS_HELP,
@@ -104,7 +105,7 @@ class Settings:
     dry_run: bool
     batch_size: int
     concurrency: int
-    token: str | None
+    headers: dict[str, str]  # authorization, sent with every batch
     timeout_s: float
     run_id: str = field(default_factory=lambda: uuid4().hex[:8])
 
@@ -186,9 +187,8 @@ class Importer:
 
     async def run(self, work: Iterator[Batch]) -> None:
         """Every batch sent and taken; ImportStopped (after the batches before it were taken) if one fails."""
-        headers = {"Authorization": f"Bearer {self.settings.token}"} if self.settings.token else {}
         client = httpx.AsyncClient(
-            base_url=self.settings.url, timeout=self.settings.timeout_s, headers=headers
+            base_url=self.settings.url, timeout=self.settings.timeout_s, headers=self.settings.headers
         )
         try:
             async with client as http, asyncio.TaskGroup() as group:
@@ -415,13 +415,12 @@ def participants_command(  # noqa: PLR0917 (typer reads the options from the sig
     restart: Annotated[
         bool, typer.Option("--restart", help="Ignore FILE.progress and start from the first line")
     ] = False,
-    token: Annotated[
-        str | None, typer.Option(envvar="JAKPRENEUR_TOKEN", help="Bearer token, if the service asks for one")
-    ] = None,
+    token: TokenOption = None,
     timeout: Annotated[float, typer.Option(min=1.0, help="Seconds to wait for one batch's answer")] = 120.0,
 ) -> None:
+    headers = bearer_headers(token)
     settings = Settings(
-        registration_url.rstrip("/"), on_duplicate, dry_run, batch_size, concurrency, token, timeout
+        registration_url.rstrip("/"), on_duplicate, dry_run, batch_size, concurrency, headers, timeout
     )
     report_path = errors or file.with_name(f"{file.stem}.errors.csv")
     if report_path.resolve() == file.resolve():
