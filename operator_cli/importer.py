@@ -423,8 +423,8 @@ def participants_command(  # noqa: PLR0917 (typer reads the options from the sig
         registration_url.rstrip("/"), on_duplicate, dry_run, batch_size, concurrency, headers, timeout
     )
     report_path = errors or file.with_name(f"{file.stem}.errors.csv")
-    if report_path.resolve() == file.resolve():
-        typer.echo("--errors must not be the file being imported", err=True)
+    if report_path.resolve() == file.resolve() or not report_path.parent.is_dir():
+        typer.echo("--errors must be a file in an existing folder, other than the file imported", err=True)
         raise typer.Exit(EXIT_MALFORMED)
     console = Console()
     try:
