@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up test lint fetch bench clean
+.PHONY: up demo test lint fetch bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,11 @@ fetch: $(STAMP)
 
 up: fetch
 	$(PY) -m devstack up
+
+# A seeded programme history sent through the public APIs of the running stack (docs/demo-data.md);
+# run it in a second terminal once `make up` is ready. Options: make demo DEMO_ARGS="--participants 500".
+demo: $(STAMP)
+	$(PY) -m operator_cli.demo $(DEMO_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
