@@ -79,11 +79,13 @@ async def check_alive(api: Api, services: Collection[str]) -> None:
         except httpx.TransportError:
             alive = False
         if not alive:
-            others = ",".join(s for s in services if s not in (service, REGISTRATION))
-            raise DemoError(
-                f"{service} does not answer at {url}: start the stack (`make up`), point --services at it, "
-                f"or leave it out with --stages {others or 'none'}"
+            where = (
+                f"{service} does not answer at {url}: start the stack (`make up`) or point --services at it"
             )
+            if service == REGISTRATION:
+                raise DemoError(where)
+            others = ",".join(s for s in services if s not in (service, REGISTRATION))
+            raise DemoError(f"{where}, or leave it out with --stages {others or 'none'}")
 
 
 async def summary(api: Api, plan: Plan) -> Figures | None:
