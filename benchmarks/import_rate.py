@@ -264,7 +264,8 @@ def write_doc(figures: Figures) -> None:
             BEGIN,
             f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by "
             f"`python -m benchmarks.import_rate` on {platform.machine()}, {os.cpu_count()} cores (CLI, "
-            f"service, Kafka and PostgreSQL share them), Python {platform.python_version()}:",
+            f"service, Kafka and PostgreSQL share them; load average at the end "
+            f"{', '.join(f'{v:.1f}' for v in os.getloadavg())}), Python {platform.python_version()}:",
             "",
             *(f"- {line}" for line in figures.describe()),
             END,
