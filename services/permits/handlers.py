@@ -1,13 +1,18 @@
 """Use cases of the permits service: each one transaction, state and event together."""
 
 from collections.abc import Callable
+from typing import NoReturn
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters import repository
+from services.permits.adapters.tables import correction_log
 from services.permits.domain.permit import (
     ApplyForPermit,
+    ConcurrentChange,
+    CorrectIssue,
     DuplicateNib,
     DuplicatePermitNumber,
     InvalidTransition,
@@ -15,12 +20,16 @@ from services.permits.domain.permit import (
     Permit,
     PermitStatus,
     RejectPermit,
+    VoidIssue,
     apply,
 )
 from shared.contracts.enums import PermitType
+from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+
+FACT_DATE = "issued_on"  # the date field of PermitIssued that corrections change
 
 
 async def apply_for_permit(uow: UnitOfWork, command: ApplyForPermit) -> Permit:
@@ -63,12 +72,52 @@ async def reject_permit(uow: UnitOfWork, command: RejectPermit) -> Permit:
     return await _decide(uow, command.permit_id, lambda permit: permit.reject(command, today))
 
 
+async def correct_issue(uow: UnitOfWork, command: CorrectIssue) -> Permit:
+    """Re-date the issue; correcting it to the date it already has changes nothing and records nothing."""
+    async with uow.begin() as tx:
+        current = await _permit(tx.conn, command.permit_id)
+        corrected = current.redate_issue(command.issued_on, jakarta_today())
+        if corrected == current:
+            return current
+        profile = await repository.profile(tx.conn, current.participant_id)
+        if not await repository.save_issue_date(tx.conn, current, command.issued_on):
+            await _refuse_lost_race(tx.conn, current)
+        await record_correction(
+            tx,
+            correction_log,
+            fact=current.issued_event(profile),
+            fact_id=str(current.permit_id),
+            date_field=FACT_DATE,
+            new_on=command.issued_on,
+            by=command.by,
+            reason=command.reason,
+        )
+    return corrected
+
+
+async def void_issue(uow: UnitOfWork, command: VoidIssue) -> Permit:
+    """Withdraw an issue recorded by mistake: the permit is applied again, its number free."""
+    async with uow.begin() as tx:
+        current = await _permit(tx.conn, command.permit_id)
+        reopened = current.void_issue()
+        profile = await repository.profile(tx.conn, current.participant_id)
+        if not await repository.save_issue_void(tx.conn, current):
+            await _refuse_lost_race(tx.conn, current)
+        await record_void(
+            tx,
+            correction_log,
+            fact=current.issued_event(profile),
+            fact_id=str(current.permit_id),
+            date_field=FACT_DATE,
+            by=command.by,
+            reason=command.reason,
+        )
+    return reopened
+
+
 async def get_permit(uow: UnitOfWork, permit_id: UUID) -> Permit:
     async with uow.engine.connect() as conn:
-        permit = await repository.get(conn, permit_id)
-    if permit is None:
-        raise NotFound(f"permit {permit_id} not found")
-    return permit
+        return await _permit(conn, permit_id)
 
 
 async def permits_page(
@@ -83,9 +132,7 @@ async def permits_page(
 async def _decide(uow: UnitOfWork, permit_id: UUID, decide: Callable[[Permit], Permit]) -> Permit:
     """Apply a decision to an applied permit; the conditional update makes concurrent decisions race-safe."""
     async with uow.begin() as tx:
-        current = await repository.get(tx.conn, permit_id)
-        if current is None:
-            raise NotFound(f"permit {permit_id} not found")
+        current = await _permit(tx.conn, permit_id)
         decided = decide(current)
         profile = await repository.profile(tx.conn, decided.participant_id)
         if not await repository.save_decision(tx.conn, decided):
@@ -97,6 +144,29 @@ async def _decide(uow: UnitOfWork, permit_id: UUID, decide: Callable[[Permit], P
             decided.event(profile), key=str(decided.participant_id), occurred_on=decided.fact_date
         )
     return decided
+
+
+async def _permit(conn: AsyncConnection, permit_id: UUID) -> Permit:
+    found = await repository.get(conn, permit_id)
+    if found is None:
+        raise NotFound(f"permit {permit_id} not found")
+    return found
+
+
+async def _refuse_lost_race(conn: AsyncConnection, read: Permit) -> NoReturn:
+    """A conditional update found the issue changed by a concurrent request: voided, or re-dated."""
+    now = await _permit(conn, read.permit_id)
+    if now.status is not PermitStatus.ISSUED or now.permit_number != read.permit_number:
+        raise InvalidTransition(
+            f"the issue of permit {read.permit_id} was voided by a concurrent request",
+            permit_id=str(read.permit_id),
+            status=now.status.value,
+        )
+    raise ConcurrentChange(
+        f"the issue of permit {read.permit_id} was re-dated to {now.issued_on} by a concurrent request; "
+        "retry",
+        permit_id=str(read.permit_id),
+    )
 
 
 async def _active_nib(uow: UnitOfWork, command: ApplyForPermit) -> str | None:

@@ -1,43 +1,53 @@
-"""Use cases of the training service: each one transaction, state and event together."""
+"""Use cases of the training service: each one transaction, state and event together.
+
+Placing, and correcting or voiding a completion or a placement, first lock the participant
+(repository.lock_participant): "a placement follows a vocational completion" spans rows that concurrent
+requests could otherwise change between one request's read and its write. Recording a completion needs no
+lock: it only adds support, and the one-live-completion index refuses a duplicate.
+"""
 
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.training.adapters import repository
 from services.training.adapters.repository import Enrollment
-from services.training.adapters.tables import known_participants
+from services.training.adapters.tables import correction_log, known_participants
 from services.training.domain.training import (
     AlreadyCompleted,
     AlreadyEnrolled,
     ClassFull,
+    Completion,
     NotEnrolled,
+    Placement,
     TrainingClass,
     check_completion,
     check_enrolment,
     check_placement,
+    check_placements_still_follow,
     check_schedule,
 )
-from shared.contracts.events import (
-    ParticipantEnrolled,
-    ParticipantPlaced,
-    TrainingClassScheduled,
-    TrainingCompleted,
-)
+from shared.contracts.enums import TrainingProgram
+from shared.contracts.events import ParticipantEnrolled, TrainingClassScheduled
+from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import Transaction, UnitOfWork
 from shared.participants.directory import profile_of
 
+COMPLETED_ON = "completed_on"  # the date field of TrainingCompleted that corrections change
+PLACED_ON = "placed_on"  # the date field of ParticipantPlaced that corrections change
+
 
 @dataclass(frozen=True)
-class Placement:
-    placement_id: UUID
+class CompletionKey:
+    """A completion is named by its enrolment: its fact id is the class, for that participant."""
+
+    class_id: UUID
     participant_id: UUID
-    employer: str
-    placed_on: date
 
 
 async def schedule_class(uow: UnitOfWork, cls: TrainingClass) -> TrainingClass:
@@ -96,40 +106,181 @@ async def enroll(
 
 async def complete(
     uow: UnitOfWork, class_id: UUID, participant_id: UUID, completed_on: date | None
-) -> Enrollment:
+) -> Completion:
     today = jakarta_today()
     day = completed_on or today
+    try:
+        async with uow.begin() as tx:
+            cls = await _class(tx, class_id)
+            profile = await profile_of(tx.conn, known_participants, participant_id)
+            enrollment = await repository.get_enrollment(tx.conn, class_id, participant_id)
+            if enrollment is None:
+                raise NotEnrolled(f"participant {participant_id} is not enrolled in class {class_id}")
+            check_completion(cls, enrollment.enrolled_on, day, today, profile)
+            await repository.insert_completion(tx.conn, class_id, participant_id, day)
+            done = Completion(class_id, participant_id, cls.program, enrollment.enrolled_on, day)
+            await tx.record(done.event(profile), key=str(participant_id), occurred_on=day)
+    except IntegrityError:
+        # The one-live-completion index refused it, possibly against a concurrent request; a voided
+        # completion does not count, so it can be recorded again.
+        raise AlreadyCompleted(f"participant {participant_id} already completed class {class_id}") from None
+    return done
+
+
+async def correct_completion(
+    uow: UnitOfWork, key: CompletionKey, completed_on: date, *, by: str, reason: str
+) -> Completion:
+    """Re-date the live completion; correcting it to the date it already has changes nothing."""
     async with uow.begin() as tx:
-        cls = await _class(tx, class_id)
-        profile = await profile_of(tx.conn, known_participants, participant_id)
-        enrollment = await repository.get_enrollment(tx.conn, class_id, participant_id)
-        if enrollment is None:
-            raise NotEnrolled(f"participant {participant_id} is not enrolled in class {class_id}")
-        check_completion(cls, enrollment.enrolled_on, day, today, profile)
-        if not await repository.complete_if_open(tx.conn, class_id, participant_id, day):
-            raise AlreadyCompleted(f"participant {participant_id} already completed class {class_id}")
-        event = TrainingCompleted(
-            participant_id=participant_id,
-            class_id=class_id,
-            program=cls.program,
-            completed_on=day,
-            profile=profile,
+        await repository.lock_participant(tx.conn, key.participant_id)
+        cls = await _class(tx, key.class_id)
+        current = await _completion(tx.conn, key)
+        profile = await profile_of(tx.conn, known_participants, key.participant_id)
+        corrected = current.redate(cls, completed_on, jakarta_today(), profile)
+        if corrected == current:
+            return current
+        if cls.program is TrainingProgram.VOCATIONAL:
+            others = await _other_vocational_completions(tx.conn, key)
+            check_placements_still_follow(
+                f"move the completion of class {key.class_id} to {completed_on}",
+                await repository.earliest_live_placement(tx.conn, key.participant_id),
+                [*others, completed_on],
+            )
+        await repository.redate_completion(tx.conn, current, completed_on)
+        await record_correction(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(key.class_id),
+            date_field=COMPLETED_ON,
+            new_on=completed_on,
+            by=by,
+            reason=reason,
         )
-        await tx.record(event, key=str(participant_id), occurred_on=day)
-    return Enrollment(class_id, participant_id, enrollment.enrolled_on, day)
+    return corrected
+
+
+async def void_completion(uow: UnitOfWork, key: CompletionKey, *, by: str, reason: str) -> Completion:
+    """Withdraw a completion recorded by mistake, unless a placement relies on it."""
+    async with uow.begin() as tx:
+        await repository.lock_participant(tx.conn, key.participant_id)
+        current = await _completion(tx.conn, key)
+        voided = current.void()
+        if current.program is TrainingProgram.VOCATIONAL:
+            check_placements_still_follow(
+                f"void the completion of class {key.class_id}",
+                await repository.earliest_live_placement(tx.conn, key.participant_id),
+                await _other_vocational_completions(tx.conn, key),
+            )
+        profile = await profile_of(tx.conn, known_participants, key.participant_id)
+        await repository.void_completion(tx.conn, current, by=by, reason=reason)
+        await record_void(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(key.class_id),
+            date_field=COMPLETED_ON,
+            by=by,
+            reason=reason,
+        )
+    return voided
+
+
+async def get_completion(uow: UnitOfWork, key: CompletionKey) -> Completion:
+    async with uow.engine.connect() as conn:
+        return await _completion(conn, key)
 
 
 async def place(uow: UnitOfWork, participant_id: UUID, employer: str, placed_on: date | None) -> Placement:
     today = jakarta_today()
-    day = placed_on or today
-    placement = Placement(uuid4(), participant_id, employer, day)
+    placement = Placement(uuid4(), participant_id, employer, placed_on or today)
     async with uow.begin() as tx:
+        await repository.lock_participant(tx.conn, participant_id)
         profile = await profile_of(tx.conn, known_participants, participant_id)
-        first = await repository.first_vocational_completion(tx.conn, participant_id)
-        check_placement(day, today, profile, first)
-        await repository.insert_placement(tx.conn, placement.placement_id, participant_id, employer, day)
-        event = ParticipantPlaced(
-            participant_id=participant_id, placement_id=placement.placement_id, placed_on=day, profile=profile
+        check_placement(
+            placement.placed_on, today, profile, await _first_vocational_completion(tx.conn, participant_id)
         )
-        await tx.record(event, key=str(participant_id), occurred_on=day)
+        await repository.insert_placement(tx.conn, placement)
+        await tx.record(placement.event(profile), key=str(participant_id), occurred_on=placement.placed_on)
     return placement
+
+
+async def correct_placement(
+    uow: UnitOfWork, placement_id: UUID, placed_on: date, *, by: str, reason: str
+) -> Placement:
+    """Re-date a placement; correcting it to the date it already has changes nothing."""
+    async with uow.begin() as tx:
+        current = await _placement_locked(tx.conn, placement_id)
+        profile = await profile_of(tx.conn, known_participants, current.participant_id)
+        first = await _first_vocational_completion(tx.conn, current.participant_id)
+        corrected = current.redate(placed_on, jakarta_today(), profile, first)
+        if corrected == current:
+            return current
+        await repository.redate_placement(tx.conn, current, placed_on)
+        await record_correction(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(placement_id),
+            date_field=PLACED_ON,
+            new_on=placed_on,
+            by=by,
+            reason=reason,
+        )
+    return corrected
+
+
+async def void_placement(uow: UnitOfWork, placement_id: UUID, *, by: str, reason: str) -> Placement:
+    async with uow.begin() as tx:
+        current = await _placement_locked(tx.conn, placement_id)
+        voided = current.void()
+        profile = await profile_of(tx.conn, known_participants, current.participant_id)
+        await repository.void_placement(tx.conn, current, by=by, reason=reason)
+        await record_void(
+            tx,
+            correction_log,
+            fact=current.event(profile),
+            fact_id=str(placement_id),
+            date_field=PLACED_ON,
+            by=by,
+            reason=reason,
+        )
+    return voided
+
+
+async def get_placement(uow: UnitOfWork, placement_id: UUID) -> Placement:
+    async with uow.engine.connect() as conn:
+        return await _placement(conn, placement_id)
+
+
+async def _completion(conn: AsyncConnection, key: CompletionKey) -> Completion:
+    found = await repository.completion(conn, key.class_id, key.participant_id)
+    if found is None:
+        raise NotFound(f"participant {key.participant_id} has no completion of class {key.class_id}")
+    return found
+
+
+async def _other_vocational_completions(conn: AsyncConnection, key: CompletionKey) -> list[date]:
+    """The participant's live vocational completion dates, but for the one being changed."""
+    live = await repository.live_vocational_completions(conn, key.participant_id)
+    return [on for class_id, on in live.items() if class_id != key.class_id]
+
+
+async def _first_vocational_completion(conn: AsyncConnection, participant_id: UUID) -> date | None:
+    live = await repository.live_vocational_completions(conn, participant_id)
+    return min(live.values(), default=None)
+
+
+async def _placement(conn: AsyncConnection, placement_id: UUID) -> Placement:
+    found = await repository.placement(conn, placement_id)
+    if found is None:
+        raise NotFound(f"placement {placement_id} not found")
+    return found
+
+
+async def _placement_locked(conn: AsyncConnection, placement_id: UUID) -> Placement:
+    """The placement as it stands once its participant is locked (see repository.lock_participant)."""
+    # A placement's participant never changes, so it may be read before the lock; the rest is read under it.
+    participant_id = (await _placement(conn, placement_id)).participant_id
+    await repository.lock_participant(conn, participant_id)
+    return await _placement(conn, placement_id)

@@ -14,12 +14,16 @@ from uuid import uuid4
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from devstack.app_server import AppServer
+from services.permits.adapters.tables import correction_log
 from shared.contracts.codec import decode
+from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import PermitIssued
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import jakarta_today
+from shared.db.engine import sync_url
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
@@ -103,6 +107,16 @@ def issue(api: httpx.Client, permit_id: str, number: str | None = None, **extra:
 
 def reject(api: httpx.Client, permit_id: str, **extra: Any) -> httpx.Response:
     return api.post(f"/permits/{permit_id}/reject", json={"reason": "documents incomplete", **extra})
+
+
+def correct(api: httpx.Client, permit_id: str, on: str, **extra: Any) -> httpx.Response:
+    body = {"date": on, "reason": "typed the wrong day", "by": "officer-17", **extra}
+    return api.post(f"/permits/{permit_id}/correct", json=body)
+
+
+def void(api: httpx.Client, permit_id: str, **extra: Any) -> httpx.Response:
+    body = {"reason": "issued to the wrong application", "by": "officer-17", **extra}
+    return api.post(f"/permits/{permit_id}/void", json=body)
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -256,10 +270,75 @@ def test_a_decision_date_is_checked(api: httpx.Client, registrar: httpx.Client, 
     assert api.get(f"/permits/{permit_id}").json()["status"] == "applied"
 
 
+def test_an_issue_date_is_corrected_under_the_rules_of_the_original(
+    api: httpx.Client, registrar: httpx.Client
+) -> None:
+    permit_id = applied(api, registrar, applied_on="2023-06-01")["permit_id"]
+    issued = issue(api, permit_id, issued_on="2023-06-20").json()
+    corrected = correct(api, permit_id, "2023-06-01")
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json() == {**issued, "issued_on": "2023-06-01"}
+    assert api.get(f"/permits/{permit_id}").json() == corrected.json()
+    assert correct(api, permit_id, "2023-06-01").json() == corrected.json()  # nothing left to correct
+    early = assert_refused(correct(api, permit_id, "2023-05-31"), 422, "rule_violation")
+    assert "before applied_on" in early["detail"]
+    tomorrow = (jakarta_today() + timedelta(days=1)).isoformat()
+    assert "after today" in assert_refused(correct(api, permit_id, tomorrow), 422, "rule_violation")["detail"]
+    assert api.get(f"/permits/{permit_id}").json() == corrected.json()
+
+
+def test_a_voided_issue_frees_the_number_and_the_permit_is_decided_anew(
+    api: httpx.Client, registrar: httpx.Client
+) -> None:
+    number = f"VOID-{uuid4().hex[:10]}"
+    permit = applied(api, registrar, "NIB", applied_on="2023-02-01")
+    permit_id = permit["permit_id"]
+    assert issue(api, permit_id, number, issued_on="2023-03-01").status_code == 200
+    voided = void(api, permit_id)
+    assert voided.status_code == 200, voided.text
+    assert voided.json() == permit
+    assert api.get(f"/permits/{permit_id}").json() == permit
+    assert_refused(void(api, permit_id), 409, "invalid_transition")
+    assert_refused(correct(api, permit_id, "2023-03-02"), 409, "invalid_transition")
+    other = applied(api, registrar, "NIB")["permit_id"]
+    assert issue(api, other, number).status_code == 200  # the number is free for the permit it belongs to
+    reissued = issue(api, permit_id, f"{number}-2", issued_on="2023-03-02")
+    assert reissued.status_code == 200, reissued.text
+    assert reissued.json()["status"] == "issued" and reissued.json()["issued_on"] == "2023-03-02"
+    assert void(api, permit_id).status_code == 200
+    assert reject(api, permit_id).json()["status"] == "rejected"
+
+
+@pytest.mark.parametrize("status", ["applied", "rejected"])
+def test_only_an_issued_permit_is_corrected_or_voided(
+    api: httpx.Client, registrar: httpx.Client, status: str
+) -> None:
+    permit = applied(api, registrar, applied_on="2023-02-01")
+    if status == "rejected":
+        permit = reject(api, permit["permit_id"]).json()
+    refused = assert_refused(void(api, permit["permit_id"]), 409, "invalid_transition")
+    assert refused["status"] == status and "not issued" in refused["detail"]
+    assert_refused(correct(api, permit["permit_id"], "2023-02-02"), 409, "invalid_transition")
+    assert api.get(f"/permits/{permit['permit_id']}").json() == permit
+
+
+def test_concurrent_voids_of_one_issue_succeed_exactly_once(
+    api: httpx.Client, registrar: httpx.Client
+) -> None:
+    permit_id = applied(api, registrar)["permit_id"]
+    assert issue(api, permit_id).status_code == 200
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: void(api, permit_id), range(8)))
+    assert sorted(r.status_code for r in responses) == [200] + [409] * 7
+    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"invalid_transition"}
+
+
 def test_an_unknown_permit_is_404(api: httpx.Client) -> None:
     assert_refused(api.get(f"/permits/{MISSING}"), 404, "not_found")
     assert_refused(issue(api, MISSING), 404, "not_found")
     assert_refused(reject(api, MISSING), 404, "not_found")
+    assert_refused(correct(api, MISSING, "2023-02-01"), 404, "not_found")
+    assert_refused(void(api, MISSING), 404, "not_found")
 
 
 @pytest.mark.parametrize(
@@ -270,8 +349,22 @@ def test_an_unknown_permit_is_404(api: httpx.Client) -> None:
         (f"/permits/{MISSING}/issue", {"permit_number": "  "}, "permit_number"),
         (f"/permits/{MISSING}/reject", {"reason": ""}, "reason"),
         (f"/permits/{MISSING}/reject", {"reason": "x", "extra": 1}, "extra"),
+        (f"/permits/{MISSING}/correct", {"date": "2023-13-01", "reason": "x", "by": "o-1"}, "date"),
+        (f"/permits/{MISSING}/correct", {"date": "2023-02-01", "reason": "x"}, "by"),
+        (f"/permits/{MISSING}/void", {"reason": " ", "by": "o-1"}, "reason"),
+        (f"/permits/{MISSING}/void", {"reason": "x", "by": "o-1", "date": "2023-02-01"}, "date"),
     ],
-    ids=["permit-type", "participant-id", "blank-number", "empty-reason", "extra-field"],
+    ids=[
+        "permit-type",
+        "participant-id",
+        "blank-number",
+        "empty-reason",
+        "extra-field",
+        "correct-bad-date",
+        "correct-no-officer",
+        "void-blank-reason",
+        "void-extra-field",
+    ],
 )
 def test_malformed_requests_get_a_readable_422(
     api: httpx.Client, path: str, body: dict[str, Any], words: str
@@ -339,6 +432,75 @@ async def test_an_issued_permit_reaches_the_topic_with_the_profile_and_no_person
     assert (event.applied_on, event.issued_on) == (date(2023, 4, 1), date(2023, 4, 20))
     assert str(event.participant_id) == person.participant_id
     assert event.profile == _profile_of(person.response)
+
+
+async def test_corrections_and_voids_reach_the_topic_and_the_correction_log(
+    services: Services, stack: Stack
+) -> None:
+    with client(services.registration) as registrar, client(services.permits) as api:
+        person = register(registrar)
+        permit_id = apply_when_known(api, person.participant_id, applied_on="2023-04-01").json()["permit_id"]
+        number = f"HALAL-{permit_id[:8]}"
+        assert issue(api, permit_id, number, issued_on="2023-04-20").status_code == 200
+        assert correct(api, permit_id, "2023-04-10", reason="date from the certificate").status_code == 200
+        assert void(api, permit_id, by="officer-9").status_code == 200
+        assert issue(api, permit_id, f"{number}-B", issued_on="2023-04-21").status_code == 200
+
+    def about(seen: list[Any], event_type: bytes) -> list[Any]:
+        return [r for r in seen if f'"{permit_id}"'.encode() in r.value and _type(r) == event_type]
+
+    records = await read_topic(
+        stack.infra.kafka_bootstrap,
+        stack.topic("permits"),
+        until=lambda seen: len(about(seen, b"PermitIssued")) == 2,
+    )
+    first_issue, reissue = (decode(r.value)[1] for r in about(records, b"PermitIssued"))
+    assert isinstance(first_issue, PermitIssued) and isinstance(reissue, PermitIssued)
+    [corrected_record] = about(records, b"FactCorrected")
+    envelope, corrected = decode(corrected_record.value)
+    assert isinstance(corrected, FactCorrected) and envelope.occurred_on == date(2023, 4, 10)
+    assert corrected_record.key == person.participant_id.encode()
+    assert corrected.fact == first_issue.model_copy(update={"issued_on": date(2023, 4, 10)})
+    assert (corrected.fact_type, corrected.previous_on) == ("PermitIssued", date(2023, 4, 20))
+    assert (corrected.by, corrected.reason) == ("officer-17", "date from the certificate")
+    [voided_record] = about(records, b"FactVoided")
+    envelope, voided = decode(voided_record.value)
+    assert isinstance(voided, FactVoided) and envelope.occurred_on == date(2023, 4, 10)
+    assert voided.fact == corrected.fact and voided.fact_type == "PermitIssued"
+    assert (voided.by, voided.reason) == ("officer-9", "issued to the wrong application")
+    assert (reissue.permit_number, reissue.issued_on) == (f"{number}-B", date(2023, 4, 21))
+    # The event order on the participant's partition is the order of the changes.
+    order = [_type(r) for r in records if f'"{permit_id}"'.encode() in r.value]
+    assert order == [b"PermitApplied", b"PermitIssued", b"FactCorrected", b"FactVoided", b"PermitIssued"]
+
+    engine = sa.create_engine(sync_url(services.permits.env["PERMITS_DATABASE_URL"]))
+    try:
+        with engine.connect() as conn:
+            log = conn.execute(
+                sa.select(
+                    correction_log.c.fact_type,
+                    correction_log.c.action,
+                    correction_log.c.previous_on,
+                    correction_log.c.new_on,
+                    correction_log.c.by,
+                    correction_log.c.reason,
+                )
+                .where(correction_log.c.fact_id == permit_id)
+                .order_by(correction_log.c.id)
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in log] == [
+        (
+            "PermitIssued",
+            "corrected",
+            date(2023, 4, 20),
+            date(2023, 4, 10),
+            "officer-17",
+            "date from the certificate",
+        ),
+        ("PermitIssued", "voided", date(2023, 4, 10), None, "officer-9", "issued to the wrong application"),
+    ]
 
 
 def _type(record: Any) -> bytes:

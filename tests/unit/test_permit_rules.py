@@ -79,7 +79,7 @@ def decide(permit: Permit, how: str) -> Permit:
 @pytest.mark.parametrize("first", ["issue", "reject"])
 def test_a_decided_permit_cannot_be_decided_again(first: str, then: str) -> None:
     decided = decide(applied(), first)
-    with pytest.raises(InvalidTransition, match="already") as refused:
+    with pytest.raises(InvalidTransition, match=f"it is {decided.status}, not applied") as refused:
         decide(decided, then)
     assert refused.value.code == "invalid_transition" and refused.value.status_code == 409
 
@@ -123,3 +123,42 @@ def test_each_status_records_its_own_event_with_the_profile() -> None:
     assert (issued_event.applied_on, issued_event.issued_on) == (date(2024, 1, 10), date(2024, 2, 1))
     assert isinstance(rejected_event, PermitRejected) and rejected_event.reason == "documents incomplete"
     assert all(e.profile == PROFILE for e in (applied_event, issued_event, rejected_event))
+
+
+def issued() -> Permit:
+    return applied().issue(issue(), TODAY)
+
+
+def test_an_issue_is_redated_under_the_rules_of_the_original() -> None:
+    permit = issued()
+    assert permit.redate_issue(date(2024, 1, 10), TODAY) == replace(permit, issued_on=date(2024, 1, 10))
+    with pytest.raises(RuleViolation, match="before applied_on"):
+        permit.redate_issue(date(2024, 1, 9), TODAY)
+    with pytest.raises(RuleViolation, match="after today"):
+        permit.redate_issue(date(2024, 7, 1), TODAY)
+
+
+def test_a_voided_issue_leaves_the_permit_applied_with_its_number_freed() -> None:
+    permit = issued()
+    reopened = permit.void_issue()
+    assert reopened == replace(permit, status=PermitStatus.APPLIED, permit_number=None, issued_on=None)
+    assert reopened.issue(issue(), TODAY) == permit  # it can be issued anew
+
+
+@pytest.mark.parametrize("how", ["applied", "rejected", "voided"])
+def test_only_an_issued_permit_has_an_issue_to_correct_or_void(how: str) -> None:
+    permit = {
+        "applied": applied(),
+        "rejected": applied().reject(reject(), TODAY),
+        "voided": issued().void_issue(),
+    }[how]
+    with pytest.raises(InvalidTransition, match="not issued") as refused:
+        permit.void_issue()
+    assert refused.value.code == "invalid_transition"
+    with pytest.raises(InvalidTransition, match="not issued"):
+        permit.redate_issue(date(2024, 2, 1), TODAY)
+
+
+def test_the_issued_event_is_the_fact_corrections_restate() -> None:
+    permit = issued()
+    assert permit.issued_event(PROFILE) == permit.event(PROFILE)

@@ -1,6 +1,6 @@
 """Reading and writing permits, and the profiles of known participants, in the permits database."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +44,34 @@ async def save_decision(conn: AsyncConnection, p: Permit) -> bool:
             rejected_on=p.rejected_on,
             rejection_reason=p.rejection_reason,
         )
+    )
+    return result.rowcount == 1
+
+
+async def save_issue_date(conn: AsyncConnection, read: Permit, issued_on: date) -> bool:
+    """Re-date the issue only if nobody changed it since it was read; False if someone did."""
+    return await _update_issue_as_read(conn, read, issued_on=issued_on)
+
+
+async def save_issue_void(conn: AsyncConnection, read: Permit) -> bool:
+    """Withdraw the issue (back to applied, number freed) only if it is still as read; False if not."""
+    return await _update_issue_as_read(
+        conn, read, status=PermitStatus.APPLIED.value, permit_number=None, issued_on=None
+    )
+
+
+async def _update_issue_as_read(conn: AsyncConnection, read: Permit, **values: Any) -> bool:
+    # Conditional on the issue as read — number and date — so the correction log's previous date is always
+    # the true one, and a correction racing a void and a re-issue cannot restate a number no longer held.
+    result: CursorResult[Any] = await conn.execute(
+        permits.update()
+        .where(
+            permits.c.permit_id == str(read.permit_id),
+            permits.c.status == PermitStatus.ISSUED.value,
+            permits.c.permit_number == read.permit_number,
+            permits.c.issued_on == read.issued_on,
+        )
+        .values(**values)
     )
     return result.rowcount == 1
 

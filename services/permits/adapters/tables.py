@@ -1,7 +1,9 @@
-"""The permits database: permits, the participants registration told us of, and the outbox."""
+"""The permits database: permits, the participants registration told us of, the correction log and the
+outbox."""
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, text
 
+from shared.corrections import correction_log_table
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -36,6 +38,8 @@ Index(
 Index("ix_permits_participant_seq", permits.c.participant_id, permits.c.seq)
 Index("ix_permits_status_seq", permits.c.status, permits.c.seq)
 
+# Corrected and voided issues: a voided issue leaves no trace on the permit, which is applied again.
+correction_log = correction_log_table(metadata)
 participants = participant_tables(metadata)
 known_participants = participants.known
 outbox = outbox_table(metadata)

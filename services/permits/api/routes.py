@@ -7,11 +7,22 @@ from fastapi import APIRouter, Query
 
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
-from services.permits.domain.permit import PermitStatus
+from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
+from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
+from shared.web.refusals import Refusal, invalid, refusals
 
 router = APIRouter(tags=["permits"])
+
+PERMIT_ID = "5b0e6f3a-2c1d-4e8f-9a7b-3c2d1e0f9a8b"
+NO_PERMIT = Refusal(404, "not_found", f"permit {PERMIT_ID} not found")
+NOT_ISSUED = Refusal(
+    409,
+    "invalid_transition",
+    f"cannot void the issue of permit {PERMIT_ID}: it is applied, not issued",
+    (("permit_id", PERMIT_ID), ("status", "applied")),
+)
 
 
 @router.post("/permits", status_code=201, response_model=PermitOut)
@@ -49,3 +60,42 @@ async def list_permits(
         items=[PermitOut.of(p) for p in items],
         next_cursor=encode_cursor(last_seq),
     )
+
+
+@router.post(
+    "/permits/{permit_id}/correct",
+    response_model=PermitOut,
+    summary="Correct the date a permit was issued",
+    description="Re-dates the issue; the new `issued_on` must pass the rules the original passed "
+    "(not before `applied_on`, not after today). Publishes `FactCorrected` carrying the `PermitIssued` as "
+    "it now stands, and logs who and why. Correcting to the date it already has changes nothing.",
+    responses=refusals(
+        NO_PERMIT,
+        NOT_ISSUED,
+        Refusal(
+            409,
+            "concurrent_change",
+            f"the issue of permit {PERMIT_ID} was re-dated to 2023-03-02 by a concurrent request; retry",
+            (("permit_id", PERMIT_ID),),
+        ),
+        Refusal(422, "rule_violation", "issued_on 2023-01-31 is before applied_on 2023-02-01"),
+        invalid("date: Input should be a valid date"),
+    ),
+)
+async def correct_issue(permit_id: UUID, body: CorrectionIn, uow: Uow) -> PermitOut:
+    command = CorrectIssue(permit_id, body.date, by=body.by, reason=body.reason)
+    return PermitOut.of(await handlers.correct_issue(uow, command))
+
+
+@router.post(
+    "/permits/{permit_id}/void",
+    response_model=PermitOut,
+    summary="Void an issue recorded by mistake",
+    description="The permit goes back to `applied` and its number is freed, so it can be issued or "
+    "rejected properly. Publishes `FactVoided` carrying the `PermitIssued` as it stood; the correction log "
+    "keeps who and why.",
+    responses=refusals(NO_PERMIT, NOT_ISSUED, invalid("reason: Field required")),
+)
+async def void_issue(permit_id: UUID, body: VoidIn, uow: Uow) -> PermitOut:
+    command = VoidIssue(permit_id, by=body.by, reason=body.reason)
+    return PermitOut.of(await handlers.void_issue(uow, command))

@@ -1,8 +1,10 @@
 """Permits (perizinan): applying, issuing and rejecting — the rules of PRODUCT.md §2, free of I/O.
 
-A permit is `applied`, then once decided `issued` or `rejected`; a decision is final. Uniqueness rules that
-span permits (a permit number per type, one NIB per participant) are kept by the database, which alone sees
-concurrent requests; their errors are defined here so the domain names every way a request can fail.
+A permit is `applied`, then once decided `issued` or `rejected`; a decision is final, except that an issue
+recorded by mistake is voided: the permit is `applied` again, its number freed, so it can be decided anew.
+An issue recorded with the wrong date is corrected. Uniqueness rules that span permits (a permit number per
+type, one NIB per participant) are kept by the database, which alone sees concurrent requests; their errors
+are defined here so the domain names every way a request can fail.
 """
 
 from dataclasses import dataclass, replace
@@ -26,6 +28,12 @@ class PermitStatus(StrEnum):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class ConcurrentChange(Conflict):
+    """Another request re-dated the issue between reading and writing the permit; retry."""
+
+    code = "concurrent_change"
 
 
 class DuplicatePermitNumber(Conflict):
@@ -60,6 +68,21 @@ class RejectPermit:
 
 
 @dataclass(frozen=True)
+class CorrectIssue:
+    permit_id: UUID
+    issued_on: date
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class VoidIssue:
+    permit_id: UUID
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Permit:
     permit_id: UUID
     participant_id: UUID
@@ -78,25 +101,40 @@ class Permit:
 
     def issue(self, command: IssuePermit, today: date) -> "Permit":
         issued_on = command.issued_on or today
-        self._check_decision("issue", "issued_on", issued_on, today)
+        self._require(PermitStatus.APPLIED, "issue")
+        self._check_decision_date("issued_on", issued_on, today)
         return replace(
             self, status=PermitStatus.ISSUED, permit_number=command.permit_number, issued_on=issued_on
         )
 
     def reject(self, command: RejectPermit, today: date) -> "Permit":
         rejected_on = command.rejected_on or today
-        self._check_decision("reject", "rejected_on", rejected_on, today)
+        self._require(PermitStatus.APPLIED, "reject")
+        self._check_decision_date("rejected_on", rejected_on, today)
         return replace(
             self, status=PermitStatus.REJECTED, rejection_reason=command.reason, rejected_on=rejected_on
         )
 
-    def _check_decision(self, verb: str, field: str, day: date, today: date) -> None:
-        if self.status is not PermitStatus.APPLIED:
+    def redate_issue(self, issued_on: date, today: date) -> "Permit":
+        """The issue on its right date, which must pass the rules the original date passed."""
+        self._require(PermitStatus.ISSUED, "correct the issue of")
+        self._check_decision_date("issued_on", issued_on, today)
+        return replace(self, issued_on=issued_on)
+
+    def void_issue(self) -> "Permit":
+        """The issue withdrawn: the permit is applied again and its number free for another permit."""
+        self._require(PermitStatus.ISSUED, "void the issue of")
+        return replace(self, status=PermitStatus.APPLIED, permit_number=None, issued_on=None)
+
+    def _require(self, status: PermitStatus, verb: str) -> None:
+        if self.status is not status:
             raise InvalidTransition(
-                f"cannot {verb} permit {self.permit_id}: it is already {self.status}",
+                f"cannot {verb} permit {self.permit_id}: it is {self.status}, not {status}",
                 permit_id=str(self.permit_id),
                 status=self.status.value,
             )
+
+    def _check_decision_date(self, field: str, day: date, today: date) -> None:
         _refuse(check_fact_date(field, day, today))
         if day < self.applied_on:
             raise RuleViolation(f"{field} {day} is before applied_on {self.applied_on}")
@@ -113,16 +151,7 @@ class Permit:
                     profile=profile,
                 )
             case PermitStatus.ISSUED:
-                assert self.permit_number is not None and self.issued_on is not None
-                return PermitIssued(
-                    permit_id=self.permit_id,
-                    participant_id=self.participant_id,
-                    permit_type=self.permit_type,
-                    permit_number=self.permit_number,
-                    applied_on=self.applied_on,
-                    issued_on=self.issued_on,
-                    profile=profile,
-                )
+                return self.issued_event(profile)
             case PermitStatus.REJECTED:
                 assert self.rejection_reason is not None and self.rejected_on is not None
                 return PermitRejected(
@@ -133,6 +162,19 @@ class Permit:
                     reason=self.rejection_reason,
                     profile=profile,
                 )
+
+    def issued_event(self, profile: ParticipantProfile) -> PermitIssued:
+        """The issue as the fact that reaches the permits stage (what corrections and voids restate)."""
+        assert self.permit_number is not None and self.issued_on is not None, "only an issued permit"
+        return PermitIssued(
+            permit_id=self.permit_id,
+            participant_id=self.participant_id,
+            permit_type=self.permit_type,
+            permit_number=self.permit_number,
+            applied_on=self.applied_on,
+            issued_on=self.issued_on,
+            profile=profile,
+        )
 
 
 def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> Permit:

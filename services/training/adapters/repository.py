@@ -1,15 +1,21 @@
-"""Reading and writing classes, enrolments and placements in the training database."""
+"""Reading and writing classes, enrolments, completions and placements in the training database."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, func, literal, select
+from sqlalchemy import Row, Update, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.training.adapters.tables import classes, enrollments, placements
-from services.training.domain.training import TrainingClass
+from services.training.adapters.tables import (
+    classes,
+    completions,
+    enrollments,
+    known_participants,
+    placements,
+)
+from services.training.domain.training import Completion, Placement, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 
 
@@ -65,53 +71,139 @@ async def enroll_if_room(
 
 
 async def get_enrollment(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Enrollment | None:
-    query = select(enrollments).where(
-        enrollments.c.class_id == str(class_id), enrollments.c.participant_id == str(participant_id)
+    """The enrolment, with the date of its live completion if there is one."""
+    live = completions.c.voided_at.is_(None)
+    query = (
+        select(enrollments, completions.c.completed_on)
+        .outerjoin(
+            completions,
+            (completions.c.class_id == enrollments.c.class_id)
+            & (completions.c.participant_id == enrollments.c.participant_id)
+            & live,
+        )
+        .where(enrollments.c.class_id == str(class_id), enrollments.c.participant_id == str(participant_id))
     )
     row = (await conn.execute(query)).one_or_none()
     return _to_enrollment(row) if row else None
 
 
-async def complete_if_open(
-    conn: AsyncConnection, class_id: UUID, participant_id: UUID, completed_on: date
-) -> bool:
-    """Record the completion unless one exists; False when it was already completed."""
-    result = await conn.execute(
-        enrollments.update()
-        .where(
-            enrollments.c.class_id == str(class_id),
-            enrollments.c.participant_id == str(participant_id),
-            enrollments.c.completed_on.is_(None),
-        )
-        .values(completed_on=completed_on)
+async def lock_participant(conn: AsyncConnection, participant_id: UUID) -> None:
+    """Serialise changes to one participant's completions and placements until the transaction ends.
+
+    A no-op update of the participant's row: PostgreSQL locks that row; SQLite, which starts a transaction
+    only at its first write, starts it here and so lets no other writer in. Either way the reads that
+    follow see every earlier change and no concurrent one, so "a placement follows a vocational completion"
+    holds across voids, corrections and placements racing each other.
+    """
+    await conn.execute(
+        known_participants.update()
+        .where(known_participants.c.participant_id == str(participant_id))
+        .values(registered_on=known_participants.c.registered_on)
     )
-    return result.rowcount == 1
 
 
-async def first_vocational_completion(conn: AsyncConnection, participant_id: UUID) -> date | None:
+async def insert_completion(
+    conn: AsyncConnection, class_id: UUID, participant_id: UUID, completed_on: date
+) -> None:
+    """Raises IntegrityError if the enrolment already has a live completion (ux_completions_one_live)."""
+    await conn.execute(
+        completions.insert().values(
+            class_id=str(class_id), participant_id=str(participant_id), completed_on=completed_on
+        )
+    )
+
+
+async def completion(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Completion | None:
+    """The live completion of the enrolment, or else the last one voided; None if it was never completed."""
     query = (
-        select(func.min(enrollments.c.completed_on))
-        .join(classes, classes.c.class_id == enrollments.c.class_id)
+        select(completions, enrollments.c.enrolled_on, classes.c.program)
+        .join(
+            enrollments,
+            (enrollments.c.class_id == completions.c.class_id)
+            & (enrollments.c.participant_id == completions.c.participant_id),
+        )
+        .join(classes, classes.c.class_id == completions.c.class_id)
+        .where(completions.c.class_id == str(class_id), completions.c.participant_id == str(participant_id))
+        .order_by(completions.c.voided_at.is_(None).desc(), completions.c.seq.desc())
+        .limit(1)
+    )
+    row = (await conn.execute(query)).one_or_none()
+    return _to_completion(row) if row else None
+
+
+async def redate_completion(conn: AsyncConnection, live: Completion, completed_on: date) -> None:
+    await conn.execute(_live_completion_update(live).values(completed_on=completed_on))
+
+
+async def void_completion(conn: AsyncConnection, live: Completion, *, by: str, reason: str) -> None:
+    await conn.execute(_live_completion_update(live).values(**_void(by, reason)))
+
+
+async def live_vocational_completions(conn: AsyncConnection, participant_id: UUID) -> dict[UUID, date]:
+    """class_id → completed_on of the participant's live vocational completions."""
+    query = (
+        select(completions.c.class_id, completions.c.completed_on)
+        .join(classes, classes.c.class_id == completions.c.class_id)
         .where(
-            enrollments.c.participant_id == str(participant_id),
+            completions.c.participant_id == str(participant_id),
+            completions.c.voided_at.is_(None),
             classes.c.program == TrainingProgram.VOCATIONAL.value,
         )
     )
-    found: date | None = (await conn.execute(query)).scalar_one()
-    return found
+    return {UUID(row.class_id): row.completed_on for row in await conn.execute(query)}
 
 
-async def insert_placement(
-    conn: AsyncConnection, placement_id: UUID, participant_id: UUID, employer: str, placed_on: date
-) -> None:
+async def insert_placement(conn: AsyncConnection, p: Placement) -> None:
     await conn.execute(
         placements.insert().values(
-            placement_id=str(placement_id),
-            participant_id=str(participant_id),
-            employer=employer,
-            placed_on=placed_on,
+            placement_id=str(p.placement_id),
+            participant_id=str(p.participant_id),
+            employer=p.employer,
+            placed_on=p.placed_on,
         )
     )
+
+
+async def placement(conn: AsyncConnection, placement_id: UUID) -> Placement | None:
+    row = (
+        await conn.execute(select(placements).where(placements.c.placement_id == str(placement_id)))
+    ).one_or_none()
+    return _to_placement(row) if row else None
+
+
+async def earliest_live_placement(conn: AsyncConnection, participant_id: UUID) -> Placement | None:
+    query = (
+        select(placements)
+        .where(placements.c.participant_id == str(participant_id), placements.c.voided_at.is_(None))
+        .order_by(placements.c.placed_on, placements.c.placement_id)
+        .limit(1)
+    )
+    row = (await conn.execute(query)).one_or_none()
+    return _to_placement(row) if row else None
+
+
+async def redate_placement(conn: AsyncConnection, p: Placement, placed_on: date) -> None:
+    await conn.execute(_placement_update(p).values(placed_on=placed_on))
+
+
+async def void_placement(conn: AsyncConnection, p: Placement, *, by: str, reason: str) -> None:
+    await conn.execute(_placement_update(p).values(**_void(by, reason)))
+
+
+def _live_completion_update(live: Completion) -> Update:
+    return completions.update().where(
+        completions.c.class_id == str(live.class_id),
+        completions.c.participant_id == str(live.participant_id),
+        completions.c.voided_at.is_(None),
+    )
+
+
+def _placement_update(p: Placement) -> Update:
+    return placements.update().where(placements.c.placement_id == str(p.placement_id))
+
+
+def _void(by: str, reason: str) -> dict[str, Any]:
+    return {"voided_at": datetime.now(UTC), "voided_by": by, "void_reason": reason}
 
 
 def _to_class(row: Row[Any]) -> TrainingClass:
@@ -130,3 +222,24 @@ def _to_class(row: Row[Any]) -> TrainingClass:
 
 def _to_enrollment(row: Row[Any]) -> Enrollment:
     return Enrollment(UUID(row.class_id), UUID(row.participant_id), row.enrolled_on, row.completed_on)
+
+
+def _to_completion(row: Row[Any]) -> Completion:
+    return Completion(
+        class_id=UUID(row.class_id),
+        participant_id=UUID(row.participant_id),
+        program=TrainingProgram(row.program),
+        enrolled_on=row.enrolled_on,
+        completed_on=row.completed_on,
+        voided=row.voided_at is not None,
+    )
+
+
+def _to_placement(row: Row[Any]) -> Placement:
+    return Placement(
+        placement_id=UUID(row.placement_id),
+        participant_id=UUID(row.participant_id),
+        employer=row.employer,
+        placed_on=row.placed_on,
+        voided=row.voided_at is not None,
+    )

@@ -7,8 +7,7 @@ from uuid import UUID, uuid4
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.training.adapters.repository import Enrollment
-from services.training.domain.training import TrainingClass
-from services.training.handlers import Placement
+from services.training.domain.training import Completion, Placement, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 from shared.contracts.profile import KOTA_CODE
 
@@ -64,11 +63,24 @@ class EnrollmentOut(BaseModel):
     class_id: UUID
     participant_id: UUID
     enrolled_on: date
-    completed_on: date | None
+    completed_on: date | None = Field(description="Of the live completion; null until completed")
 
     @classmethod
     def of(cls, e: Enrollment) -> "EnrollmentOut":
         return cls(**vars(e))
+
+
+class CompletionOut(BaseModel):
+    class_id: UUID
+    participant_id: UUID
+    program: TrainingProgram
+    enrolled_on: date
+    completed_on: date
+    voided: bool = Field(description="Recorded by mistake: kept, but counted nowhere")
+
+    @classmethod
+    def of(cls, c: Completion) -> "CompletionOut":
+        return cls(**vars(c))
 
 
 class PlacementIn(Strict):
@@ -82,6 +94,7 @@ class PlacementOut(BaseModel):
     participant_id: UUID
     employer: str
     placed_on: date
+    voided: bool = Field(description="Recorded by mistake: kept, but counted nowhere")
 
     @classmethod
     def of(cls, p: Placement) -> "PlacementOut":

@@ -1,11 +1,18 @@
-"""Training rules (PRODUCT.md §2): classes, enrolment, completion and job placement, free of I/O."""
+"""Training rules (PRODUCT.md §2): classes, enrolment, completion and job placement, free of I/O.
 
-from dataclasses import dataclass
+Completions and placements are stage facts: one recorded with the wrong date is corrected, one recorded by
+mistake is voided — kept, marked, and no longer counted. A voided completion may be recorded again.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
 from shared.contracts.enums import TrainingFormat, TrainingProgram
+from shared.contracts.events import ParticipantPlaced, TrainingCompleted
 from shared.contracts.profile import ParticipantProfile
+from shared.corrections import AlreadyVoided
 from shared.dates import PROGRAMME_START, check_stage_date
 from shared.errors import Conflict, RuleViolation
 from shared.regions import jakarta
@@ -29,6 +36,12 @@ class NotEnrolled(RuleViolation):
 
 class NotAVocationalGraduate(RuleViolation):
     code = "no_vocational_completion"
+
+
+class PlacementDependsOnIt(Conflict):
+    """A vocational completion may not be voided, or moved later, from under a placement it supports."""
+
+    code = "placement_depends_on_it"
 
 
 @dataclass(frozen=True)
@@ -88,4 +101,104 @@ def check_placement(
         raise RuleViolation(
             f"placed_on {placed_on} is before the first vocational completion "
             f"on {first_vocational_completion}"
+        )
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A participant's completion of a class; `enrolled_on` and `program` come with it for its rules."""
+
+    class_id: UUID
+    participant_id: UUID
+    program: TrainingProgram
+    enrolled_on: date
+    completed_on: date
+    voided: bool = False
+
+    def redate(
+        self, cls: TrainingClass, completed_on: date, today: date, profile: ParticipantProfile
+    ) -> "Completion":
+        """The completion on its right date, which must pass the rules the original date passed."""
+        self.check_not_voided()
+        check_completion(cls, self.enrolled_on, completed_on, today, profile)
+        return replace(self, completed_on=completed_on)
+
+    def void(self) -> "Completion":
+        self.check_not_voided()
+        return replace(self, voided=True)
+
+    def event(self, profile: ParticipantProfile) -> TrainingCompleted:
+        return TrainingCompleted(
+            participant_id=self.participant_id,
+            class_id=self.class_id,
+            program=self.program,
+            completed_on=self.completed_on,
+            profile=profile,
+        )
+
+    def check_not_voided(self) -> None:
+        if self.voided:
+            raise AlreadyVoided(
+                f"the completion of class {self.class_id} by participant {self.participant_id} is voided",
+                class_id=str(self.class_id),
+                participant_id=str(self.participant_id),
+            )
+
+
+@dataclass(frozen=True)
+class Placement:
+    placement_id: UUID
+    participant_id: UUID
+    employer: str
+    placed_on: date
+    voided: bool = False
+
+    def redate(
+        self,
+        placed_on: date,
+        today: date,
+        profile: ParticipantProfile,
+        first_vocational_completion: date | None,
+    ) -> "Placement":
+        """The placement on its right date, which must pass the rules the original date passed."""
+        self.check_not_voided()
+        check_placement(placed_on, today, profile, first_vocational_completion)
+        return replace(self, placed_on=placed_on)
+
+    def void(self) -> "Placement":
+        self.check_not_voided()
+        return replace(self, voided=True)
+
+    def event(self, profile: ParticipantProfile) -> ParticipantPlaced:
+        return ParticipantPlaced(
+            participant_id=self.participant_id,
+            placement_id=self.placement_id,
+            placed_on=self.placed_on,
+            profile=profile,
+        )
+
+    def check_not_voided(self) -> None:
+        if self.voided:
+            raise AlreadyVoided(
+                f"placement {self.placement_id} is voided", placement_id=str(self.placement_id)
+            )
+
+
+def check_placements_still_follow(
+    change: str, earliest_placement: Placement | None, vocational_completions: Iterable[date]
+) -> None:
+    """After `change` to a vocational completion, every live placement must still follow a live one.
+
+    `vocational_completions` are the participant's live vocational completion dates as they would stand;
+    the earliest placement is the one most at risk: if it follows the first completion, all do.
+    """
+    if earliest_placement is None:
+        return
+    first = min(vocational_completions, default=None)
+    if first is None or earliest_placement.placed_on < first:
+        supported = "no other vocational completion" if first is None else f"the first would be on {first}"
+        raise PlacementDependsOnIt(
+            f"cannot {change}: placement {earliest_placement.placement_id} on {earliest_placement.placed_on} "
+            f"relies on it ({supported}); correct or void the placement first",
+            placement_id=str(earliest_placement.placement_id),
         )
