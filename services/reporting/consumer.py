@@ -4,12 +4,19 @@ Kafka's committed offsets are only informative (lag monitoring). Where to read f
 offsets stored in Redis together with the aggregates, so the two can never disagree.
 Assumes offsets within a partition are contiguous: producers are idempotent but not transactional,
 and topics keep their whole history, so no gaps (control records, deleted segments) occur.
+
+Pipelined: while one batch is applied (its Redis transaction in flight), the next is fetched and decoded.
+The applier still checks every record against the offsets stored in Redis under WATCH, so a batch read
+ahead can never be applied twice or out of order; whenever the consumer seeks (Redis behind, an error), the
+batch read ahead is dropped and every partition re-read from its stored offset.
 """
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
@@ -58,6 +65,15 @@ class _SeekToStored(ConsumerRebalanceListener):  # type: ignore[misc]
         await self._owner.seek_to_stored(list(assigned))
 
 
+@dataclass
+class Fetched:
+    """A batch read from Kafka and decoded, not applied yet."""
+
+    records: dict[TopicPartition, list[ConsumerRecord]]
+    decoded: dict[Partition, list[Consumed]]  # only records not applied already
+    problems: list[tuple[ConsumerRecord, str]]  # undecodable records, to dead-letter once applied
+
+
 class ReportingConsumer:
     def __init__(
         self,
@@ -67,7 +83,7 @@ class ReportingConsumer:
         topics: list[str],
         dead_letter_topic: str,
         group_id: str,
-        max_records: int = 5000,
+        max_records: int = 20_000,
         reconcile_every_s: float = 1.0,
     ) -> None:
         self._kafka = kafka
@@ -80,6 +96,8 @@ class ReportingConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._dead_letters: AIOKafkaProducer | None = None
         self._task: asyncio.Task[None] | None = None
+        self._ahead: asyncio.Task[Fetched] | None = None
+        self._applied: dict[TopicPartition, int] = {}  # last offset this consumer applied, per partition
 
     @property
     def consumer(self) -> AIOKafkaConsumer:
@@ -88,10 +106,15 @@ class ReportingConsumer:
         return self._consumer
 
     def start(self) -> None:
+        # Decoding makes and drops millions of objects: collect young ones less often, and never rescan
+        # what the process built before (settings, models, the app), which only ever stays.
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
         self._task = asyncio.create_task(self._run(), name="reporting-consumer")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
+        await self._drop_ahead()
         if self._consumer is not None:
             await self._consumer.stop()
         if self._dead_letters is not None:
@@ -115,6 +138,9 @@ class ReportingConsumer:
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
                     max_poll_records=self._max_records,
+                    # Whole batches per fetch: the default 1 MiB per partition holds ~1,600 events.
+                    max_partition_fetch_bytes=8 << 20,
+                    fetch_max_bytes=64 << 20,
                 )
                 self._consumer.subscribe(self._topics, listener=_SeekToStored(self))
                 await self._consumer.start()
@@ -136,9 +162,11 @@ class ReportingConsumer:
         last_reconcile = time.monotonic()
         while True:
             try:
-                batch = await self.consumer.getmany(timeout_ms=200, max_records=self._max_records)
-                if batch:
-                    await self._apply(batch)
+                fetched = await (self._ahead or self._fetch())
+                # Read the next batch while this one is applied.
+                self._ahead = asyncio.create_task(self._fetch(), name="reporting-fetch")
+                if fetched.records:
+                    await self._apply(fetched)
                 if time.monotonic() - last_reconcile >= self._reconcile_every_s:
                     await self._reconcile()
                     last_reconcile = time.monotonic()
@@ -149,31 +177,57 @@ class ReportingConsumer:
                 log.exception("reporting batch failed; resuming from stored offsets")
                 await asyncio.sleep(1.0)
                 with contextlib.suppress(Exception):
-                    await self.seek_to_stored(list(self.consumer.assignment()))
+                    await self._reread_from_stored(list(self.consumer.assignment()))
 
-    async def _apply(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+    async def _fetch(self) -> Fetched:
+        batch = await self.consumer.getmany(timeout_ms=200, max_records=self._max_records)
         # Records already applied (redelivered after a seek or a rebalance) are not decoded or dead-lettered
         # again. The applier re-checks under WATCH; this only keeps repeats out of the dead-letter topic.
         stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in batch])
-        decoded: dict[Partition, list[Consumed]] = {}
+        fetched = Fetched(batch, {}, [])
         for tp, records in batch.items():
             p = Partition(tp.topic, tp.partition)
-            decoded[p] = [await self._decode(r) for r in records if r.offset > stored[p]]
-        applied = await self._applier.apply({p: records for p, records in decoded.items() if records})
-        for p, offset in applied.rewind.items():
-            log.warning("redis is behind on %s[%d]; re-reading from offset %d", p.topic, p.partition, offset)
-            self.consumer.seek(TopicPartition(p.topic, p.partition), offset)
-        for tp, records in batch.items():
+            decoded = fetched.decoded[p] = []
+            for i, record in enumerate(records):
+                if record.offset > stored[p]:
+                    consumed, problem = to_consumed(record)
+                    decoded.append(consumed)
+                    if problem is not None:
+                        fetched.problems.append((record, problem))
+                if i % 500 == 499:
+                    await asyncio.sleep(0)  # let the batch being applied, and requests, get a turn
+        return fetched
+
+    async def _apply(self, fetched: Fetched) -> None:
+        for record, problem in fetched.problems:
+            await self._dead_letter(record, problem)
+        applied = await self._applier.apply({p: records for p, records in fetched.decoded.items() if records})
+        if applied.rewind:
+            for p, offset in applied.rewind.items():
+                log.warning(
+                    "redis is behind on %s[%d]; re-reading from offset %d", p.topic, p.partition, offset
+                )
+            await self._reread_from_stored(list(fetched.records))
+        for tp, records in fetched.records.items():
             if Partition(tp.topic, tp.partition) not in applied.rewind:
+                self._applied[tp] = records[-1].offset
                 EVENTS_APPLIED.labels(tp.topic).inc(len(records))
                 _trace(records)
-        await self._commit_for_monitoring(batch, applied.rewind)
+        await self._commit_for_monitoring(fetched.records, applied.rewind)
 
-    async def _decode(self, record: ConsumerRecord) -> Consumed:
-        consumed, problem = to_consumed(record)
-        if problem is not None:
-            await self._dead_letter(record, problem)
-        return consumed
+    async def _drop_ahead(self) -> None:
+        """Forget the batch read ahead (its records would be read past a seek)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            ahead.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await ahead
+
+    async def _reread_from_stored(self, partitions: list[TopicPartition]) -> None:
+        """Seek `partitions` to their stored offsets, and every other one to where the batch read ahead
+        began, by dropping it and seeking all assigned partitions to their stored offsets."""
+        await self._drop_ahead()
+        await self.seek_to_stored(list({*partitions, *self.consumer.assignment()}))
 
     async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
         assert self._dead_letters is not None
@@ -204,6 +258,7 @@ class ReportingConsumer:
         stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in assigned])
         for tp in assigned:
             offset = stored[Partition(tp.topic, tp.partition)]
+            self._applied[tp] = offset
             if offset >= 0:
                 self.consumer.seek(tp, offset + 1)
             else:
@@ -216,12 +271,12 @@ class ReportingConsumer:
         stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in assigned])
         behind = []
         for tp in assigned:
-            position = await self.consumer.position(tp)
             highwater = self.consumer.highwater(tp)
+            applied = self._applied.get(tp, -1)
             if highwater is not None:
-                CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - position))
-            if stored[Partition(tp.topic, tp.partition)] + 1 < position:
+                CONSUMER_LAG.labels(tp.topic, str(tp.partition)).set(max(0, highwater - applied - 1))
+            if stored[Partition(tp.topic, tp.partition)] < applied:
                 behind.append(tp)
         if behind:
             log.warning("redis lost applied offsets for %s; refilling from kafka", behind)
-            await self.seek_to_stored(behind)
+            await self._reread_from_stored(behind)

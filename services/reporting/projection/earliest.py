@@ -2,46 +2,97 @@
 
 When facts arrive in any order (backdated, redelivered, across topics), the subject's count moves from the
 old earliest day to the new one; the deltas returned here do exactly that, in totals and every breakdown.
+
+A subject's facts are kept as `Dated` strings, `day|cohort|kota|kecamatan|gender|sector|agency` (ISO dates,
+dimension values in `Dimension` order, empty where absent): one compact object per fact, stored as is, that
+orders by day, and is only taken apart when a count moves.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from services.reporting.metrics import Metric
-from services.reporting.projection.facts import Dims, Fact
+from services.reporting.metrics import Dimension, Metric
+from services.reporting.projection.facts import Fact
 
 TOTAL = "total"
+SEP = "|"
 
-Dated = tuple[date, Dims, date | None]  # (day, breakdown, registration cohort of a participant fact)
+Dated = str  # see the module docstring
 CounterKey = tuple[Metric, date, str]  # (metric, day, "total" | "dimension:value")
 FunnelKey = tuple[Metric, date, date]  # (metric, registration day, stage day)
 
+_DIMENSIONS = tuple(Dimension)
+_FIELD_PREFIXES = tuple(f"{d.value}:" for d in _DIMENSIONS)
+_DAY = slice(0, 10)  # an ISO day leads every Dated
 
-@dataclass
+
+def dated(fact: Fact) -> Dated:
+    dims, cohort = fact.dims, fact.cohort
+    return SEP.join(
+        (fact.on.isoformat(), cohort.isoformat() if cohort else "", *[dims.get(d, "") for d in _DIMENSIONS])
+    )
+
+
+@dataclass(slots=True)
 class Deltas:
-    counters: Counter[CounterKey] = field(default_factory=Counter)
-    funnel: Counter[FunnelKey] = field(default_factory=Counter)
+    """Where counts moved: +1 at a fact where a subject now counts, -1 where it no longer does."""
+
+    moves: Counter[tuple[Metric, Dated]] = field(default_factory=Counter)
+
+    @property
+    def counters(self) -> Counter[CounterKey]:
+        counters: Counter[CounterKey] = Counter()
+        for (metric, fact), amount in self.moves.items():
+            day, _, fields = unpack(fact)
+            on = date.fromisoformat(day)
+            for name in fields:
+                counters[(metric, on, name)] += amount
+        return counters
+
+    @property
+    def funnel(self) -> Counter[FunnelKey]:
+        funnel: Counter[FunnelKey] = Counter()
+        for (metric, fact), amount in self.moves.items():
+            day, cohort, _ = unpack(fact)
+            if cohort:
+                funnel[(metric, date.fromisoformat(cohort), date.fromisoformat(day))] += amount
+        return funnel
 
 
-@dataclass
+def unpack(fact: Dated) -> tuple[str, str, tuple[str, ...]]:
+    """(ISO day, ISO registration cohort or "", the counter fields it counts in: total and each breakdown)."""
+    day, cohort, dims = fact.split(SEP, 2)
+    return day, cohort, _fields(dims)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fields(dims: str) -> tuple[str, ...]:
+    """Profiles repeat across facts, so their fields are built once."""
+    values = dims.split(SEP)
+    return (TOTAL, *[prefix + value for prefix, value in zip(_FIELD_PREFIXES, values, strict=True) if value])
+
+
+@dataclass(slots=True)
 class SubjectState:
-    facts: dict[str, Dated] = field(default_factory=dict)
-    counted: Dated | None = None
+    facts: dict[str, Dated] = field(default_factory=dict)  # fact id → the fact
+    counted: Dated | None = None  # where the subject's count sits now
 
     def earliest(self) -> Dated | None:
-        if not self.facts:
-            return None
+        facts = self.facts
+        if len(facts) < 2:
+            return next(iter(facts.values()), None)
         # Ties on the day resolve by fact id, so every replay picks the same attributes.
-        fact_id = min(self.facts, key=lambda f: (self.facts[f][0], f))
-        return self.facts[fact_id]
+        fact_id = min(facts, key=lambda f: (facts[f][_DAY], f))
+        return facts[fact_id]
 
 
 def record(state: SubjectState, fact: Fact) -> None:
     if fact.void:
         state.facts.pop(fact.fact_id, None)
     else:
-        state.facts[fact.fact_id] = (fact.on, fact.dims, fact.cohort)
+        state.facts[fact.fact_id] = dated(fact)
 
 
 def recount(metric: Metric, state: SubjectState, deltas: Deltas) -> None:
@@ -50,16 +101,7 @@ def recount(metric: Metric, state: SubjectState, deltas: Deltas) -> None:
     if target == state.counted:
         return
     if state.counted is not None:
-        _add(deltas, metric, state.counted, -1)
+        deltas.moves[(metric, state.counted)] -= 1
     if target is not None:
-        _add(deltas, metric, target, +1)
+        deltas.moves[(metric, target)] += 1
     state.counted = target
-
-
-def _add(deltas: Deltas, metric: Metric, dated: Dated, sign: int) -> None:
-    day, dims, cohort = dated
-    deltas.counters[(metric, day, TOTAL)] += sign
-    for dimension, value in dims.items():
-        deltas.counters[(metric, day, f"{dimension.value}:{value}")] += sign
-    if cohort is not None:
-        deltas.funnel[(metric, cohort, day)] += sign

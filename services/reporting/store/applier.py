@@ -6,21 +6,21 @@ consumer that lost its partitions in a rebalance cannot write over the new owner
 Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds.
 """
 
-from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from typing import NamedTuple
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from services.reporting.metrics import Metric
-from services.reporting.projection.earliest import CounterKey, Deltas, SubjectState, record, recount
+from services.reporting.projection.earliest import Deltas, SubjectState, record, recount, unpack
 from services.reporting.projection.facts import Fact, facts_of
 from services.reporting.store.bulk import BulkRead, BulkWrite
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
-from services.reporting.store.subjects import decode_state, encode_state
+from services.reporting.store.subjects import decode_state
 from services.reporting.store.targets import target_field
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import TargetSet
@@ -32,8 +32,7 @@ class Partition:
     partition: int
 
 
-@dataclass(frozen=True)
-class Consumed:
+class Consumed(NamedTuple):
     offset: int
     event: EventPayload | None  # None: dead-lettered, only its offset is recorded
 
@@ -42,6 +41,10 @@ class Consumed:
 class Applied:
     events: int
     rewind: dict[Partition, int]  # partitions to re-read from this offset: Redis is behind the consumer
+
+
+Increments = Mapping[str, Mapping[str, int]]  # key → field → change
+DayIncrements = Mapping[tuple[str, str], Mapping[str, int]]  # (counter prefix, ISO day) → field → change
 
 
 class Applier:
@@ -65,6 +68,8 @@ class Applier:
         return {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
 
     async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
+        if not batch:
+            return Applied(events=0, rewind={})
         for _ in range(self._max_attempts):
             try:
                 return await self._apply_once(batch)
@@ -83,22 +88,18 @@ class Applier:
             raw = await tx.mget(offset_keys)
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
-            facts = [f for records in fresh.values() for r in records if r.event for f in facts_of(r.event)]
-            before = await self._load_subjects(keys, facts)
-            after, deltas = _project(keys, before, facts)
-
-            hashes, removed = _changed_fields(before, after)
-            targets = _targets(fresh)
+            events = [r.event for records in fresh.values() for r in records if r.event]
+            facts = [(keys.subject(f.metric, f.subject), f) for e in events for f in facts_of(e)]
+            subjects = list(dict.fromkeys(key for key, _ in facts))
+            loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
+            states = {key: decode_state(fields) for key, fields in loaded.items()}
+            deltas = project(states, facts)
+            hashes, removed = _changed_fields(loaded, states)
+            targets = targets_of(events)
             if targets:
                 hashes[keys.targets()] = targets
             tx.multi()  # type: ignore[no-untyped-call]
-            await self._bulk.queue(
-                tx,
-                _day_deltas(keys, deltas.counters),
-                _funnel_deltas(keys, deltas),
-                hashes,
-                removed,
-            )
+            await self._bulk.queue(tx, *increments(keys, deltas), hashes, removed)
             for p, records in fresh.items():
                 tx.set(keys.offset(p.topic, p.partition), records[-1].offset)
             if fresh:
@@ -106,20 +107,40 @@ class Applier:
             await tx.execute()
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
-    async def _load_subjects(self, keys: Keys, facts: list[Fact]) -> dict[str, SubjectState]:
-        subjects = list(dict.fromkeys(keys.subject(f.metric, f.subject) for f in facts))
-        loaded = await self._read.hashes(subjects)
-        return {key: decode_state(raw) for key, raw in zip(subjects, loaded, strict=True)}
+
+def project(states: Mapping[str, SubjectState], facts: Iterable[tuple[str, Fact]]) -> Deltas:
+    """Record the facts (keyed by their subject's key) into `states`, then recount every subject touched."""
+    touched: dict[str, Metric] = {}
+    for key, fact in facts:
+        record(states[key], fact)
+        touched[key] = fact.metric
+    deltas = Deltas()
+    for key, metric in touched.items():
+        recount(metric, states[key], deltas)
+    return deltas
 
 
-def _targets(fresh: Mapping[Partition, Sequence[Consumed]]) -> dict[str, str]:
-    """Yearly targets set in the batch, in log order: the latest per key stands."""
-    return {
-        target_field(r.event): str(r.event.value)
-        for records in fresh.values()
-        for r in records
-        if isinstance(r.event, TargetSet)
-    }
+def increments(keys: Keys, deltas: Deltas) -> tuple[DayIncrements, Increments]:
+    """Counter changes by (counter prefix, day) — Redis adds each to the day's month and year too — and
+    funnel changes by key."""
+    days: defaultdict[tuple[str, str], defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    funnel: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    prefixes = {m: (keys.counter_prefix(m), keys.funnel_prefix(m)) for m in {m for m, _ in deltas.moves}}
+    for (metric, fact), amount in deltas.moves.items():
+        if amount:
+            day, cohort, fields = unpack(fact)
+            counter_prefix, funnel_prefix = prefixes[metric]
+            counters = days[(counter_prefix, day)]
+            for name in fields:
+                counters[name] += amount
+            if cohort:
+                funnel[funnel_prefix + cohort][day] += amount
+    return days, funnel
+
+
+def targets_of(events: Iterable[EventPayload]) -> dict[str, str]:
+    """Yearly targets set among the events, in log order: the latest per key stands."""
+    return {target_field(e): str(e.value) for e in events if isinstance(e, TargetSet)}
 
 
 def _split_fresh(
@@ -139,49 +160,18 @@ def _split_fresh(
     return fresh, rewind
 
 
-def _project(
-    keys: Keys, before: dict[str, SubjectState], facts: list[Fact]
-) -> tuple[dict[str, SubjectState], Deltas]:
-    after = {key: SubjectState(dict(state.facts), state.counted) for key, state in before.items()}
-    touched: dict[str, Metric] = {}
-    for fact in facts:
-        key = keys.subject(fact.metric, fact.subject)
-        record(after[key], fact)
-        touched[key] = fact.metric
-    deltas = Deltas()
-    for key, metric in touched.items():
-        recount(metric, after[key], deltas)
-    return after, deltas
-
-
 def _changed_fields(
-    before: dict[str, SubjectState], after: dict[str, SubjectState]
-) -> tuple[dict[str, dict[str, str]], list[tuple[str, str]]]:
-    """Fields to set and fields to delete so that Redis holds `after`."""
+    loaded: Mapping[str, Mapping[str, str]], states: Mapping[str, SubjectState]
+) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
+    """Fields to set and fields to delete so that each subject's hash holds its state's facts."""
     hashes: dict[str, dict[str, str]] = {}
-    removed: list[tuple[str, str]] = []
-    for key, state in after.items():
-        old, new = encode_state(before[key]), encode_state(state)
-        changed = {field: value for field, value in new.items() if old.get(field) != value}
+    removed: dict[str, list[str]] = {}
+    for key, state in states.items():
+        old, new = loaded[key], state.facts
+        changed = {fact_id: value for fact_id, value in new.items() if old.get(fact_id) != value}
         if changed:
             hashes[key] = changed
-        removed += [(key, field) for field in old.keys() - new.keys()]
+        gone = [name for name in old if name not in new]
+        if gone:
+            removed[key] = gone
     return hashes, removed
-
-
-def _funnel_deltas(keys: Keys, deltas: Deltas) -> dict[tuple[str, str], int]:
-    """Cohort counters: (registration day hash, stage day field) → change."""
-    return {
-        (keys.funnel(metric, cohort), stage_day.isoformat()): amount
-        for (metric, cohort, stage_day), amount in deltas.funnel.items()
-        if amount
-    }
-
-
-def _day_deltas(keys: Keys, deltas: Counter[CounterKey]) -> dict[tuple[str, date], dict[str, int]]:
-    """Deltas grouped by metric counter prefix and day, dropping what cancelled out."""
-    grouped: dict[tuple[str, date], dict[str, int]] = defaultdict(dict)
-    for (metric, day, field), amount in deltas.items():
-        if amount:
-            grouped[(keys.counter_prefix(metric), day)][field] = amount
-    return grouped

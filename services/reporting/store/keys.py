@@ -24,8 +24,11 @@ class Keys:
     def counter(self, metric: Metric, bucket: Bucket) -> str:
         return f"{self.counter_prefix(metric)}{bucket.grain}:{bucket.label}"
 
+    def funnel_prefix(self, metric: Metric) -> str:
+        return f"{self.keyspace}:f:{metric.value}:"
+
     def funnel(self, metric: Metric, registered_on: date) -> str:
-        return f"{self.keyspace}:f:{metric.value}:{registered_on.isoformat()}"
+        return f"{self.funnel_prefix(metric)}{registered_on.isoformat()}"
 
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"

@@ -1,42 +1,31 @@
-"""Subject state ⇄ the Redis hash that stores it."""
+"""Subject state ⇄ the Redis hash that stores it: fact id → the fact's `Dated` string, one field per fact.
+
+What is counted is not stored: after every batch it is the earliest fact, so it is derived when read.
+Hashes written before this layout hold "f:{fact_id}" → JSON [day, {dimension: value}, cohort] and "c"
+(what was counted). They read the same, and a batch that touches one rewrites it in this layout.
+"""
 
 import json
-from datetime import date
 
 from services.reporting.metrics import Dimension
-from services.reporting.projection.earliest import Dated, SubjectState
+from services.reporting.projection.earliest import SEP, Dated, SubjectState
 
-FACT_PREFIX = "f:"
-COUNTED = "c"
-
-
-def _dump(dated: Dated) -> str:
-    day, dims, cohort = dated
-    encoded = [day.isoformat(), {d.value: v for d, v in dims.items()}, cohort.isoformat() if cohort else None]
-    return json.dumps(encoded, separators=(",", ":"))
-
-
-def _load(raw: str) -> Dated:
-    day, dims, cohort = json.loads(raw)
-    return (
-        date.fromisoformat(day),
-        {Dimension(d): v for d, v in dims.items()},
-        date.fromisoformat(cohort) if cohort else None,
-    )
+_LEGACY_FACT = "f:"
+_LEGACY_COUNTED = "c"
 
 
 def decode_state(fields: dict[str, str]) -> SubjectState:
-    state = SubjectState()
-    for name, raw in fields.items():
-        if name.startswith(FACT_PREFIX):
-            state.facts[name[len(FACT_PREFIX) :]] = _load(raw)
-        elif name == COUNTED:
-            state.counted = _load(raw)
+    legacy = any(name == _LEGACY_COUNTED or name.startswith(_LEGACY_FACT) for name in fields)
+    state = SubjectState(_from_legacy(fields) if legacy else dict(fields))
+    state.counted = state.earliest()
     return state
 
 
-def encode_state(state: SubjectState) -> dict[str, str]:
-    fields = {FACT_PREFIX + fact_id: _dump(dated) for fact_id, dated in state.facts.items()}
-    if state.counted is not None:
-        fields[COUNTED] = _dump(state.counted)
-    return fields
+def _from_legacy(fields: dict[str, str]) -> dict[str, Dated]:
+    facts = {}
+    for name, raw in fields.items():
+        if name.startswith(_LEGACY_FACT):
+            day, dims, cohort = json.loads(raw)
+            values = [dims.get(d.value, "") for d in Dimension]
+            facts[name[len(_LEGACY_FACT) :]] = SEP.join((day, cohort or "", *values))
+    return facts
