@@ -48,13 +48,10 @@ DayIncrements = Mapping[tuple[str, str], Mapping[str, int]]  # (counter prefix, 
 
 
 class Applier:
-    def __init__(
-        self, redis: Redis, keyspaces: Keyspaces, *, fixed: Keys | None = None, max_attempts: int = 20
-    ) -> None:
-        """Writes to the live keyspace, or to `fixed` (a rebuild filling a fresh keyspace)."""
+    def __init__(self, redis: Redis, keyspaces: Keyspaces, *, max_attempts: int = 20) -> None:
+        """Writes to the live keyspace (a rebuild fills a fresh one with store.fresh instead)."""
         self._redis = redis
         self._keyspaces = keyspaces
-        self._fixed = fixed
         self._max_attempts = max_attempts
         self._bulk = BulkWrite(redis)
         self._read = BulkRead(redis)
@@ -63,7 +60,7 @@ class Applier:
         """Last applied offset per partition; -1 where nothing was applied (or Redis lost it)."""
         if not partitions:
             return {}
-        keys = self._fixed or await self._keyspaces.live(self._redis)
+        keys = await self._keyspaces.live(self._redis)
         raw = await self._redis.mget([keys.offset(p.topic, p.partition) for p in partitions])
         return {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
 
@@ -82,7 +79,7 @@ class Applier:
         async with self._redis.pipeline(transaction=True) as tx:
             # Watch the pointer too: a rebuild switching keyspaces mid-batch makes this attempt retry there.
             await tx.watch(self._keyspaces.pointer)
-            keys = self._fixed or await self._keyspaces.live(tx)
+            keys = await self._keyspaces.live(tx)
             offset_keys = [keys.offset(p.topic, p.partition) for p in partitions]
             await tx.watch(*offset_keys)
             raw = await tx.mget(offset_keys)
@@ -94,7 +91,7 @@ class Applier:
             loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
             states = {key: decode_state(fields) for key, fields in loaded.items()}
             deltas = project(states, facts)
-            hashes, removed = _changed_fields(loaded, states)
+            hashes, removed = changed_fields(loaded, states)
             targets = targets_of(events)
             if targets:
                 hashes[keys.targets()] = targets
@@ -108,13 +105,16 @@ class Applier:
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
 
-def project(states: Mapping[str, SubjectState], facts: Iterable[tuple[str, Fact]]) -> Deltas:
-    """Record the facts (keyed by their subject's key) into `states`, then recount every subject touched."""
+def project(
+    states: Mapping[str, SubjectState], facts: Iterable[tuple[str, Fact]], deltas: Deltas | None = None
+) -> Deltas:
+    """Record the facts (keyed by their subject's key) into `states`, then recount every subject touched;
+    the moves are added to `deltas` if given."""
     touched: dict[str, Metric] = {}
     for key, fact in facts:
         record(states[key], fact)
         touched[key] = fact.metric
-    deltas = Deltas()
+    deltas = deltas if deltas is not None else Deltas()
     for key, metric in touched.items():
         recount(metric, states[key], deltas)
     return deltas
@@ -160,7 +160,7 @@ def _split_fresh(
     return fresh, rewind
 
 
-def _changed_fields(
+def changed_fields(
     loaded: Mapping[str, Mapping[str, str]], states: Mapping[str, SubjectState]
 ) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
     """Fields to set and fields to delete so that each subject's hash holds its state's facts."""

@@ -1,0 +1,94 @@
+"""Fills a keyspace that nobody else writes yet (a rebuild's), with no reads and no WATCH.
+
+The live applier reads each subject's facts from Redis and guards every batch with WATCH, because others
+may write the same keyspace. A fresh keyspace has no readers or writers until the pointer switches to it,
+so here every subject's facts stay in process memory (a few hundred bytes per subject), each batch's
+changed facts are written while the next batch is decoded, and counters are summed in memory and written
+once at the end, followed by the offsets. Only `finish` makes the keyspace consistent: switch to it after.
+"""
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from itertools import islice
+
+from redis.asyncio import Redis
+
+from services.reporting.projection.earliest import Dated, Deltas, SubjectState
+from services.reporting.projection.facts import facts_of
+from services.reporting.store.applier import (
+    Consumed,
+    Partition,
+    changed_fields,
+    increments,
+    project,
+    targets_of,
+)
+from services.reporting.store.bulk import BulkWrite
+from services.reporting.store.keys import Keys
+
+_CHUNK = 20_000  # counter entries per write at the end: a few MB of JSON per Lua call
+
+
+class FreshKeyspace:
+    def __init__(self, redis: Redis, keys: Keys) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._bulk = BulkWrite(redis)
+        self._facts: dict[str, dict[str, Dated]] = {}  # subject key → its facts, as stored
+        self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
+        self._targets: dict[str, str] = {}
+        self._offsets: dict[Partition, int] = {}
+        self._writing: asyncio.Task[None] | None = None
+
+    async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> None:
+        """Apply records in log order per partition; their subjects' changes are written in the background."""
+        keys = self._keys
+        events = [r.event for records in batch.values() for r in records if r.event]
+        facts = [(keys.subject(f.metric, f.subject), f) for e in events for f in facts_of(e)]
+        before: dict[str, dict[str, Dated]] = {}
+        states: dict[str, SubjectState] = {}
+        for key, _ in facts:
+            if key not in states:
+                stored = self._facts.setdefault(key, {})
+                before[key] = dict(stored)
+                state = states[key] = SubjectState(stored)  # recording into it updates the memory
+                state.counted = state.earliest()
+        project(states, facts, self._moves)
+        self._targets |= targets_of(events)
+        self._offsets |= {p: records[-1].offset for p, records in batch.items() if records}
+        hashes, removed = changed_fields(before, states)
+        await self._written()
+        self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
+
+    async def finish(self) -> None:
+        """Write the counters, targets and offsets: after this the keyspace holds everything applied."""
+        await self._written()
+        days, funnel = increments(self._keys, self._moves)
+        day_items = iter(days.items())
+        while chunk := dict(islice(day_items, _CHUNK)):
+            await self._write(chunk, {}, {}, {})
+        funnel_items = iter(funnel.items())
+        while chunk_of_funnel := dict(islice(funnel_items, _CHUNK)):
+            await self._write({}, chunk_of_funnel, {}, {})
+        if self._targets:
+            await self._write({}, {}, {self._keys.targets(): self._targets}, {})
+        if self._offsets:
+            await self._redis.mset(
+                {self._keys.offset(p.topic, p.partition): o for p, o in self._offsets.items()}
+            )
+
+    async def _written(self) -> None:
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            await writing
+
+    async def _write(
+        self,
+        days: Mapping[tuple[str, str], Mapping[str, int]],
+        funnel: Mapping[str, Mapping[str, int]],
+        hashes: Mapping[str, Mapping[str, str]],
+        removed: Mapping[str, Sequence[str]],
+    ) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._bulk.queue(pipe, days, funnel, hashes, removed)
+            await pipe.execute()
