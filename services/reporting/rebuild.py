@@ -110,15 +110,14 @@ async def _behind(consumer: AIOKafkaConsumer, end: dict[TopicPartition, int]) ->
 
 
 async def _delete(redis: Redis, keys: Keys) -> None:
-    for pattern in keys.all_patterns():
-        batch: list[str] = []
-        async for key in redis.scan_iter(match=pattern, count=1000):
-            batch.append(key)
-            if len(batch) >= 1000:
-                await redis.unlink(*batch)
-                batch.clear()
-        if batch:
+    batch: list[str] = []
+    async for key in redis.scan_iter(match=keys.pattern(), count=10_000):
+        batch.append(key)
+        if len(batch) >= 10_000:
             await redis.unlink(*batch)
+            batch.clear()
+    if batch:
+        await redis.unlink(*batch)
 
 
 def main() -> None:

@@ -39,6 +39,6 @@ class Keys:
     def targets(self) -> str:
         return f"{self.keyspace}:t:targets"
 
-    def all_patterns(self) -> list[str]:
-        """SCAN patterns that match this keyspace's keys and nothing else's."""
-        return [f"{self.keyspace}:{kind}:*" for kind in ("c", "f", "s", "o", "t")]
+    def pattern(self) -> str:
+        """SCAN pattern that matches this keyspace's keys and nothing else's (one pattern: one pass)."""
+        return f"{self.keyspace}:[cfsot]:*"
