@@ -190,7 +190,7 @@ class ReportingConsumer:
             decoded = fetched.decoded[p] = []
             for i, record in enumerate(records):
                 if record.offset > stored[p]:
-                    consumed, problem = to_consumed(record)
+                    consumed, problem = to_consumed(record.offset, record.value)
                     decoded.append(consumed)
                     if problem is not None:
                         fetched.problems.append((record, problem))

@@ -4,22 +4,27 @@
 keyspace keeps serving meanwhile; the switch is one SET of the pointer, and live consumers follow it on
 their next batch (their WATCH on the pointer makes a batch in flight retry in the new keyspace, whose
 stored offsets tell them where to continue). The fresh keyspace is filled from process memory
-(store.fresh): no reads, no WATCH, counters written once.
+(store.fresh): no reads, no WATCH, counters written once. Decoding, the largest cost, runs in worker
+processes (all cores but one) a few batches ahead; their results are applied in the order read.
 """
 
 import asyncio
 import gc
 import logging
+import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from redis.asyncio import Redis
 
-from services.reporting.records import to_consumed
+from services.reporting.records import Prepared, Raw, prepare
 from services.reporting.settings import ReportingSettings
-from services.reporting.store.applier import Consumed, Partition
+from services.reporting.store.applier import Partition
 from services.reporting.store.fresh import FreshKeyspace
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
@@ -28,6 +33,7 @@ from shared.kafka.topics import partitions_of
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+_BATCH = 10_000  # records per worker task
 
 
 @dataclass(frozen=True)
@@ -90,18 +96,31 @@ async def _replay(
     progress: Progress | None,
 ) -> int:
     total, done = sum(end.values()), 0
-    while await _behind(consumer, end):
-        batch = await consumer.getmany(timeout_ms=500, max_records=20_000)
-        decoded: dict[Partition, list[Consumed]] = {}
-        for tp, records in batch.items():
-            wanted = [to_consumed(r)[0] for r in records if r.offset < end[tp]]
-            if wanted:
-                decoded[Partition(tp.topic, tp.partition)] = wanted
-        if decoded:
-            await fresh.apply(decoded)
-            done += sum(len(r) for r in decoded.values())
-            if progress:
-                progress(done, total)
+    workers = max(1, (os.cpu_count() or 1) - 1)
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(workers, initializer=gc.enable) as pool:
+        prepared: deque[asyncio.Future[Prepared]] = deque()
+        reading = True
+        while reading or prepared:
+            reading = reading and await _behind(consumer, end)
+            if reading:
+                batch = await consumer.getmany(timeout_ms=500, max_records=_BATCH)
+                raw: Raw = [
+                    (
+                        Partition(tp.topic, tp.partition),
+                        [(r.offset, r.value) for r in records if r.offset < end[tp]],
+                    )
+                    for tp, records in batch.items()
+                ]
+                if any(records for _, records in raw):
+                    prepared.append(loop.run_in_executor(pool, partial(prepare, fresh.keyspace, raw)))
+            # Keep every worker busy, a batch ahead each, and apply what is ready in the order read.
+            while prepared and (len(prepared) > 2 * workers or prepared[0].done() or not reading):
+                ready = await prepared.popleft()
+                await fresh.apply(ready.entries, ready.targets, ready.last)
+                done += ready.records
+                if progress:
+                    progress(done, total)
     return done
 
 

@@ -89,10 +89,15 @@ class SubjectState:
 
 
 def record(state: SubjectState, fact: Fact) -> None:
-    if fact.void:
-        state.facts.pop(fact.fact_id, None)
+    put(state, fact.fact_id, None if fact.void else dated(fact))
+
+
+def put(state: SubjectState, fact_id: str, fact: Dated | None) -> None:
+    """Keep the fact, restated if it was there; None withdraws it."""
+    if fact is None:
+        state.facts.pop(fact_id, None)
     else:
-        state.facts[fact.fact_id] = dated(fact)
+        state.facts[fact_id] = fact
 
 
 def recount(metric: Metric, state: SubjectState, deltas: Deltas) -> None:

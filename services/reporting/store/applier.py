@@ -15,8 +15,8 @@ from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
 from services.reporting.metrics import Metric
-from services.reporting.projection.earliest import Deltas, SubjectState, record, recount, unpack
-from services.reporting.projection.facts import Fact, facts_of
+from services.reporting.projection.earliest import Dated, Deltas, SubjectState, dated, put, recount, unpack
+from services.reporting.projection.facts import facts_of
 from services.reporting.store.bulk import BulkRead, BulkWrite
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces
@@ -43,6 +43,7 @@ class Applied:
     rewind: dict[Partition, int]  # partitions to re-read from this offset: Redis is behind the consumer
 
 
+Entry = tuple[str, Metric, str, Dated | None]  # (subject key, metric, fact id, the fact; None: withdrawn)
 Increments = Mapping[str, Mapping[str, int]]  # key → field → change
 DayIncrements = Mapping[tuple[str, str], Mapping[str, int]]  # (counter prefix, ISO day) → field → change
 
@@ -86,11 +87,11 @@ class Applier:
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
             events = [r.event for records in fresh.values() for r in records if r.event]
-            facts = [(keys.subject(f.metric, f.subject), f) for e in events for f in facts_of(e)]
-            subjects = list(dict.fromkeys(key for key, _ in facts))
+            entries = entries_of(keys, events)
+            subjects = list(dict.fromkeys(entry[0] for entry in entries))
             loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
             states = {key: decode_state(fields) for key, fields in loaded.items()}
-            deltas = project(states, facts)
+            deltas = project(states, entries)
             hashes, removed = changed_fields(loaded, states)
             targets = targets_of(events)
             if targets:
@@ -105,15 +106,24 @@ class Applier:
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
 
+def entries_of(keys: Keys, events: Iterable[EventPayload]) -> list[Entry]:
+    """The events' facts as the projection takes them, keyed by their subject's key."""
+    return [
+        (keys.subject(f.metric, f.subject), f.metric, f.fact_id, None if f.void else dated(f))
+        for event in events
+        for f in facts_of(event)
+    ]
+
+
 def project(
-    states: Mapping[str, SubjectState], facts: Iterable[tuple[str, Fact]], deltas: Deltas | None = None
+    states: Mapping[str, SubjectState], entries: Iterable[Entry], deltas: Deltas | None = None
 ) -> Deltas:
-    """Record the facts (keyed by their subject's key) into `states`, then recount every subject touched;
-    the moves are added to `deltas` if given."""
+    """Put the facts into `states` (by subject key), then recount every subject touched; the moves are
+    added to `deltas` if given."""
     touched: dict[str, Metric] = {}
-    for key, fact in facts:
-        record(states[key], fact)
-        touched[key] = fact.metric
+    for key, metric, fact_id, fact in entries:
+        put(states[key], fact_id, fact)
+        touched[key] = metric
     deltas = deltas if deltas is not None else Deltas()
     for key, metric in touched.items():
         recount(metric, states[key], deltas)

@@ -14,15 +14,7 @@ from itertools import islice
 from redis.asyncio import Redis
 
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState
-from services.reporting.projection.facts import facts_of
-from services.reporting.store.applier import (
-    Consumed,
-    Partition,
-    changed_fields,
-    increments,
-    project,
-    targets_of,
-)
+from services.reporting.store.applier import Entry, Partition, changed_fields, increments, project
 from services.reporting.store.bulk import BulkWrite
 from services.reporting.store.keys import Keys
 
@@ -33,6 +25,7 @@ class FreshKeyspace:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
+        self.keyspace = keys.keyspace
         self._bulk = BulkWrite(redis)
         self._facts: dict[str, dict[str, Dated]] = {}  # subject key → its facts, as stored
         self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
@@ -40,22 +33,22 @@ class FreshKeyspace:
         self._offsets: dict[Partition, int] = {}
         self._writing: asyncio.Task[None] | None = None
 
-    async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> None:
-        """Apply records in log order per partition; their subjects' changes are written in the background."""
-        keys = self._keys
-        events = [r.event for records in batch.values() for r in records if r.event]
-        facts = [(keys.subject(f.metric, f.subject), f) for e in events for f in facts_of(e)]
+    async def apply(
+        self, entries: Sequence[Entry], targets: Mapping[str, str], last: Mapping[Partition, int]
+    ) -> None:
+        """Apply a batch's entries (in log order per partition), the targets it set and the last offset it
+        read per partition; the subjects' changes are written while the caller prepares the next batch."""
         before: dict[str, dict[str, Dated]] = {}
         states: dict[str, SubjectState] = {}
-        for key, _ in facts:
+        for key, *_ in entries:
             if key not in states:
                 stored = self._facts.setdefault(key, {})
                 before[key] = dict(stored)
-                state = states[key] = SubjectState(stored)  # recording into it updates the memory
+                state = states[key] = SubjectState(stored)  # putting facts into it updates the memory
                 state.counted = state.earliest()
-        project(states, facts, self._moves)
-        self._targets |= targets_of(events)
-        self._offsets |= {p: records[-1].offset for p, records in batch.items() if records}
+        project(states, entries, self._moves)
+        self._targets |= targets
+        self._offsets |= last
         hashes, removed = changed_fields(before, states)
         await self._written()
         self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
