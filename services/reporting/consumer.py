@@ -5,17 +5,21 @@ offsets stored in Redis together with the aggregates, so the two can never disag
 Assumes offsets within a partition are contiguous: producers are idempotent but not transactional,
 and topics keep their whole history, so no gaps (control records, deleted segments) occur.
 
-Pipelined: while one batch is applied (its Redis transaction in flight), the next is fetched and decoded.
-The applier still checks every record against the offsets stored in Redis under WATCH, so a batch read
-ahead can never be applied twice or out of order; whenever the consumer seeks (Redis behind, an error), the
-batch read ahead is dropped and every partition re-read from its stored offset.
+Pipelined: while one batch is applied (its Redis transaction in flight), the next is fetched and decoded,
+in a worker process (decoding is the largest cost; there it runs on another core). The applier still
+checks every record against the offsets stored in Redis under WATCH, so a batch read ahead can never be
+applied twice or out of order; whenever the consumer seeks (Redis behind, an error), the batch read ahead is
+dropped and every partition re-read from its stored offset.
 """
 
 import asyncio
 import contextlib
 import gc
 import logging
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -23,8 +27,8 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter, Gauge
 
-from services.reporting.records import to_consumed
-from services.reporting.store.applier import Applier, Consumed, Partition
+from services.reporting.records import Raw, decode_batch
+from services.reporting.store.applier import Applier, Decoded, Partition
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
@@ -70,8 +74,21 @@ class Fetched:
     """A batch read from Kafka and decoded, not applied yet."""
 
     records: dict[TopicPartition, list[ConsumerRecord]]
-    decoded: dict[Partition, list[Consumed]]  # only records not applied already
+    decoded: dict[Partition, list[Decoded]]  # only records not applied already
     problems: list[tuple[ConsumerRecord, str]]  # undecodable records, to dead-letter once applied
+
+
+_GC_THRESHOLDS = (50_000, 20, 100)
+
+
+def _decoder() -> ProcessPoolExecutor:
+    """One worker decodes while this process applies. Spawned, not forked: this process runs threads."""
+    return ProcessPoolExecutor(
+        1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=gc.set_threshold,
+        initargs=_GC_THRESHOLDS,
+    )
 
 
 class ReportingConsumer:
@@ -98,6 +115,7 @@ class ReportingConsumer:
         self._task: asyncio.Task[None] | None = None
         self._ahead: asyncio.Task[Fetched] | None = None
         self._applied: dict[TopicPartition, int] = {}  # last offset this consumer applied, per partition
+        self._decoder: ProcessPoolExecutor | None = None
 
     @property
     def consumer(self) -> AIOKafkaConsumer:
@@ -109,12 +127,15 @@ class ReportingConsumer:
         # Decoding makes and drops millions of objects: collect young ones less often, and never rescan
         # what the process built before (settings, models, the app), which only ever stays.
         gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
+        gc.set_threshold(*_GC_THRESHOLDS)
+        self._decoder = _decoder()
         self._task = asyncio.create_task(self._run(), name="reporting-consumer")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         await self._drop_ahead()
+        if self._decoder is not None:
+            self._decoder.shutdown(wait=False, cancel_futures=True)
         if self._consumer is not None:
             await self._consumer.stop()
         if self._dead_letters is not None:
@@ -181,22 +202,26 @@ class ReportingConsumer:
 
     async def _fetch(self) -> Fetched:
         batch = await self.consumer.getmany(timeout_ms=200, max_records=self._max_records)
+        if not batch:
+            return Fetched({}, {}, [])
         # Records already applied (redelivered after a seek or a rebalance) are not decoded or dead-lettered
         # again. The applier re-checks under WATCH; this only keeps repeats out of the dead-letter topic.
         stored = await self._applier.stored_offsets([Partition(tp.topic, tp.partition) for tp in batch])
-        fetched = Fetched(batch, {}, [])
+        raw: Raw = []
         for tp, records in batch.items():
             p = Partition(tp.topic, tp.partition)
-            decoded = fetched.decoded[p] = []
-            for i, record in enumerate(records):
-                if record.offset > stored[p]:
-                    consumed, problem = to_consumed(record.offset, record.value)
-                    decoded.append(consumed)
-                    if problem is not None:
-                        fetched.problems.append((record, problem))
-                if i % 500 == 499:
-                    await asyncio.sleep(0)  # let the batch being applied, and requests, get a turn
-        return fetched
+            raw.append((p, [(r.offset, r.value) for r in records if r.offset > stored[p]]))
+        assert self._decoder is not None
+        try:
+            decoded = await asyncio.get_running_loop().run_in_executor(self._decoder, decode_batch, raw)
+        except BrokenProcessPool:
+            self._decoder = _decoder()  # its worker died (killed, out of memory): the batch is read again
+            raise
+        if not decoded.problems:
+            return Fetched(batch, decoded.records, [])
+        by_offset = {(tp.topic, tp.partition, r.offset): r for tp, records in batch.items() for r in records}
+        problems = [(by_offset[(p.topic, p.partition, offset)], why) for p, offset, why in decoded.problems]
+        return Fetched(batch, decoded.records, problems)
 
     async def _apply(self, fetched: Fetched) -> None:
         for record, problem in fetched.problems:

@@ -5,24 +5,25 @@ keyspace keeps serving meanwhile; the switch is one SET of the pointer, and live
 their next batch (their WATCH on the pointer makes a batch in flight retry in the new keyspace, whose
 stored offsets tell them where to continue). The fresh keyspace is filled from process memory
 (store.fresh): no reads, no WATCH, counters written once. Decoding, the largest cost, runs in worker
-processes (all cores but one) a few batches ahead; their results are applied in the order read.
+processes (all cores but one, spawned: the caller may run threads) a few batches ahead; their results are
+applied in the order read.
 """
 
 import asyncio
 import gc
 import logging
+import multiprocessing
 import os
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from redis.asyncio import Redis
 
-from services.reporting.records import Prepared, Raw, prepare
+from services.reporting.records import DecodedBatch, Raw, decode_batch
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Partition
 from services.reporting.store.fresh import FreshKeyspace
@@ -98,10 +99,10 @@ async def _replay(
     total, done = sum(end.values()), 0
     workers = max(1, (os.cpu_count() or 1) - 1)
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(workers, initializer=gc.enable) as pool:
-        prepared: deque[asyncio.Future[Prepared]] = deque()
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        decoding: deque[asyncio.Future[DecodedBatch]] = deque()
         reading = True
-        while reading or prepared:
+        while reading or decoding:
             reading = reading and await _behind(consumer, end)
             if reading:
                 batch = await consumer.getmany(timeout_ms=500, max_records=_BATCH)
@@ -113,12 +114,12 @@ async def _replay(
                     for tp, records in batch.items()
                 ]
                 if any(records for _, records in raw):
-                    prepared.append(loop.run_in_executor(pool, partial(prepare, fresh.keyspace, raw)))
+                    decoding.append(loop.run_in_executor(pool, decode_batch, raw))
             # Keep every worker busy, a batch ahead each, and apply what is ready in the order read.
-            while prepared and (len(prepared) > 2 * workers or prepared[0].done() or not reading):
-                ready = await prepared.popleft()
-                await fresh.apply(ready.entries, ready.targets, ready.last)
-                done += ready.records
+            while decoding and (len(decoding) > 2 * workers or decoding[0].done() or not reading):
+                ready = await decoding.popleft()
+                await fresh.apply(ready.records)
+                done += sum(len(records) for records in ready.records.values())
                 if progress:
                     progress(done, total)
     return done

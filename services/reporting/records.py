@@ -6,8 +6,8 @@ event_version, so those are read off the bytes and the record is validated ONCE,
 payload field is that event's model: the same fields and rules, one pass in pydantic-core. If the guess
 does not hold, or anything fails, `decode` decides and gives the reason an event is dead-lettered.
 
-`prepare` goes one step further for a rebuild's worker processes: records to the entries its projection
-takes, small to send back (plain strings, no models).
+`decode_batch` runs in a worker process, so that decoding overlaps applying on another core: it returns
+records as the projection takes them (`Decoded`: plain strings, cheap to send back, no models).
 """
 
 import re
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError, create_model
 
-from services.reporting.store.applier import Consumed, Entry, Partition, entries_of, targets_of
-from services.reporting.store.keys import Keys
+from services.reporting.store.applier import Consumed, Decoded, Partition, decoded
 from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.envelope import EventEnvelope, EventPayload
 from shared.contracts.registry import EVENT_TYPES, UnknownEventType
@@ -66,30 +65,22 @@ def _checked(offset: int, raw: bytes | None) -> tuple[Consumed, str | None]:
         return Consumed(offset, None), str(exc)
 
 
-Raw = list[tuple[Partition, list[tuple[int, bytes | None]]]]  # records per partition, in log order
+Raw = list[tuple[Partition, list[tuple[int, bytes | None]]]]  # (offset, value) per partition, in log order
 
 
 @dataclass(frozen=True)
-class Prepared:
-    """A batch of records, decoded and turned into the entries a projection takes."""
-
-    entries: list[Entry]
-    targets: dict[str, str]
-    last: dict[Partition, int]  # last offset per partition
-    records: int
+class DecodedBatch:
+    records: dict[Partition, list[Decoded]]  # an undecodable record has no entries: its offset still counts
+    problems: list[tuple[Partition, int, str]]  # (partition, offset, reason) of each undecodable record
 
 
-def prepare(keyspace: str, batch: Raw) -> Prepared:
-    """Decode a batch (undecodable records count as read, and give nothing)."""
-    events = [
-        event
-        for _, records in batch
-        for offset, raw in records
-        if (event := to_consumed(offset, raw)[0].event)
-    ]
-    return Prepared(
-        entries_of(Keys(keyspace), events),
-        targets_of(events),
-        {p: records[-1][0] for p, records in batch if records},
-        sum(len(records) for _, records in batch),
-    )
+def decode_batch(batch: Raw) -> DecodedBatch:
+    decoded_batch = DecodedBatch({}, [])
+    for p, records in batch:
+        out = decoded_batch.records[p] = []
+        for offset, raw in records:
+            consumed, problem = to_consumed(offset, raw)
+            out.append(decoded(consumed))
+            if problem is not None:
+                decoded_batch.problems.append((p, offset, problem))
+    return decoded_batch

@@ -37,13 +37,34 @@ class Consumed(NamedTuple):
     event: EventPayload | None  # None: dead-lettered, only its offset is recorded
 
 
+Entry = tuple[Metric, str, str, Dated | None]  # (metric, subject, fact id, the fact; None: withdrawn)
+
+
+class Decoded(NamedTuple):
+    """A record as the projection takes it (made from a Consumed, or in a worker process: no models)."""
+
+    offset: int
+    entries: list[Entry]
+    target: tuple[str, str] | None = None  # a TargetSet's field and value
+
+
+def decoded(record: Consumed | Decoded) -> Decoded:
+    if isinstance(record, Decoded):
+        return record
+    event = record.event
+    if event is None:
+        return Decoded(record.offset, [])
+    target = (target_field(event), str(event.value)) if isinstance(event, TargetSet) else None
+    return Decoded(record.offset, entries_of(event), target)
+
+
 @dataclass(frozen=True)
 class Applied:
     events: int
     rewind: dict[Partition, int]  # partitions to re-read from this offset: Redis is behind the consumer
 
 
-Entry = tuple[str, Metric, str, Dated | None]  # (subject key, metric, fact id, the fact; None: withdrawn)
+Keyed = tuple[str, Metric, str, Dated | None]  # an Entry by its subject's key
 Increments = Mapping[str, Mapping[str, int]]  # key → field → change
 DayIncrements = Mapping[tuple[str, str], Mapping[str, int]]  # (counter prefix, ISO day) → field → change
 
@@ -65,7 +86,7 @@ class Applier:
         raw = await self._redis.mget([keys.offset(p.topic, p.partition) for p in partitions])
         return {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
 
-    async def apply(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
+    async def apply(self, batch: Mapping[Partition, Sequence[Consumed | Decoded]]) -> Applied:
         if not batch:
             return Applied(events=0, rewind={})
         for _ in range(self._max_attempts):
@@ -75,7 +96,7 @@ class Applier:
                 continue  # an offset moved under us (another owner, or a flush): re-read and retry
         raise RuntimeError("gave up applying a batch: offsets kept changing under concurrent writers")
 
-    async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed]]) -> Applied:
+    async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed | Decoded]]) -> Applied:
         partitions = list(batch)
         async with self._redis.pipeline(transaction=True) as tx:
             # Watch the pointer too: a rebuild switching keyspaces mid-batch makes this attempt retry there.
@@ -86,37 +107,41 @@ class Applier:
             raw = await tx.mget(offset_keys)
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
-            events = [r.event for records in fresh.values() for r in records if r.event]
-            entries = entries_of(keys, events)
+            records = [decoded(r) for records in fresh.values() for r in records]
+            entries = keyed(keys, records)
             subjects = list(dict.fromkeys(entry[0] for entry in entries))
             loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
             states = {key: decode_state(fields) for key, fields in loaded.items()}
             deltas = project(states, entries)
             hashes, removed = changed_fields(loaded, states)
-            targets = targets_of(events)
+            targets = targets_of(records)
             if targets:
                 hashes[keys.targets()] = targets
             tx.multi()  # type: ignore[no-untyped-call]
             await self._bulk.queue(tx, *increments(keys, deltas), hashes, removed)
-            for p, records in fresh.items():
-                tx.set(keys.offset(p.topic, p.partition), records[-1].offset)
+            for p, applied in fresh.items():
+                tx.set(keys.offset(p.topic, p.partition), applied[-1].offset)
             if fresh:
                 tx.publish(self._keyspaces.changed_channel, "applied")
             await tx.execute()
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
 
-def entries_of(keys: Keys, events: Iterable[EventPayload]) -> list[Entry]:
-    """The events' facts as the projection takes them, keyed by their subject's key."""
+def entries_of(event: EventPayload) -> list[Entry]:
+    """The event's facts as the projection takes them."""
+    return [(f.metric, f.subject, f.fact_id, None if f.void else dated(f)) for f in facts_of(event)]
+
+
+def keyed(keys: Keys, records: Iterable[Decoded]) -> list[Keyed]:
     return [
-        (keys.subject(f.metric, f.subject), f.metric, f.fact_id, None if f.void else dated(f))
-        for event in events
-        for f in facts_of(event)
+        (keys.subject(metric, subject), metric, fact_id, fact)
+        for record in records
+        for metric, subject, fact_id, fact in record.entries
     ]
 
 
 def project(
-    states: Mapping[str, SubjectState], entries: Iterable[Entry], deltas: Deltas | None = None
+    states: Mapping[str, SubjectState], entries: Iterable[Keyed], deltas: Deltas | None = None
 ) -> Deltas:
     """Put the facts into `states` (by subject key), then recount every subject touched; the moves are
     added to `deltas` if given."""
@@ -148,16 +173,16 @@ def increments(keys: Keys, deltas: Deltas) -> tuple[DayIncrements, Increments]:
     return days, funnel
 
 
-def targets_of(events: Iterable[EventPayload]) -> dict[str, str]:
-    """Yearly targets set among the events, in log order: the latest per key stands."""
-    return {target_field(e): str(e.value) for e in events if isinstance(e, TargetSet)}
+def targets_of(records: Iterable[Decoded]) -> dict[str, str]:
+    """Yearly targets set among the records, in log order: the latest per key stands."""
+    return dict(r.target for r in records if r.target)
 
 
 def _split_fresh(
-    batch: Mapping[Partition, Sequence[Consumed]], stored: dict[Partition, int]
-) -> tuple[dict[Partition, list[Consumed]], dict[Partition, int]]:
+    batch: Mapping[Partition, Sequence[Consumed | Decoded]], stored: dict[Partition, int]
+) -> tuple[dict[Partition, list[Consumed | Decoded]], dict[Partition, int]]:
     """Drop records already applied; a gap after the stored offset means Redis is behind: rewind."""
-    fresh: dict[Partition, list[Consumed]] = {}
+    fresh: dict[Partition, list[Consumed | Decoded]] = {}
     rewind: dict[Partition, int] = {}
     for p, records in batch.items():
         todo = [r for r in records if r.offset > stored[p]]

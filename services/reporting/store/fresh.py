@@ -14,7 +14,15 @@ from itertools import islice
 from redis.asyncio import Redis
 
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState
-from services.reporting.store.applier import Entry, Partition, changed_fields, increments, project
+from services.reporting.store.applier import (
+    Decoded,
+    Partition,
+    changed_fields,
+    increments,
+    keyed,
+    project,
+    targets_of,
+)
 from services.reporting.store.bulk import BulkWrite
 from services.reporting.store.keys import Keys
 
@@ -25,7 +33,6 @@ class FreshKeyspace:
     def __init__(self, redis: Redis, keys: Keys) -> None:
         self._redis = redis
         self._keys = keys
-        self.keyspace = keys.keyspace
         self._bulk = BulkWrite(redis)
         self._facts: dict[str, dict[str, Dated]] = {}  # subject key → its facts, as stored
         self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
@@ -33,11 +40,11 @@ class FreshKeyspace:
         self._offsets: dict[Partition, int] = {}
         self._writing: asyncio.Task[None] | None = None
 
-    async def apply(
-        self, entries: Sequence[Entry], targets: Mapping[str, str], last: Mapping[Partition, int]
-    ) -> None:
-        """Apply a batch's entries (in log order per partition), the targets it set and the last offset it
-        read per partition; the subjects' changes are written while the caller prepares the next batch."""
+    async def apply(self, batch: Mapping[Partition, Sequence[Decoded]]) -> None:
+        """Apply records in log order per partition; their subjects' changes are written while the caller
+        prepares the next batch."""
+        records = [r for rs in batch.values() for r in rs]
+        entries = keyed(self._keys, records)
         before: dict[str, dict[str, Dated]] = {}
         states: dict[str, SubjectState] = {}
         for key, *_ in entries:
@@ -47,8 +54,8 @@ class FreshKeyspace:
                 state = states[key] = SubjectState(stored)  # putting facts into it updates the memory
                 state.counted = state.earliest()
         project(states, entries, self._moves)
-        self._targets |= targets
-        self._offsets |= last
+        self._targets |= targets_of(records)
+        self._offsets |= {p: rs[-1].offset for p, rs in batch.items() if rs}
         hashes, removed = changed_fields(before, states)
         await self._written()
         self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
