@@ -82,7 +82,8 @@ _GC_THRESHOLDS = (50_000, 20, 100)
 
 
 def _decoder() -> ProcessPoolExecutor:
-    """One worker decodes while this process applies. Spawned, not forked: this process runs threads."""
+    """One worker decodes while this process applies. Spawned, not forked: this process runs threads (so a
+    script that runs the consumer must guard its entry point with `if __name__ == "__main__"`)."""
     return ProcessPoolExecutor(
         1,
         mp_context=multiprocessing.get_context("spawn"),
