@@ -107,7 +107,7 @@ class Applier:
             raw = await tx.mget(offset_keys)
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
-            records = [decoded(r) for records in fresh.values() for r in records]
+            records = [decoded(r) for applied in fresh.values() for r in applied]
             entries = keyed(keys, records)
             subjects = list(dict.fromkeys(entry[0] for entry in entries))
             loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
