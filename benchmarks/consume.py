@@ -17,6 +17,7 @@ from shared.contracts.codec import decode
 from shared.dates import PROGRAMME_START, jakarta_today
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import partitions_of
+from tests.tokens import ADMIN
 
 
 def _consumer(kafka: KafkaSettings) -> AIOKafkaConsumer:
@@ -107,7 +108,7 @@ def whole_programme() -> dict[str, str]:
 
 
 async def summary(url: str) -> dict[str, object]:
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=url, timeout=30) as http:
         response = await http.get("/metrics/summary", params=whole_programme())
         response.raise_for_status()
         body: dict[str, object] = response.json()

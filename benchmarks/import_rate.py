@@ -37,6 +37,7 @@ from services.registration.adapters.tables import metadata, outbox, participants
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate
 from shared.db.engine import sync_url
 from tests.integration.people import participant
+from tests.tokens import ADMIN
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "legacy-import.md"
 BEGIN, END = "<!-- import-rate:begin -->", "<!-- import-rate:end -->"
@@ -239,7 +240,7 @@ def measure(
     )
     console = Console()
     with stack.running(registration):
-        settings = Settings(registration.url, OnDuplicate.SKIP, False, batch_size, concurrency, {}, 120.0)
+        settings = Settings(registration.url, OnDuplicate.SKIP, False, batch_size, concurrency, ADMIN, 120.0)
         meter = CpuMeter()
         began = time.perf_counter()
         imported = import_file(source, settings, stack.base / "errors.csv", restart=True, console=console)

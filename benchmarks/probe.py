@@ -15,6 +15,7 @@ from benchmarks.load import Background, Bodies, json_bytes
 from benchmarks.stack import percentile
 from shared.dates import jakarta_today
 from tests.integration.people import participant
+from tests.tokens import ADMIN
 
 
 class StreamWatch:
@@ -73,8 +74,8 @@ async def freshness(  # noqa: PLR0917
     stream_waits: list[float] = []
     missed = 0
     async with (
-        httpx.AsyncClient(base_url=registration, timeout=30) as reg,
-        httpx.AsyncClient(base_url=reporting, timeout=30) as rep,
+        httpx.AsyncClient(headers=ADMIN, base_url=registration, timeout=30) as reg,
+        httpx.AsyncClient(headers=ADMIN, base_url=reporting, timeout=30) as rep,
         StreamWatch(rep, day) as stream,
         Background(registration, rate, background, serial_base + 100_000) as load,
     ):
@@ -124,7 +125,7 @@ QUERIES: dict[str, tuple[str, dict[str, str]]] = {
 async def query_latency(reporting: str, repeats: int) -> dict[tuple[str, str], tuple[float, float]]:
     """(query, range) → (p50 ms, p99 ms), sequential requests."""
     results: dict[tuple[str, str], tuple[float, float]] = {}
-    async with httpx.AsyncClient(base_url=reporting, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting, timeout=30) as http:
         for name, (path, extra) in QUERIES.items():
             for label, (start, end) in (("one week", WEEK), ("five years", FIVE_YEARS)):
                 params = {"from": start, "to": end, **extra}

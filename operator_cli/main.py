@@ -2,19 +2,22 @@
 
 import typer
 
-from operator_cli import dlq, importer, rebuild, status, token
+from operator_cli import dlq, importer, rebuild, status, targets, token
+from operator_cli.demo.command import demo_command
 
 app = typer.Typer(
     name="jakpreneur",
-    help="Operate the Jakpreneur platform: service status, reporting's dead letters, rebuilds.",
+    help="Operate the Jakpreneur platform: status, dead letters, rebuilds, imports, targets, tokens.",
     no_args_is_help=True,
     add_completion=False,
 )
 app.command("status")(status.status)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(importer.app, name="import")
+app.add_typer(targets.app, name="targets")
 app.command("rebuild")(rebuild.rebuild_command)
 app.command("token")(token.token_command)
+app.command("demo")(demo_command)
 
 if __name__ == "__main__":
     app()

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.permits.adapters.tables import outbox, participants
 from services.permits.api.routes import router
 from services.permits.settings import PermitsSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,4 +23,5 @@ def create_app(settings: PermitsSettings | None = None) -> FastAPI:
         participants=participants,
         migrations=MIGRATIONS,
         routers=[router],
+        role=Role.PERMIT_OFFICER,
     )

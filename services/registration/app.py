@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.registration.adapters.tables import outbox
 from services.registration.api.routes import router
 from services.registration.settings import RegistrationSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -21,4 +22,5 @@ def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
         outbox=outbox,
         migrations=MIGRATIONS,
         routers=[router],
+        role=Role.REGISTRAR,
     )

@@ -288,7 +288,9 @@ class ReportingConsumer:
             if offset >= 0:
                 self.consumer.seek(tp, offset + 1)
             else:
-                await self.consumer.seek_to_beginning(tp)
+                # Not seek_to_beginning: that resets lazily and can lose to a position fetched for the
+                # old assignment; offset 0 falls back to the log start through auto_offset_reset.
+                self.consumer.seek(tp, 0)
 
     async def _reconcile(self) -> None:
         """Notice a Redis that lost data while this consumer sat idle, and read its partitions again;

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.training.adapters.tables import outbox, participants
 from services.training.api.routes import router
 from services.training.settings import TrainingSettings
+from shared.auth import Role
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -22,4 +23,5 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         participants=participants,
         migrations=MIGRATIONS,
         routers=[router],
+        role=Role.TRAINER,
     )

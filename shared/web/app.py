@@ -66,13 +66,13 @@ def producing_service_app(
     outbox: Table,
     migrations: Path,
     routers: list[APIRouter],
-    role: Role | None,
+    role: Role,
     participants: ParticipantTables | None = None,
 ) -> FastAPI:
     """A service that owns a database and publishes its events through the outbox.
 
     Every route needs a verified token with the service's `role` (admin holds every role); the
-    probes and metrics stay open for orchestrators. TODO(auth sweep): role None while services migrate.
+    probes and metrics stay open for orchestrators.
     """
     runtime = ProducingRuntime(
         name=name,
@@ -91,7 +91,7 @@ def producing_service_app(
         stop=runtime.stop,
         checks=runtime.readiness_checks(),
         routers=routers,
-        router_dependencies=[Depends(requires(role))] if role else [],
+        router_dependencies=[Depends(requires(role))],
     )
     app.state.runtime = runtime
     return app

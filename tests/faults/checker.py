@@ -15,6 +15,7 @@ import httpx
 
 from shared.dates import PROGRAMME_START, jakarta_today
 from tests.faults.ledger import DIMENSIONS, METRICS, Ledger
+from tests.tokens import ADMIN
 
 # Where each metric sits in GET /metrics/summary (permit_holders is not there: it is the funnel's stage).
 SUMMARY_PATHS = {
@@ -85,7 +86,7 @@ def judge(ledger: Ledger, figures: Served) -> Verdict:
 async def settle(reporting_url: str, ledger: Ledger, timeout_s: float = 60.0) -> Verdict:
     """The verdict once reporting shows every acknowledged write, or the last one seen at the timeout."""
     deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(base_url=reporting_url, timeout=10.0) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting_url, timeout=10.0) as http:
         while True:
             try:
                 if await _totals_match(http, ledger) or time.monotonic() > deadline:
@@ -101,7 +102,7 @@ async def settle(reporting_url: str, ledger: Ledger, timeout_s: float = 60.0) ->
 async def counting(reporting_url: str, at_least: int, timeout_s: float = 60.0) -> None:
     """Wait until reporting counts `at_least` registrations: its consumer holds its partitions and runs."""
     deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(base_url=reporting_url, timeout=10.0) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting_url, timeout=10.0) as http:
         while (await _get(http, "/metrics/summary", whole_programme()))["registered"] < at_least:
             if time.monotonic() > deadline:
                 raise AssertionError(f"reporting did not count {at_least} registrations in {timeout_s:.0f}s")

@@ -110,7 +110,7 @@ def _outcome(run: Scenario, call: pytest.TestReport | None) -> str:
         return "pass"
     if verdict is not None and not verdict.exact:
         run.note(verdict.explain())
-        return "FAIL (known bug, xfail)" if hasattr(call, "wasxfail") else "FAIL"
+        return "FAIL"
     if call is not None and call.longrepr is not None:
         crash = getattr(call.longrepr, "reprcrash", None)
         run.note((crash.message if crash is not None else str(call.longrepr)).splitlines()[0][:160])

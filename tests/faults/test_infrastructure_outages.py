@@ -16,6 +16,7 @@ from tests.faults.conftest import Scenario
 from tests.faults.inject import log_line, restart, until
 from tests.faults.traffic import Traffic
 from tests.integration.stack import Stack
+from tests.tokens import ADMIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 MARKER = "fault-suite:marker"
@@ -96,12 +97,6 @@ async def test_kafka_frozen_while_writes_continue(stack: Stack, scenario: Scenar
     await scenario.check(reporting.url, timeout_s=90)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting deadlocks for good: its rebalance listener awaits seek_to_beginning(), which waits for "
-    "the fetcher, which waits for committed offsets from a coordinator that only the (blocked) coordination "
-    "routine can rediscover. Fix: seek(tp, 0) in ReportingConsumer.seek_to_stored (see docs/fault-suite.md)",
-)
 async def test_kafka_killed_while_reporting_takes_its_partitions(stack: Stack, scenario: Scenario) -> None:
     """Kafka killed while reporting takes its partitions."""
     local = stack.infra.local
@@ -160,7 +155,7 @@ async def test_redis_restarted_empty_rebuilds_identical_figures(stack: Stack, sc
 
 
 async def _figures(reporting_url: str) -> Served:
-    async with httpx.AsyncClient(base_url=reporting_url, timeout=10.0) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting_url, timeout=10.0) as http:
         return await served(http)
 
 

@@ -20,6 +20,7 @@ from tests.faults.conftest import Scenario
 from tests.faults.inject import restart, uncommitted_applied, until
 from tests.faults.traffic import Traffic
 from tests.integration.stack import Stack
+from tests.tokens import ADMIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 APPLIED_TOTAL = re.compile(r"^reporting_events_applied_total\{[^}]*\} ([0-9.e+]+)$", re.MULTILINE)
@@ -121,6 +122,6 @@ async def _applied(server: AppServer) -> int:
     """Records an instance took from Kafka in its current life (its applied-events counter)."""
     if not server.is_running:
         return 0
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=server.url) as http:
         text = (await http.get("/ops/metrics")).text
     return int(sum(float(value) for value in APPLIED_TOTAL.findall(text)))

@@ -23,6 +23,7 @@ from tests.integration.figures import wait_for_registered
 from tests.integration.kafka_read import read_topic
 from tests.integration.stack import Stack
 from tests.integration.writer import mixed_requests, send_all
+from tests.tokens import ADMIN
 
 pytestmark = pytest.mark.integration
 
@@ -64,7 +65,7 @@ def services_option(*servers: AppServer) -> str:
 
 
 async def summary(reporting: AppServer) -> dict[str, Any]:
-    async with httpx.AsyncClient(base_url=reporting.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as http:
         response = await http.get("/metrics/summary", params={"from": EVERYTHING[0], "to": EVERYTHING[1]})
         response.raise_for_status()
         result: dict[str, Any] = response.json()
@@ -114,7 +115,7 @@ async def test_status_shows_every_service_ready_and_reporting_caught_up(
     registration, reporting = services
     outcome = await send_all(registration.url, mixed_requests(random.Random(31), 60))
     assert outcome.accepted and not outcome.other
-    async with httpx.AsyncClient(base_url=reporting.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as http:
         await wait_for_registered(http, PROGRAMME_START, jakarta_today(), len(outcome.accepted), 60)
 
     deadline = time.monotonic() + 30
@@ -142,7 +143,8 @@ async def test_status_shows_every_service_ready_and_reporting_caught_up(
     registration_ends = sum(p["end"] for p in kafka["lags"] if p["topic"] == stack.topic("registration"))
     assert registration_ends >= len(outcome.accepted)
     assert {p["topic"] for p in kafka["lags"]} == {
-        stack.topic(s) for s in ("registration", "training", "permits")
+        stack.topic(s)
+        for s in ("registration", "training", "permits", "mentoring", "marketing", "finance", "reporting")
     }
     assert kafka["dead_letters"] in (None, 0)
 

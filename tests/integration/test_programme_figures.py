@@ -19,6 +19,7 @@ import pytest
 from devstack.app_server import REPO_ROOT
 from tests.integration.scenario import Expected, History, permit, place, register, train
 from tests.integration.stack import Stack
+from tests.tokens import ADMIN
 
 PERIODS = [
     (date(2018, 1, 1), date(2026, 11, 1)),
@@ -57,9 +58,9 @@ async def history(services: Services) -> History:
     rng = random.Random(303)
     result = History()
     async with (
-        httpx.AsyncClient(base_url=services.registration.url, timeout=30) as reg,
-        httpx.AsyncClient(base_url=services.training.url, timeout=30) as training,
-        httpx.AsyncClient(base_url=services.permits.url, timeout=30) as permits,
+        httpx.AsyncClient(headers=ADMIN, base_url=services.registration.url, timeout=30) as reg,
+        httpx.AsyncClient(headers=ADMIN, base_url=services.training.url, timeout=30) as training,
+        httpx.AsyncClient(headers=ADMIN, base_url=services.permits.url, timeout=30) as permits,
     ):
         await register(reg, rng, PARTICIPANTS, result)
         await train(training, rng, result)
@@ -115,7 +116,7 @@ async def test_the_scenario_exercised_every_refusal(history: History) -> None:
 
 async def test_every_core_figure_equals_an_independent_count(services: Services, history: History) -> None:
     expected = Expected(history)
-    async with httpx.AsyncClient(base_url=services.reporting.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=services.reporting.url, timeout=30) as http:
         waited = await settled(http, expected)
         print(
             f"\n{len(history.people)} participants, {len(history.completions)} completions, "
@@ -155,7 +156,7 @@ async def test_every_core_figure_equals_an_independent_count(services: Services,
 
 
 async def test_a_rebuild_from_the_topics_changes_no_figure(services: Services, stack: Stack) -> None:
-    async with httpx.AsyncClient(base_url=services.reporting.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=services.reporting.url, timeout=30) as http:
         before = await snapshot(http)
         env = {
             **os.environ,
@@ -185,7 +186,7 @@ async def test_summaries_filtered_by_kota_or_agency_match_the_breakdown_rows(
     expected = Expected(history)
     start, end = PERIODS[0]
     period = {"from": str(start), "to": str(end)}
-    async with httpx.AsyncClient(base_url=services.reporting.url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=services.reporting.url, timeout=30) as http:
         await settled(http, expected)
         for by, values in (("kota", ["31.71", "31.74", "31.01"]), ("agency", ["PPKUKM", "SOSIAL"])):
             for value in values:

@@ -16,6 +16,7 @@ from tests.integration.figures import assert_registered_figures, registered_betw
 from tests.integration.people import participant
 from tests.integration.stack import Stack
 from tests.integration.writer import Outcome, mixed_requests, send_all
+from tests.tokens import ADMIN
 
 WRITES = 1500
 
@@ -53,7 +54,7 @@ async def test_every_accepted_write_is_counted_once_and_nothing_else(
     _, reporting = servers
     assert len(outcome.accepted) > WRITES * 0.8
     assert outcome.duplicates > 0 and outcome.rejected > 0
-    async with httpx.AsyncClient(base_url=reporting.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as http:
         everything = (PROGRAMME_START, jakarta_today())
         await wait_for_registered(http, *everything, expected=len(outcome.accepted))
         for start, end in periods(random.Random(7)):
@@ -64,7 +65,7 @@ async def test_other_metrics_report_zero_until_their_services_exist(
     servers: tuple[AppServer, AppServer], outcome: Outcome
 ) -> None:
     _, reporting = servers
-    async with httpx.AsyncClient(base_url=reporting.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as http:
         summary = (await http.get("/metrics/summary", params={"from": "2018-01-01"})).json()
     assert summary["trained"] == summary["permits_issued"] == summary["financed"] == 0
     assert summary["vocational"] == {"trained": 0, "placed": 0, "placement_rate": None}
@@ -79,7 +80,7 @@ async def test_the_stream_pushes_a_new_summary_after_a_write(
     before = registered_between(outcome.accepted, day, day)
     params = {"from": str(day), "to": str(day), "debounce_ms": "50"}
     async with (
-        httpx.AsyncClient(base_url=reporting.url, timeout=30) as http,
+        httpx.AsyncClient(headers=ADMIN, base_url=reporting.url, timeout=30) as http,
         http.stream("GET", "/metrics/stream", params=params) as stream,
     ):
         summaries = _summaries(stream)
@@ -113,7 +114,7 @@ async def test_bad_queries_get_a_readable_422(
 ) -> None:
     _, reporting = servers
     path = "/metrics/breakdown" if "metric" in params else "/metrics/summary"
-    async with httpx.AsyncClient(base_url=reporting.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as http:
         response = await http.get(path, params=params)
     assert response.status_code == 422
     assert response.json()["code"] == code
@@ -123,8 +124,8 @@ async def test_operators_see_backlog_lag_and_applied_events(
     servers: tuple[AppServer, AppServer], outcome: Outcome
 ) -> None:
     registration, reporting = servers
-    async with httpx.AsyncClient(timeout=30) as http:
-        async with httpx.AsyncClient(base_url=reporting.url) as figures:
+    async with httpx.AsyncClient(headers=ADMIN, timeout=30) as http:
+        async with httpx.AsyncClient(headers=ADMIN, base_url=reporting.url) as figures:
             await wait_for_registered(figures, PROGRAMME_START, jakarta_today(), len(outcome.accepted))
         await asyncio.sleep(2.5)  # gauges refresh about once a second
         produced = (await http.get(f"{registration.url}/ops/metrics")).text

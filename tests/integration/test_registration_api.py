@@ -16,6 +16,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import ADMIN
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -179,7 +180,7 @@ async def test_registrations_reach_the_topic_without_personal_data(
     registration: AppServer, stack: Stack
 ) -> None:
     body = fresh(7)
-    async with httpx.AsyncClient(base_url=registration.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=registration.url) as http:
         participant_id = (await http.post("/participants", json=body)).json()["participant_id"]
     records = await read_topic(
         stack.infra.kafka_bootstrap,
@@ -196,7 +197,7 @@ async def test_registrations_reach_the_topic_without_personal_data(
 async def test_the_correlation_id_travels_from_http_into_the_event(
     registration: AppServer, stack: Stack
 ) -> None:
-    async with httpx.AsyncClient(base_url=registration.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=registration.url) as http:
         response = await http.post(
             "/participants", json=fresh(8), headers={"X-Correlation-ID": "kecamatan-desk-42"}
         )

@@ -11,6 +11,7 @@ import httpx
 from devstack.app_server import AppServer
 from tests.integration.people import participant
 from tests.integration.stack import Stack
+from tests.tokens import ADMIN
 
 
 async def spans_in_log(server: AppServer, wanted: list[str], timeout_s: float = 15.0) -> str:
@@ -27,7 +28,7 @@ async def test_console_tracing_shows_the_request_and_its_kafka_publish(stack: St
     server = stack.producing(
         "registration", REGISTRATION_TRACING_EXPORTER="console", OTEL_BSP_SCHEDULE_DELAY="100"
     )
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=server.url) as http:
         body = participant(random.Random(1), 1, date(2023, 1, 1))
         assert (await http.post("/participants", json=body)).status_code == 201
     text = await spans_in_log(server, ['"name": "POST /participants"', '"messaging.system": "kafka"'])
@@ -36,7 +37,7 @@ async def test_console_tracing_shows_the_request_and_its_kafka_publish(stack: St
 
 async def test_no_spans_without_configuration(stack: Stack) -> None:
     server = stack.producing("registration")
-    async with httpx.AsyncClient(base_url=server.url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=server.url) as http:
         assert (
             await http.post("/participants", json=participant(random.Random(2), 2, date(2023, 1, 1)))
         ).status_code == 201

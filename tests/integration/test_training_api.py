@@ -21,6 +21,7 @@ from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.scenario import History, post
 from tests.integration.stack import Stack
+from tests.tokens import ADMIN
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -32,12 +33,12 @@ def servers(request: pytest.FixtureRequest, stack: Stack) -> tuple[AppServer, Ap
 
 @pytest.fixture
 async def api(servers: tuple[AppServer, AppServer]) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=servers[1].url, timeout=30) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=servers[1].url, timeout=30) as http:
         yield http
 
 
 async def registered(servers: tuple[AppServer, AppServer], on: date) -> str:
-    async with httpx.AsyncClient(base_url=servers[0].url) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=servers[0].url) as http:
         body = participant(random.Random(), random.randrange(1, 9000), on)
         response = await http.post("/participants", json=body)
         assert response.status_code == 201, response.text

@@ -12,6 +12,7 @@ import httpx
 
 from shared.dates import PROGRAMME_START, jakarta_today
 from tests.integration.people import participant
+from tests.tokens import ADMIN
 
 
 @dataclass
@@ -52,7 +53,7 @@ def mixed_requests(rng: random.Random, count: int, first_serial: int = 0) -> lis
 async def send_all(base_url: str, requests: list[dict[str, Any] | bytes], concurrency: int = 16) -> Outcome:
     outcome = Outcome()
     gate = asyncio.Semaphore(concurrency)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30.0) as http:
+    async with httpx.AsyncClient(headers=ADMIN, base_url=base_url, timeout=30.0) as http:
 
         async def one(body: dict[str, Any] | bytes) -> None:
             async with gate:

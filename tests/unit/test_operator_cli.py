@@ -21,6 +21,9 @@ def test_services_default_to_the_contract_ports_on_the_host() -> None:
         "training": "http://10.0.0.5:8002",
         "permits": "http://10.0.0.5:8003",
         "reporting": "http://10.0.0.5:8004",
+        "mentoring": "http://10.0.0.5:8005",
+        "marketing": "http://10.0.0.5:8006",
+        "finance": "http://10.0.0.5:8007",
     }
 
 
