@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up demo test lint fetch bench clean
+.PHONY: up demo test faults lint fetch bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
+
+# The fault suite alone (docs/fault-suite.md); `make test` runs it too.
+faults: fetch
+	$(VENV)/bin/pytest -p no:cacheprovider tests/faults
 
 bench: fetch
 	$(PY) -m benchmarks
