@@ -1,0 +1,79 @@
+"""The keys a service holding personal data protects it with, and the production rule for them.
+
+HMAC-SHA256 (stdlib `hmac`) gives a value a stable digest the database can index and compare (one
+registration per NIK) without holding the value: unlike a plain hash, nobody without the key can try all
+10^16 NIKs against it. Fernet (`cryptography`: AES-CBC with HMAC-SHA256, a fresh IV per value) keeps the
+value itself, readable only with the encryption key. No hand-rolled crypto.
+
+Development runs with well-known keys so `make up` works in one command; with `AUTH_ENVIRONMENT=production`
+a service refuses to start with those, with none, or with a hash key too short to resist guessing.
+"""
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+
+# Public on purpose: they only ever protect local development data, and production refuses them.
+DEVELOPMENT_HASH_KEY = "jakpreneur-development-only-pii-hash-key-do-not-deploy"
+DEVELOPMENT_ENCRYPTION_KEY = "amFrcHJlbmV1ci1kZXYtb25seS1mZXJuZXQta2V5ISE="
+MIN_HASH_KEY_BYTES = 32
+
+
+class InsecurePersonalDataKeys(ValueError):
+    """Keys that would leave personal data readable (or its digests guessable) to anyone."""
+
+
+@dataclass(frozen=True)
+class PersonalDataKeys:
+    hash_key: bytes
+    fernet: Fernet
+
+    def digest(self, value: str) -> str:
+        """The keyed digest (64 hex characters): equal values, equal digests, so it can be unique-indexed."""
+        return hmac.new(self.hash_key, value.encode(), hashlib.sha256).hexdigest()
+
+    def encrypt(self, value: str) -> str:
+        return self.fernet.encrypt(value.encode()).decode("ascii")
+
+    def decrypt(self, token: str) -> str:
+        return self.fernet.decrypt(token.encode("ascii")).decode()
+
+    def encrypt_optional(self, value: str | None) -> str | None:
+        return None if value is None else self.encrypt(value)
+
+    def decrypt_optional(self, token: str | None) -> str | None:
+        return None if token is None else self.decrypt(token)
+
+
+def personal_data_keys(
+    *, production: bool, hash_key: SecretStr | None, encryption_key: SecretStr | None, prefix: str
+) -> PersonalDataKeys:
+    """The keys from a service's settings (`<prefix>PII_HASH_KEY`, `<prefix>PII_ENCRYPTION_KEY`)."""
+    hashing = hash_key.get_secret_value() if hash_key else ""
+    encrypting = encryption_key.get_secret_value() if encryption_key else ""
+    if production:
+        _refuse_in_production(hashing, encrypting, prefix)
+    try:
+        fernet = Fernet(encrypting or DEVELOPMENT_ENCRYPTION_KEY)
+    except ValueError:
+        raise InsecurePersonalDataKeys(
+            f"{prefix}PII_ENCRYPTION_KEY must be a Fernet key: 32 random bytes, url-safe base64 "
+            "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+        ) from None
+    return PersonalDataKeys((hashing or DEVELOPMENT_HASH_KEY).encode(), fernet)
+
+
+def _refuse_in_production(hashing: str, encrypting: str, prefix: str) -> None:
+    if not hashing or not encrypting:
+        raise InsecurePersonalDataKeys(
+            f"{prefix}PII_HASH_KEY and {prefix}PII_ENCRYPTION_KEY are required in production"
+        )
+    if hashing == DEVELOPMENT_HASH_KEY or encrypting == DEVELOPMENT_ENCRYPTION_KEY:
+        raise InsecurePersonalDataKeys(f"{prefix}PII_* is a public development key; set a real one")
+    if len(hashing.encode()) < MIN_HASH_KEY_BYTES:
+        raise InsecurePersonalDataKeys(f"{prefix}PII_HASH_KEY must be at least {MIN_HASH_KEY_BYTES} bytes")
+    if hashing == encrypting:
+        raise InsecurePersonalDataKeys(f"{prefix}PII_HASH_KEY and {prefix}PII_ENCRYPTION_KEY must differ")
