@@ -14,13 +14,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: RegistrationSettings | None = None) -> FastAPI:
-    return producing_service_app(
+    settings = settings or RegistrationSettings()
+    app = producing_service_app(
         name="registration",
         title="Jakpreneur registration",
         description="Registers UMKM participants (pendaftaran). Personal data never leaves this service.",
-        settings=settings or RegistrationSettings(),
+        settings=settings,
         outbox=outbox,
         migrations=MIGRATIONS,
         routers=[router],
         role=Role.REGISTRAR,
     )
+    app.state.personal_data = settings.personal_data  # read by services.registration.api.deps
+    return app

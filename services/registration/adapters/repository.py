@@ -1,4 +1,8 @@
-"""Reading and writing participants in the registration database."""
+"""Reading and writing participants in the registration database, personal data protected at rest.
+
+Every function takes the service's PersonalDataKeys: a NIK is looked up by its keyed digest, and the NIK,
+name, phone and e-mail are encrypted on the way in and decrypted on the way out.
+"""
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,22 +15,24 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.registration.adapters.tables import participants
 from services.registration.domain.participant import Business, Domicile, Participant
 from shared.contracts.enums import Agency, Gender, Sector
+from shared.personal_data import PersonalDataKeys
 
 
-async def insert(conn: AsyncConnection, p: Participant) -> None:
-    await insert_many(conn, [p])
+async def insert(conn: AsyncConnection, keys: PersonalDataKeys, p: Participant) -> None:
+    await insert_many(conn, keys, [p])
 
 
-async def insert_many(conn: AsyncConnection, new: Sequence[Participant]) -> None:
+async def insert_many(conn: AsyncConnection, keys: PersonalDataKeys, new: Sequence[Participant]) -> None:
     """One statement for the lot (the driver batches the rows): bulk imports stay fast."""
     if new:
         created_at = datetime.now(UTC)
-        await conn.execute(participants.insert(), [{**_columns(p), "created_at": created_at} for p in new])
+        rows = [{**stored_columns(keys, p), "created_at": created_at} for p in new]
+        await conn.execute(participants.insert(), rows)
 
 
-async def update(conn: AsyncConnection, p: Participant) -> None:
+async def update(conn: AsyncConnection, keys: PersonalDataKeys, p: Participant) -> None:
     """Restate a registered participant; the id and the NIK never change."""
-    values = _columns(p)
+    values = stored_columns(keys, p)
     await conn.execute(
         participants.update()
         .where(participants.c.participant_id == values.pop("participant_id"))
@@ -35,25 +41,28 @@ async def update(conn: AsyncConnection, p: Participant) -> None:
 
 
 async def by_niks(
-    conn: AsyncConnection, niks: Sequence[str], *, lock: bool = False
+    conn: AsyncConnection, keys: PersonalDataKeys, niks: Sequence[str], *, lock: bool = False
 ) -> dict[str, Participant]:
     """The participants registered under these NIKs; `lock` holds their rows until the transaction ends."""
     if not niks:
         return {}
-    query = select(participants).where(participants.c.nik.in_(niks))
+    query = select(participants).where(participants.c.nik_hmac.in_([keys.digest(nik) for nik in niks]))
     rows = (await conn.execute(query.with_for_update() if lock else query)).all()
-    return {row.nik: _to_participant(row) for row in rows}
+    found = [_to_participant(keys, row) for row in rows]
+    return {p.nik: p for p in found}
 
 
-def _columns(p: Participant) -> dict[str, Any]:
+def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
+    """The row a participant is stored as: no personal value in clear."""
     return {
         "participant_id": str(p.participant_id),
-        "nik": p.nik,
-        "full_name": p.full_name,
+        "nik_hmac": keys.digest(p.nik),
+        "nik_encrypted": keys.encrypt(p.nik),
+        "full_name_encrypted": keys.encrypt(p.full_name),
         "gender": p.gender.value,
         "birth_date": p.birth_date,
-        "phone": p.phone,
-        "email": p.email,
+        "phone_encrypted": keys.encrypt_optional(p.phone),
+        "email_encrypted": keys.encrypt_optional(p.email),
         "disability": p.disability,
         "kota_code": p.domicile.kota_code,
         "kecamatan_code": p.domicile.kecamatan_code,
@@ -65,39 +74,47 @@ def _columns(p: Participant) -> dict[str, Any]:
     }
 
 
-async def participant_id_for_nik(conn: AsyncConnection, nik: str) -> str | None:
-    query = select(participants.c.participant_id).where(participants.c.nik == nik)
+async def participant_id_for_nik(conn: AsyncConnection, keys: PersonalDataKeys, nik: str) -> str | None:
+    query = select(participants.c.participant_id).where(participants.c.nik_hmac == keys.digest(nik))
     return (await conn.execute(query)).scalar_one_or_none()
 
 
-async def get(conn: AsyncConnection, participant_id: UUID) -> Participant | None:
+async def get(conn: AsyncConnection, keys: PersonalDataKeys, participant_id: UUID) -> Participant | None:
     query = select(participants).where(participants.c.participant_id == str(participant_id))
     row = (await conn.execute(query)).one_or_none()
-    return _to_participant(row) if row else None
+    return _to_participant(keys, row) if row else None
 
 
 async def page(
-    conn: AsyncConnection, *, kota_code: str | None, after_seq: int, limit: int
+    conn: AsyncConnection,
+    keys: PersonalDataKeys,
+    *,
+    kota_code: str | None,
+    agency: str | None,
+    after_seq: int,
+    limit: int,
 ) -> tuple[list[Participant], int | None]:
     """One page in registration order; returns the seq to continue after, or None at the end."""
     query = select(participants).where(participants.c.seq > after_seq)
     if kota_code:
         query = query.where(participants.c.kota_code == kota_code)
+    if agency:
+        query = query.where(participants.c.agency == agency)
     rows = (await conn.execute(query.order_by(participants.c.seq).limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return [_to_participant(r) for r in rows], (rows[-1].seq if more else None)
+    return [_to_participant(keys, r) for r in rows], (rows[-1].seq if more else None)
 
 
-def _to_participant(row: Row[Any]) -> Participant:
+def _to_participant(keys: PersonalDataKeys, row: Row[Any]) -> Participant:
     return Participant(
         participant_id=UUID(row.participant_id),
-        nik=row.nik,
-        full_name=row.full_name,
+        nik=keys.decrypt(row.nik_encrypted),
+        full_name=keys.decrypt(row.full_name_encrypted),
         gender=Gender(row.gender),
         birth_date=row.birth_date,
-        phone=row.phone,
-        email=row.email,
+        phone=keys.decrypt_optional(row.phone_encrypted),
+        email=keys.decrypt_optional(row.email_encrypted),
         disability=row.disability,
         domicile=Domicile(row.kota_code, row.kecamatan_code, row.kelurahan_code),
         business=Business(row.business_name, Sector(row.sector)) if row.sector else None,

@@ -1,11 +1,12 @@
 """Request and response bodies of the registration API (contract v1, PRODUCT.md §4)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError
 
+from services.registration.domain.audit import Action, AuditEntry
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate, RowResult, RowStatus
 from services.registration.domain.nik import mask_nik
 from services.registration.domain.participant import (
@@ -105,7 +106,8 @@ class RowResultOut(BaseModel):
     code: str | None = Field(
         default=None,
         description="Why a row is invalid or skipped: validation_error, rule_violation, duplicate_in_file, "
-        "duplicate_nik, unchanged",
+        "out_of_scope (the row's kota or agency, or that of the participant it would update, is outside "
+        "the caller's area), duplicate_nik, unchanged",
     )
     detail: str | None = Field(default=None, description="Readable reason")
 
@@ -126,6 +128,10 @@ class BusinessOut(BaseModel):
 class ParticipantOut(BaseModel):
     participant_id: UUID
     nik_masked: str = Field(description="NIK with birth date and serial hidden")
+    nik: str | None = Field(
+        description="The full NIK for a caller with the `admin` role; null for every other caller, who "
+        "gets `nik_masked` only"
+    )
     full_name: str
     gender: Gender
     birth_date: date
@@ -140,10 +146,11 @@ class ParticipantOut(BaseModel):
     registered_on: date
 
     @classmethod
-    def of(cls, p: Participant) -> "ParticipantOut":
+    def of(cls, p: Participant, *, unmasked: bool) -> "ParticipantOut":
         return cls(
             participant_id=p.participant_id,
             nik_masked=mask_nik(p.nik),
+            nik=p.nik if unmasked else None,
             full_name=p.full_name,
             gender=p.gender,
             birth_date=p.birth_date,
@@ -161,6 +168,27 @@ class ParticipantOut(BaseModel):
 
 class ParticipantPage(BaseModel):
     items: list[ParticipantOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
+class AuditEntryOut(BaseModel):
+    entry_id: int
+    recorded_at: datetime
+    subject: str = Field(description="The account (token subject) that read or changed the data")
+    action: Action = Field(
+        description="`read` (GET one), `list` (on a page of GET /participants), `register` (POST), "
+        "`import` (created by a batch), `update` (restated by a batch)"
+    )
+    participant_id: UUID
+    correlation_id: str | None = Field(description="The request's X-Correlation-ID: groups a page's entries")
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> "AuditEntryOut":
+        return cls(**vars(entry))
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut] = Field(description="Oldest first")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
 
 

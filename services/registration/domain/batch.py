@@ -2,10 +2,11 @@
 
 A batch never fails as a whole for a bad row: every row gets its own result. Within a batch the first row
 of a NIK claims it; later rows of that NIK are refused as `duplicate_in_file`. A NIK already registered is
-skipped, or restated (`update`) when the caller asks for it.
+skipped, or restated (`update`) when the caller asks for it. A row the caller may not act on (its kota or
+agency, or that of the participant it would restate, is outside the caller's area) is `out_of_scope`.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -23,6 +24,14 @@ from shared.errors import RuleViolation
 MAX_ROWS = 500
 DUPLICATE_IN_FILE = "duplicate_in_file"
 UNCHANGED = "unchanged"
+OUT_OF_SCOPE = "out_of_scope"
+
+AreaCheck = Callable[[str, str], str | None]
+"""Why a kota and agency lie outside the caller's area, or None when the caller may act there."""
+
+
+def anywhere(_kota_code: str, _agency: str) -> str | None:
+    return None
 
 
 class OnDuplicate(StrEnum):
@@ -99,7 +108,9 @@ class Decisions:
     results: list[RowResult] = field(default_factory=list)
 
 
-def screen(rows: Sequence[RegisterParticipant | RowResult], today: date) -> Screened:
+def screen(
+    rows: Sequence[RegisterParticipant | RowResult], today: date, outside: AreaCheck = anywhere
+) -> Screened:
     """Rows whose shape was refused arrive as results already; the others meet the registration rules."""
     candidates: list[Candidate] = []
     rejected: list[RowResult] = []
@@ -107,6 +118,8 @@ def screen(rows: Sequence[RegisterParticipant | RowResult], today: date) -> Scre
     for index, row in enumerate(rows):
         if isinstance(row, RowResult):
             rejected.append(row)
+        elif refusal := outside(row.domicile.kota_code, row.agency.value):
+            rejected.append(RowResult.invalid(index, OUT_OF_SCOPE, refusal))
         elif row.nik in first_of:
             detail = f"the same NIK as row {first_of[row.nik]} of this batch, which is the one taken"
             rejected.append(RowResult.invalid(index, DUPLICATE_IN_FILE, detail))
@@ -124,6 +137,7 @@ def decide(
     registered: Mapping[str, Participant],
     on_duplicate: OnDuplicate,
     today: date,
+    outside: AreaCheck = anywhere,
 ) -> Decisions:
     decisions = Decisions()
     for c in candidates:
@@ -134,6 +148,8 @@ def decide(
         elif on_duplicate is OnDuplicate.SKIP:
             detail = f"NIK is already registered as participant {existing.participant_id}"
             decisions.results.append(_skipped(c.index, existing, DuplicateNik.code, detail))
+        elif refusal := outside(existing.domicile.kota_code, existing.agency.value):
+            decisions.results.append(RowResult.invalid(c.index, OUT_OF_SCOPE, refusal))
         else:
             decisions.results.append(_update(c, existing, today, decisions))
     return decisions

@@ -1,0 +1,56 @@
+"""Writing and reading the audit trail of personal data."""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.registration.adapters.tables import audit_log
+from services.registration.domain.audit import Action, AuditEntry
+from shared.web.correlation import current_correlation_id
+
+
+async def record(
+    conn: AsyncConnection, subject: str, action: Action, participant_ids: Iterable[UUID]
+) -> None:
+    """One row per participant, all in one statement, on the caller's connection (its transaction)."""
+    recorded_at, correlation_id = datetime.now(UTC), current_correlation_id()
+    rows = [
+        {
+            "recorded_at": recorded_at,
+            "subject": subject,
+            "action": action.value,
+            "participant_id": str(participant_id),
+            "correlation_id": correlation_id,
+        }
+        for participant_id in participant_ids
+    ]
+    if rows:
+        await conn.execute(audit_log.insert(), rows)
+
+
+async def page(
+    conn: AsyncConnection, *, participant_id: UUID | None, subject: str | None, after_id: int, limit: int
+) -> tuple[list[AuditEntry], int | None]:
+    """Oldest first; returns the id to continue after, or None at the end."""
+    query = select(audit_log).where(audit_log.c.id > after_id)
+    if participant_id is not None:
+        query = query.where(audit_log.c.participant_id == str(participant_id))
+    if subject is not None:
+        query = query.where(audit_log.c.subject == subject)
+    rows = (await conn.execute(query.order_by(audit_log.c.id).limit(limit + 1))).all()
+    more = len(rows) > limit
+    entries = [
+        AuditEntry(
+            entry_id=row.id,
+            recorded_at=row.recorded_at,
+            subject=row.subject,
+            action=Action(row.action),
+            participant_id=UUID(row.participant_id),
+            correlation_id=row.correlation_id,
+        )
+        for row in rows[:limit]
+    ]
+    return entries, (entries[-1].entry_id if more else None)
