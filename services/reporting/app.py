@@ -23,6 +23,7 @@ from shared.auth.cookie import reader, session_router
 from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
 from shared.web.ops import ReadinessCheck
+from shared.web.refusals import Refusal, refusals
 
 DASHBOARD = Path(__file__).parent / "static" / "index.html"
 
@@ -74,7 +75,12 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         start=start,
         stop=stop,
         checks=checks,
-        routers=[planning, session_router, dashboard],
+        routers=[planning, dashboard],
+    )
+    # No bearer dependency here (the token is the body), so the 401 is not implied by a security scheme.
+    bad_token = Refusal(401, "unauthorized", "the token has expired; sign in again")
+    app.include_router(
+        session_router, responses=refusals(bad_token), max_body_size=settings.limits.max_body_bytes
     )
     # Figures are aggregates without personal data: public by setting, else for analysts (header or cookie).
     reads = [] if settings.public_aggregates else [Depends(reader(Role.ANALYST))]

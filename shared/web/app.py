@@ -17,6 +17,7 @@ from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
 from shared.web.limits import DeclaredBodySizeMiddleware, LimitSettings, WriteRateLimitMiddleware
 from shared.web.ops import ReadinessCheck, install_ops
+from shared.web.refusals import document_common_refusals
 
 
 def service_app(
@@ -48,6 +49,7 @@ def service_app(
     app.state.auth = auth
     install_error_handlers(app)
     install_ops(app, checks)
+    document_common_refusals(app)
     app.add_middleware(WriteRateLimitMiddleware, rate_per_s=limits.write_rate_per_s, burst=limits.write_burst)
     app.add_middleware(DeclaredBodySizeMiddleware, max_bytes=limits.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)  # added last: outermost, so refusals carry an id too

@@ -25,6 +25,14 @@ async def _domain_error(_: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
+    unparsed = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if unparsed is not None:
+        # Not JSON at all: nothing to point at field by field, and 400 tells the client its encoder is wrong.
+        reason = unparsed.get("ctx", {}).get("error", "JSON decode error")
+        return JSONResponse(
+            status_code=400,
+            content={"detail": f"the body is not valid JSON: {reason}", "code": "malformed_body"},
+        )
     readable = "; ".join(_describe(e) for e in errors[:5])
     fields = [{"field": _describe(e).split(":")[0], "message": e.get("msg", "")} for e in errors]
     return JSONResponse(
@@ -37,7 +45,11 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     code = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}.get(
         exc.status_code, "http_error"
     )
-    return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail), "code": code})
+    return JSONResponse(
+        status_code=exc.status_code,
+        content={"detail": str(exc.detail), "code": code},
+        headers=exc.headers,  # e.g. Allow on a 405, Retry-After, WWW-Authenticate
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

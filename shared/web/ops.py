@@ -37,7 +37,15 @@ def ops_router(checks: dict[str, ReadinessCheck], timeout_s: float = 2.0) -> API
     async def healthz() -> dict[str, str]:
         return {"status": "alive"}
 
-    @router.get("/readyz")
+    @router.get(
+        "/readyz",
+        responses={
+            503: {
+                "description": "A dependency is down; `checks` names which",
+                "content": {"application/json": {}},
+            }
+        },
+    )
     async def readyz() -> JSONResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():

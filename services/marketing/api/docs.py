@@ -16,13 +16,6 @@ VALIDATION = Refusal(422, "validation_error", "criteria.0.score: Input should be
 DATE_RULE = Refusal(
     422, "rule_violation", "shown_on 2023-05-01 is before the product was registered on 2023-06-01"
 )
-BAD_CURSOR = Refusal(422, "rule_violation", "cursor is not one this API returned")
-UNKNOWN_PARTICIPANT = Refusal(
-    422,
-    "unknown_participant",
-    f"participant {PARTICIPANT_ID} is not known here (yet): register first, or retry shortly",
-    (("participant_id", PARTICIPANT_ID),),
-)
 NO_PRODUCT = Refusal(404, "not_found", f"product {PRODUCT_ID} not found", (("product_id", PRODUCT_ID),))
 NO_EXHIBITION = Refusal(
     404, "not_found", f"exhibition {EXHIBITION_ID} not found", (("exhibition_id", EXHIBITION_ID),)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Body, Query
 from services.marketing import handlers
 from services.marketing.api.docs import (
     ALREADY_VOIDED,
-    BAD_CURSOR,
     CONCURRENT_CHANGE,
     DATE_RULE,
     EXHIBITION_ID,
@@ -18,7 +17,6 @@ from services.marketing.api.docs import (
     NO_SHOWCASE,
     PRODUCT_ID,
     SHOWCASE_ID,
-    UNKNOWN_PARTICIPANT,
     refusals,
 )
 from services.marketing.api.schemas import (
@@ -42,7 +40,7 @@ from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
-from shared.web.refusals import Refusal
+from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal
 
 router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]

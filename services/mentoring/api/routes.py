@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 from services.mentoring import handlers
 from services.mentoring.api.schemas import (
     MENTOR_ID,
-    PARTICIPANT_ID,
     SESSION_ID,
     KecamatanCode,
     MentorIn,
@@ -22,14 +21,13 @@ from services.mentoring.domain.session import CorrectSession, VoidSession
 from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
-from shared.web.refusals import Refusal, invalid, refusals
+from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 
-BAD_CURSOR = Refusal(422, "rule_violation", "cursor is not one this API returned")
 NO_MENTOR = Refusal(404, "not_found", f"mentor {MENTOR_ID} not found")
 NO_SESSION = Refusal(404, "not_found", f"session {SESSION_ID} not found")
 VOIDED = Refusal(409, "already_voided", f"session {SESSION_ID} is voided", (("session_id", SESSION_ID),))
@@ -114,12 +112,7 @@ async def list_mentors(
     "participant's kecamatan. Publishes `ParticipantMentored` with the participant's profile; the notes "
     "stay in this service.",
     responses=refusals(
-        Refusal(
-            422,
-            "unknown_participant",
-            f"participant {PARTICIPANT_ID} is not known here (yet): register first, or retry shortly",
-            (("participant_id", PARTICIPANT_ID),),
-        ),
+        UNKNOWN_PARTICIPANT,
         Refusal(422, "unknown_mentor", f"mentor {MENTOR_ID} does not exist", (("mentor_id", MENTOR_ID),)),
         Refusal(
             422,

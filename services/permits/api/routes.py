@@ -11,12 +11,20 @@ from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
 from shared.corrections import CorrectionIn, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
-from shared.web.refusals import Refusal, invalid, refusals
+from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter(tags=["permits"])
 
 PERMIT_ID = "5b0e6f3a-2c1d-4e8f-9a7b-3c2d1e0f9a8b"
+PARTICIPANT_ID = "7d9f2a4c-1b3e-4f5a-8c7d-9e0f1a2b3c4d"
 NO_PERMIT = Refusal(404, "not_found", f"permit {PERMIT_ID} not found")
+NOT_APPLIED = Refusal(
+    409,
+    "invalid_transition",
+    f"cannot issue permit {PERMIT_ID}: it is rejected, not applied",
+    (("permit_id", PERMIT_ID), ("status", "rejected")),
+)
+DECISION_DATE = Refusal(422, "rule_violation", "issued_on 2023-01-31 is before applied_on 2023-02-01")
 NOT_ISSUED = Refusal(
     409,
     "invalid_transition",
@@ -25,27 +33,64 @@ NOT_ISSUED = Refusal(
 )
 
 
-@router.post("/permits", status_code=201, response_model=PermitOut)
+@router.post(
+    "/permits",
+    status_code=201,
+    response_model=PermitOut,
+    responses=refusals(
+        OUT_OF_SCOPE,
+        Refusal(
+            409,
+            "duplicate_nib",
+            f"participant {PARTICIPANT_ID} already has an NIB (applied or issued): {PERMIT_ID}",
+            (("permit_id", PERMIT_ID),),
+        ),
+        UNKNOWN_PARTICIPANT,
+        Refusal(422, "rule_violation", "applied_on 2023-01-09 is before the registration on 2023-01-10"),
+    ),
+)
 async def apply_for_permit(body: PermitIn, uow: Uow) -> PermitOut:
     return PermitOut.of(await handlers.apply_for_permit(uow, body.to_command()))
 
 
-@router.post("/permits/{permit_id}/issue", response_model=PermitOut)
+@router.post(
+    "/permits/{permit_id}/issue",
+    response_model=PermitOut,
+    responses=refusals(
+        NO_PERMIT,
+        NOT_APPLIED,
+        Refusal(
+            409,
+            "duplicate_permit_number",
+            f"permit number 'NIB-0001' is already used by permit {PERMIT_ID}",
+            (("permit_id", PERMIT_ID),),
+        ),
+        DECISION_DATE,
+    ),
+)
 async def issue_permit(permit_id: UUID, body: IssueIn, uow: Uow) -> PermitOut:
     return PermitOut.of(await handlers.issue_permit(uow, body.to_command(permit_id)))
 
 
-@router.post("/permits/{permit_id}/reject", response_model=PermitOut)
+@router.post(
+    "/permits/{permit_id}/reject",
+    response_model=PermitOut,
+    responses=refusals(
+        NO_PERMIT,
+        NOT_APPLIED,
+        Refusal(422, "rule_violation", "rejected_on 2023-01-31 is before applied_on 2023-02-01"),
+    ),
+)
 async def reject_permit(permit_id: UUID, body: RejectIn, uow: Uow) -> PermitOut:
     return PermitOut.of(await handlers.reject_permit(uow, body.to_command(permit_id)))
 
 
-@router.get("/permits/{permit_id}", response_model=PermitOut)
+@router.get("/permits/{permit_id}", response_model=PermitOut, responses=refusals(NO_PERMIT))
 async def get_permit(permit_id: UUID, uow: Uow) -> PermitOut:
     return PermitOut.of(await handlers.get_permit(uow, permit_id))
 
 
-@router.get("/permits", response_model=PermitPage)
+@router.get("/permits", response_model=PermitPage, responses=refusals(BAD_CURSOR))
 async def list_permits(
     uow: Uow,
     participant_id: UUID | None = None,
@@ -78,7 +123,7 @@ async def list_permits(
             f"the issue of permit {PERMIT_ID} was re-dated to 2023-03-02 by a concurrent request; retry",
             (("permit_id", PERMIT_ID),),
         ),
-        Refusal(422, "rule_violation", "issued_on 2023-01-31 is before applied_on 2023-02-01"),
+        DECISION_DATE,
         invalid("date: Input should be a valid date"),
     ),
 )

@@ -28,6 +28,7 @@ from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
 from services.reporting.store.periods import a_year_earlier, previous_period
 from shared.errors import Unavailable
+from shared.web.refusals import Refusal, refusals
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 MAX_POINTS = 3700
@@ -111,7 +112,13 @@ async def funnel(period: PeriodParams, store: FiguresDep) -> Funnel:
     return Funnel(start=period.start, end=period.end, stages=stages)
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses=refusals(
+        Refusal(503, "too_many_streams", "this server already serves 100 live streams; retry shortly")
+    ),
+)
 async def stream(
     request: Request,
     period: PeriodParams,

@@ -20,7 +20,7 @@ from services.training.handlers import CompletionKey
 from shared.corrections import CorrectionIn, VoidIn
 from shared.errors import NotFound
 from shared.web.deps import Uow
-from shared.web.refusals import Refusal, invalid, refusals
+from shared.web.refusals import OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
 
@@ -48,18 +48,26 @@ def _depended_on(change: str) -> Refusal:
     )
 
 
+NO_CLASS = Refusal(404, "not_found", f"class {CLASS_ID} not found")
+DATE_RULE = Refusal(422, "rule_violation", "enrolled_on 2023-04-01 is after the class ended on 2023-03-31")
 NO_PLACEMENT = Refusal(404, "not_found", f"placement {PLACEMENT_ID} not found")
 PLACEMENT_VOIDED = Refusal(
     409, "already_voided", f"placement {PLACEMENT_ID} is voided", (("placement_id", PLACEMENT_ID),)
 )
 
 
-@router.post("/classes", status_code=201, response_model=ClassOut, tags=["classes"])
+@router.post(
+    "/classes",
+    status_code=201,
+    response_model=ClassOut,
+    tags=["classes"],
+    responses=refusals(Refusal(422, "rule_violation", "ends_on 2023-02-28 is before starts_on 2023-03-01")),
+)
 async def schedule_class(body: ClassIn, uow: Uow) -> ClassOut:
     return ClassOut.of(await handlers.schedule_class(uow, body.to_class()), enrolled=0)
 
 
-@router.get("/classes/{class_id}", response_model=ClassOut, tags=["classes"])
+@router.get("/classes/{class_id}", response_model=ClassOut, tags=["classes"], responses=refusals(NO_CLASS))
 async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
     async with uow.engine.connect() as conn:
         cls = await repository.get_class(conn, class_id)
@@ -69,7 +77,20 @@ async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
 
 
 @router.post(
-    "/classes/{class_id}/enrollments", status_code=201, response_model=EnrollmentOut, tags=["classes"]
+    "/classes/{class_id}/enrollments",
+    status_code=201,
+    response_model=EnrollmentOut,
+    tags=["classes"],
+    responses=refusals(
+        NO_CLASS,
+        OUT_OF_SCOPE,
+        Refusal(
+            409, "already_enrolled", f"participant {PARTICIPANT_ID} is already enrolled in class {CLASS_ID}"
+        ),
+        Refusal(409, "class_full", f"class {CLASS_ID} is full (25 places)"),
+        UNKNOWN_PARTICIPANT,
+        DATE_RULE,
+    ),
 )
 async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     return EnrollmentOut.of(await handlers.enroll(uow, class_id, body.participant_id, body.enrolled_on))
@@ -83,6 +104,14 @@ async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     summary="Record a completion",
     description="The participant must be enrolled; 409 `already_completed` if a completion of this class by "
     "them stands. A voided completion does not stand: the class may be completed again.",
+    responses=refusals(
+        NO_CLASS,
+        OUT_OF_SCOPE,
+        Refusal(409, "already_completed", f"participant {PARTICIPANT_ID} already completed class {CLASS_ID}"),
+        Refusal(422, "not_enrolled", f"participant {PARTICIPANT_ID} is not enrolled in class {CLASS_ID}"),
+        UNKNOWN_PARTICIPANT,
+        Refusal(422, "rule_violation", "completed_on 2023-02-28 is before enrolled_on 2023-03-01"),
+    ),
 )
 async def complete(class_id: UUID, body: CompletionIn, uow: Uow) -> CompletionOut:
     return CompletionOut.of(await handlers.complete(uow, class_id, body.participant_id, body.completed_on))
@@ -147,7 +176,22 @@ async def void_completion(class_id: UUID, participant_id: UUID, body: VoidIn, uo
     return CompletionOut.of(await handlers.void_completion(uow, key, by=body.by, reason=body.reason))
 
 
-@router.post("/placements", status_code=201, response_model=PlacementOut, tags=["placements"])
+@router.post(
+    "/placements",
+    status_code=201,
+    response_model=PlacementOut,
+    tags=["placements"],
+    responses=refusals(
+        OUT_OF_SCOPE,
+        UNKNOWN_PARTICIPANT,
+        Refusal(422, "no_vocational_completion", "a placement needs a completed vocational class first"),
+        Refusal(
+            422,
+            "rule_violation",
+            "placed_on 2023-03-19 is before the first vocational completion on 2023-03-20",
+        ),
+    ),
+)
 async def place(body: PlacementIn, uow: Uow) -> PlacementOut:
     return PlacementOut.of(await handlers.place(uow, body.participant_id, body.employer, body.placed_on))
 
