@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -204,6 +204,7 @@ def test_every_read_and_change_is_audited_with_the_callers_account(
     assert trail.status_code == 200, trail.text
     entries = trail.json()["items"]
     assert {e["subject"] for e in entries} == {subject}
+    assert all(datetime.fromisoformat(e["recorded_at"]).tzinfo is not None for e in entries)
     assert [(e["action"], e["participant_id"]) for e in entries] == [
         ("register", participant_id),
         ("read", participant_id),

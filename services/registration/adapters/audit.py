@@ -45,7 +45,8 @@ async def page(
     entries = [
         AuditEntry(
             entry_id=row.id,
-            recorded_at=row.recorded_at,
+            # SQLite hands back the UTC time it stored without its zone.
+            recorded_at=row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=UTC),
             subject=row.subject,
             action=Action(row.action),
             participant_id=UUID(row.participant_id),
