@@ -1,21 +1,35 @@
-"""Request bodies of every `…/correct` and `…/void` endpoint."""
+"""Request bodies of every `…/correct` and `…/void` endpoint, and who is making the change."""
 
 import datetime as dt
 from typing import Annotated
 
+from fastapi import Depends
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Officer = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+from shared.auth.deps import Caller
+from shared.auth.principal import Unauthorized
+
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+MAX_OFFICER = 100  # the correction log's and the events' `by` width
 
 
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason = Field(description="Why the fact was recorded by mistake")
-    by: Officer = Field(description="Account of the officer making the change (an id, not a name)")
 
 
 class CorrectionIn(VoidIn):
     date: dt.date = Field(description="The fact's right business date (Asia/Jakarta)")
     reason: Reason = Field(description="Why the recorded date was wrong")
+
+
+def _officer(caller: Caller) -> str:
+    # From the verified token, never the body: the audit trail names who really made the change.
+    if len(caller.subject) > MAX_OFFICER:
+        raise Unauthorized(f"the token's subject is longer than {MAX_OFFICER} characters")
+    return caller.subject
+
+
+Officer = Annotated[str, Depends(_officer)]
+"""The account id (token subject) of the caller correcting or voiding a fact."""

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from devstack.app_server import AppServer
+from shared.auth import AuthSettings, Role, mint
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.envelope import EventPayload
@@ -37,7 +38,8 @@ MISSING = "00000000-0000-4000-8000-000000000000"
 SERIALS = itertools.count(1)
 TOMORROW = (jakarta_today() + timedelta(days=1)).isoformat()
 YEAR_2023 = {"period_start": "2023-01-01", "period_end": "2023-12-31"}
-OFFICER = {"by": "officer-17"}
+# Corrections and voids take their `by` from the token: the finance client signs in as this officer.
+OFFICER = {"Authorization": f"Bearer {mint(AuthSettings(), subject='officer-17', roles=[Role.ADMIN])}"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def services(request: pytest.FixtureRequest, stack: Stack) -> Iterator[Services]
 
 @pytest.fixture
 def api(services: Services) -> Iterator[httpx.Client]:
-    with client(services.finance) as http:
+    with client(services.finance, OFFICER) as http:
         yield http
 
 
@@ -191,7 +193,7 @@ def test_one_live_report_per_participant_and_period(api: httpx.Client, registrar
     refused = assert_refused(submit(api, person, revenue=1), 409, "duplicate_report")
     assert refused["report_id"] == first["report_id"]
     created(submit(api, person, period_start="2023-01-01", period_end="2023-06-30"))
-    ok(api.post(f"/financial-reports/{first['report_id']}/void", json={"reason": "wrong figures", **OFFICER}))
+    ok(api.post(f"/financial-reports/{first['report_id']}/void", json={"reason": "wrong figures"}))
     replacement = created(submit(api, person, revenue=500_000_000))
     refused = assert_refused(submit(api, person), 409, "duplicate_report")
     assert refused["report_id"] == replacement["report_id"]
@@ -237,11 +239,11 @@ def test_report_rules_are_checked(
 def test_a_report_date_is_corrected_under_the_same_rules(api: httpx.Client, registrar: httpx.Client) -> None:
     report = created(submit(api, register(registrar).participant_id))
     path = f"/financial-reports/{report['report_id']}/correct"
-    corrected = ok(api.post(path, json={"date": "2024-02-01", "reason": "typo", **OFFICER}))
+    corrected = ok(api.post(path, json={"date": "2024-02-01", "reason": "typo"}))
     assert corrected == {**report, "submitted_on": "2024-02-01"}
-    early = api.post(path, json={"date": "2023-12-30", "reason": "typo", **OFFICER})
+    early = api.post(path, json={"date": "2023-12-30", "reason": "typo"})
     assert "before period_end" in assert_refused(early, 422, "rule_violation")["detail"]
-    late = api.post(path, json={"date": TOMORROW, "reason": "typo", **OFFICER})
+    late = api.post(path, json={"date": TOMORROW, "reason": "typo"})
     assert "after today" in assert_refused(late, 422, "rule_violation")["detail"]
     assert ok(api.get(f"/financial-reports/{report['report_id']}")) == corrected
 
@@ -249,18 +251,16 @@ def test_a_report_date_is_corrected_under_the_same_rules(api: httpx.Client, regi
 def test_a_voided_report_is_kept_and_cannot_change_again(api: httpx.Client, registrar: httpx.Client) -> None:
     report = created(submit(api, register(registrar).participant_id))
     base = f"/financial-reports/{report['report_id']}"
-    voided = ok(api.post(f"{base}/void", json={"reason": "entered twice", **OFFICER}))
+    voided = ok(api.post(f"{base}/void", json={"reason": "entered twice"}))
     assert voided["voided"] is True and voided["voided_by"] == "officer-17"
     assert voided["void_reason"] == "entered twice" and voided["voided_at"]
     assert {k: v for k, v in voided.items() if k not in NOT_VOIDED} == {
         k: v for k, v in report.items() if k not in NOT_VOIDED
     }
     assert ok(api.get(base)) == voided
-    refused = assert_refused(
-        api.post(f"{base}/void", json={"reason": "again", **OFFICER}), 409, "already_voided"
-    )
+    refused = assert_refused(api.post(f"{base}/void", json={"reason": "again"}), 409, "already_voided")
     assert refused["report_id"] == report["report_id"]
-    correction = {"date": "2024-02-01", "reason": "typo", **OFFICER}
+    correction = {"date": "2024-02-01", "reason": "typo"}
     assert_refused(api.post(f"{base}/correct", json=correction), 409, "already_voided")
 
 
@@ -270,7 +270,7 @@ def test_concurrent_voids_of_a_report_succeed_exactly_once(
     report = created(submit(api, register(registrar).participant_id))
     path = f"/financial-reports/{report['report_id']}/void"
     with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(lambda n: api.post(path, json={"reason": f"r{n}", **OFFICER}), range(8)))
+        responses = list(pool.map(lambda n: api.post(path, json={"reason": f"r{n}"}), range(8)))
     assert sorted(r.status_code for r in responses) == [200] + [409] * 7
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"already_voided"}
 
@@ -463,14 +463,14 @@ def test_a_disbursement_date_is_corrected_under_the_same_rules(
 ) -> None:
     paid = disbursed(api, registrar)
     path = f"/financing/{paid['application_id']}/disbursement/correct"
-    corrected = ok(api.post(path, json={"date": "2024-02-20", "reason": "bank statement", **OFFICER}))
+    corrected = ok(api.post(path, json={"date": "2024-02-20", "reason": "bank statement"}))
     assert corrected == {
         **paid,
         "disbursements": [{**paid["disbursements"][0], "disbursed_on": "2024-02-20"}],
     }
-    early = api.post(path, json={"date": "2024-02-19", "reason": "typo", **OFFICER})
+    early = api.post(path, json={"date": "2024-02-19", "reason": "typo"})
     assert "before approved_on" in assert_refused(early, 422, "rule_violation")["detail"]
-    late = api.post(path, json={"date": TOMORROW, "reason": "typo", **OFFICER})
+    late = api.post(path, json={"date": TOMORROW, "reason": "typo"})
     assert "after today" in assert_refused(late, 422, "rule_violation")["detail"]
     assert ok(api.get(f"/financing/{paid['application_id']}")) == corrected
 
@@ -480,14 +480,14 @@ def test_a_voided_disbursement_is_kept_and_the_application_can_be_disbursed_agai
 ) -> None:
     paid = disbursed(api, registrar)
     base = f"/financing/{paid['application_id']}"
-    voided = ok(api.post(f"{base}/disbursement/void", json={"reason": "wrong account", **OFFICER}))
+    voided = ok(api.post(f"{base}/disbursement/void", json={"reason": "wrong account"}))
     assert voided["status"] == "approved"
     (withdrawn,) = voided["disbursements"]
     assert withdrawn["voided"] is True and withdrawn["voided_by"] == "officer-17" and withdrawn["voided_at"]
     assert withdrawn["disbursement_id"] == paid["disbursements"][0]["disbursement_id"]
-    void_again = api.post(f"{base}/disbursement/void", json={"reason": "again", **OFFICER})
+    void_again = api.post(f"{base}/disbursement/void", json={"reason": "again"})
     assert assert_refused(void_again, 409, "already_voided")["application_id"] == paid["application_id"]
-    correction = {"date": "2024-03-02", "reason": "typo", **OFFICER}
+    correction = {"date": "2024-03-02", "reason": "typo"}
     assert_refused(api.post(f"{base}/disbursement/correct", json=correction), 409, "already_voided")
     again = ok(step(api, paid["application_id"], "disburse", disbursed_on="2024-03-04"))
     assert again["status"] == "disbursed"
@@ -502,8 +502,8 @@ def test_nothing_disbursed_can_be_neither_corrected_nor_voided(
     api: httpx.Client, registrar: httpx.Client
 ) -> None:
     base = f"/financing/{approved(api, registrar)['application_id']}/disbursement"
-    assert_refused(api.post(f"{base}/void", json={"reason": "x", **OFFICER}), 409, "not_disbursed")
-    correction = {"date": "2024-03-02", "reason": "x", **OFFICER}
+    assert_refused(api.post(f"{base}/void", json={"reason": "x"}), 409, "not_disbursed")
+    correction = {"date": "2024-03-02", "reason": "x"}
     assert_refused(api.post(f"{base}/correct", json=correction), 409, "not_disbursed")
 
 
@@ -512,7 +512,7 @@ def test_concurrent_voids_of_a_disbursement_succeed_exactly_once(
 ) -> None:
     path = f"/financing/{disbursed(api, registrar)['application_id']}/disbursement/void"
     with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(lambda n: api.post(path, json={"reason": f"r{n}", **OFFICER}), range(8)))
+        responses = list(pool.map(lambda n: api.post(path, json={"reason": f"r{n}"}), range(8)))
     assert sorted(r.status_code for r in responses) == [200] + [409] * 7
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"already_voided"}
 
@@ -559,17 +559,17 @@ def test_an_unknown_participant_gets_a_422_clients_may_retry(api: httpx.Client, 
     ("method", "path", "body"),
     [
         ("GET", f"/financial-reports/{MISSING}", None),
-        ("POST", f"/financial-reports/{MISSING}/void", {"reason": "x", **OFFICER}),
-        ("POST", f"/financial-reports/{MISSING}/correct", {"date": "2024-01-01", "reason": "x", **OFFICER}),
+        ("POST", f"/financial-reports/{MISSING}/void", {"reason": "x"}),
+        ("POST", f"/financial-reports/{MISSING}/correct", {"date": "2024-01-01", "reason": "x"}),
         ("GET", f"/financing/{MISSING}", None),
         ("POST", f"/financing/{MISSING}/approve", {"approved_amount": 1}),
         ("POST", f"/financing/{MISSING}/reject", {"reason": "x"}),
         ("POST", f"/financing/{MISSING}/disburse", {}),
-        ("POST", f"/financing/{MISSING}/disbursement/void", {"reason": "x", **OFFICER}),
+        ("POST", f"/financing/{MISSING}/disbursement/void", {"reason": "x"}),
         (
             "POST",
             f"/financing/{MISSING}/disbursement/correct",
-            {"date": "2024-01-01", "reason": "x", **OFFICER},
+            {"date": "2024-01-01", "reason": "x"},
         ),
     ],
 )
@@ -599,10 +599,10 @@ APPLICATION = {"participant_id": MISSING, "lender": "Bank DKI", "product": "KUR_
         (f"/financing/{MISSING}/reject", {"reason": ""}, "reason"),
         (f"/financing/{MISSING}/disburse", {"amount": 0}, "amount"),
         (f"/financing/{MISSING}/disburse", {"extra": 1}, "extra"),
-        (f"/financial-reports/{MISSING}/correct", {"reason": "x", **OFFICER}, "date"),
-        (f"/financial-reports/{MISSING}/void", {"reason": "x"}, "by"),
-        (f"/financing/{MISSING}/disbursement/void", {"reason": " ", **OFFICER}, "reason"),
-        ("/financial-reports/not-a-uuid/void", {"reason": "x", **OFFICER}, "report_id"),
+        (f"/financial-reports/{MISSING}/correct", {"reason": "x"}, "date"),
+        (f"/financial-reports/{MISSING}/void", {"reason": "x", "by": "o"}, "by"),
+        (f"/financing/{MISSING}/disbursement/void", {"reason": " "}, "reason"),
+        ("/financial-reports/not-a-uuid/void", {"reason": "x"}, "report_id"),
     ],
 )
 def test_malformed_requests_get_a_readable_422(
@@ -626,11 +626,11 @@ def test_ready_when_database_and_kafka_are_reachable(api: httpx.Client) -> None:
 async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_data(
     services: Services, stack: Stack
 ) -> None:
-    with client(services.registration) as registrar, client(services.finance) as api:
+    with client(services.registration) as registrar, client(services.finance, OFFICER) as api:
         person = register(registrar)
         pid = person.participant_id
         report = created(submit(api, pid))["report_id"]
-        fix = {"reason": "typo", **OFFICER}
+        fix = {"reason": "typo"}
         ok(api.post(f"/financial-reports/{report}/correct", json={"date": "2024-01-20", **fix}))
         ok(api.post(f"/financial-reports/{report}/void", json=fix))
         application = created(apply(api, pid))["application_id"]

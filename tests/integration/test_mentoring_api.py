@@ -17,6 +17,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from devstack.app_server import AppServer
+from shared.auth import AuthSettings, Role, mint
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import MentorAssigned, ParticipantMentored, ParticipantRegistered
@@ -114,12 +115,18 @@ def held(api: httpx.Client, registrar: httpx.Client, **extra: Any) -> dict[str, 
 
 
 def correct(api: httpx.Client, session_id: str, on: str) -> httpx.Response:
-    body = {"date": on, "reason": "typed the wrong day", "by": "officer-17"}
-    return api.post(f"/sessions/{session_id}/correct", json=body)
+    body = {"date": on, "reason": "typed the wrong day"}
+    return api.post(f"/sessions/{session_id}/correct", json=body, headers=signed_in_as("officer-17"))
 
 
 def void(api: httpx.Client, session_id: str) -> httpx.Response:
-    return api.post(f"/sessions/{session_id}/void", json={"reason": "entered twice", "by": "officer-17"})
+    body = {"reason": "entered twice"}
+    return api.post(f"/sessions/{session_id}/void", json=body, headers=signed_in_as("officer-17"))
+
+
+def signed_in_as(officer: str) -> dict[str, str]:
+    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
+    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -383,10 +390,10 @@ def test_an_unknown_session_is_404(api: httpx.Client) -> None:
             "held_on",
         ),
         ("/sessions", {"participant_id": MISSING, "mentor_id": MISSING, "topic": "a" * 201}, "topic"),
-        (f"/sessions/{MISSING}/correct", {"date": "2023-02-30", "reason": "x", "by": "o"}, "date"),
-        (f"/sessions/{MISSING}/correct", {"date": "2023-02-01", "reason": "x"}, "by"),
-        (f"/sessions/{MISSING}/void", {"reason": "", "by": "o"}, "reason"),
-        (f"/sessions/{MISSING}/void", {"reason": "x", "by": "o", "extra": 1}, "extra"),
+        (f"/sessions/{MISSING}/correct", {"date": "2023-02-30", "reason": "x"}, "date"),
+        (f"/sessions/{MISSING}/correct", {"date": "2023-02-01", "reason": "x", "by": "o"}, "by"),
+        (f"/sessions/{MISSING}/void", {"reason": ""}, "reason"),
+        (f"/sessions/{MISSING}/void", {"reason": "x", "extra": 1}, "extra"),
     ],
     ids=[
         "blank-topic",
@@ -395,7 +402,7 @@ def test_an_unknown_session_is_404(api: httpx.Client) -> None:
         "date-format",
         "long-topic",
         "bad-date",
-        "no-by",
+        "by-in-body",
         "empty-reason",
         "extra",
     ],

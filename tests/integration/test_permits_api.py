@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from devstack.app_server import AppServer
 from services.permits.adapters.tables import correction_log
+from shared.auth import AuthSettings, Role, mint
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import PermitIssued
@@ -109,14 +110,21 @@ def reject(api: httpx.Client, permit_id: str, **extra: Any) -> httpx.Response:
     return api.post(f"/permits/{permit_id}/reject", json={"reason": "documents incomplete", **extra})
 
 
-def correct(api: httpx.Client, permit_id: str, on: str, **extra: Any) -> httpx.Response:
-    body = {"date": on, "reason": "typed the wrong day", "by": "officer-17", **extra}
-    return api.post(f"/permits/{permit_id}/correct", json=body)
+def correct(
+    api: httpx.Client, permit_id: str, on: str, by: str = "officer-17", **extra: Any
+) -> httpx.Response:
+    body = {"date": on, "reason": "typed the wrong day", **extra}
+    return api.post(f"/permits/{permit_id}/correct", json=body, headers=signed_in_as(by))
 
 
-def void(api: httpx.Client, permit_id: str, **extra: Any) -> httpx.Response:
-    body = {"reason": "issued to the wrong application", "by": "officer-17", **extra}
-    return api.post(f"/permits/{permit_id}/void", json=body)
+def void(api: httpx.Client, permit_id: str, by: str = "officer-17", **extra: Any) -> httpx.Response:
+    body = {"reason": "issued to the wrong application", **extra}
+    return api.post(f"/permits/{permit_id}/void", json=body, headers=signed_in_as(by))
+
+
+def signed_in_as(officer: str) -> dict[str, str]:
+    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
+    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -349,10 +357,10 @@ def test_an_unknown_permit_is_404(api: httpx.Client) -> None:
         (f"/permits/{MISSING}/issue", {"permit_number": "  "}, "permit_number"),
         (f"/permits/{MISSING}/reject", {"reason": ""}, "reason"),
         (f"/permits/{MISSING}/reject", {"reason": "x", "extra": 1}, "extra"),
-        (f"/permits/{MISSING}/correct", {"date": "2023-13-01", "reason": "x", "by": "o-1"}, "date"),
-        (f"/permits/{MISSING}/correct", {"date": "2023-02-01", "reason": "x"}, "by"),
-        (f"/permits/{MISSING}/void", {"reason": " ", "by": "o-1"}, "reason"),
-        (f"/permits/{MISSING}/void", {"reason": "x", "by": "o-1", "date": "2023-02-01"}, "date"),
+        (f"/permits/{MISSING}/correct", {"date": "2023-13-01", "reason": "x"}, "date"),
+        (f"/permits/{MISSING}/correct", {"date": "2023-02-01", "reason": "x", "by": "o-1"}, "by"),
+        (f"/permits/{MISSING}/void", {"reason": " "}, "reason"),
+        (f"/permits/{MISSING}/void", {"reason": "x", "date": "2023-02-01"}, "date"),
     ],
     ids=[
         "permit-type",
@@ -361,7 +369,7 @@ def test_an_unknown_permit_is_404(api: httpx.Client) -> None:
         "empty-reason",
         "extra-field",
         "correct-bad-date",
-        "correct-no-officer",
+        "correct-officer-in-body",
         "void-blank-reason",
         "void-extra-field",
     ],

@@ -20,7 +20,7 @@ from services.finance.api.schemas import (
 )
 from services.finance.domain.financing import FinancingStatus
 from services.finance.handlers import financing, reports
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import ErrorOut
@@ -99,8 +99,8 @@ async def get_report(report_id: UUID, uow: Uow) -> ReportOut:
         _422=f"{BAD_BODY}`rule_violation`: the new date breaks a date rule",
     ),
 )
-async def correct_report(report_id: UUID, body: CorrectionIn, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.correct_report(uow, correction(report_id, body)))
+async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ReportOut:
+    return ReportOut.of(await reports.correct_report(uow, correction(report_id, body, officer)))
 
 
 @reports_router.post(
@@ -111,8 +111,8 @@ async def correct_report(report_id: UUID, body: CorrectionIn, uow: Uow) -> Repor
     "a new report. Publishes `FactVoided`.",
     responses=problems(_404=NOT_FOUND, _409="`already_voided`", _422=BAD_BODY),
 )
-async def void_report(report_id: UUID, body: VoidIn, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.void_report(uow, void(report_id, body)))
+async def void_report(report_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ReportOut:
+    return ReportOut.of(await reports.void_report(uow, void(report_id, body, officer)))
 
 
 @financing_router.post(
@@ -195,8 +195,12 @@ async def disburse(application_id: UUID, body: DisburseIn, uow: Uow) -> Financin
         _422=f"{BAD_BODY}`rule_violation`: the new date breaks a date rule",
     ),
 )
-async def correct_disbursement(application_id: UUID, body: CorrectionIn, uow: Uow) -> FinancingOut:
-    return FinancingOut.of(await financing.correct_disbursement(uow, correction(application_id, body)))
+async def correct_disbursement(
+    application_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
+) -> FinancingOut:
+    return FinancingOut.of(
+        await financing.correct_disbursement(uow, correction(application_id, body, officer))
+    )
 
 
 @financing_router.post(
@@ -211,8 +215,8 @@ async def correct_disbursement(application_id: UUID, body: CorrectionIn, uow: Uo
         _422=BAD_BODY,
     ),
 )
-async def void_disbursement(application_id: UUID, body: VoidIn, uow: Uow) -> FinancingOut:
-    return FinancingOut.of(await financing.void_disbursement(uow, void(application_id, body)))
+async def void_disbursement(application_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> FinancingOut:
+    return FinancingOut.of(await financing.void_disbursement(uow, void(application_id, body, officer)))
 
 
 @financing_router.get(

@@ -189,9 +189,9 @@ class FinancingPage(BaseModel):
 # --- corrections ---------------------------------------------------------------------------------------
 
 
-def correction(fact_id: UUID, body: CorrectionIn) -> CorrectDate:
-    return CorrectDate(fact_id, body.date, body.by, body.reason)
+def correction(fact_id: UUID, body: CorrectionIn, by: str) -> CorrectDate:
+    return CorrectDate(fact_id, body.date, by, body.reason)
 
 
-def void(fact_id: UUID, body: VoidIn) -> VoidFact:
-    return VoidFact(fact_id, body.by, body.reason)
+def void(fact_id: UUID, body: VoidIn, by: str) -> VoidFact:
+    return VoidFact(fact_id, by, body.reason)

@@ -37,7 +37,7 @@ from services.marketing.api.schemas import (
 )
 from services.marketing.domain.exhibition import CorrectShowcase, VoidShowcase
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal
@@ -276,8 +276,8 @@ async def get_showcase(showcase_id: UUID, uow: Uow) -> ShowcaseOut:
     ),
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE, DATE_RULE),
 )
-async def correct_showcase(showcase_id: UUID, body: CorrectionIn, uow: Uow) -> ShowcaseOut:
-    command = CorrectShowcase(showcase_id, body.date, body.by, body.reason)
+async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ShowcaseOut:
+    command = CorrectShowcase(showcase_id, body.date, officer, body.reason)
     return ShowcaseOut.of(await handlers.correct_showcase(uow, command))
 
 
@@ -292,5 +292,5 @@ async def correct_showcase(showcase_id: UUID, body: CorrectionIn, uow: Uow) -> S
     ),
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE),
 )
-async def void_showcase(showcase_id: UUID, body: VoidIn, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.void_showcase(uow, VoidShowcase(showcase_id, body.by, body.reason)))
+async def void_showcase(showcase_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ShowcaseOut:
+    return ShowcaseOut.of(await handlers.void_showcase(uow, VoidShowcase(showcase_id, officer, body.reason)))

@@ -18,7 +18,7 @@ from services.mentoring.api.schemas import (
     SessionPage,
 )
 from services.mentoring.domain.session import CorrectSession, VoidSession
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
@@ -173,8 +173,8 @@ async def list_sessions(
     "`FactCorrected` and logs who and why. Correcting to the date it already has changes nothing.",
     responses=refusals(NO_SESSION, VOIDED, RACED, FUTURE, invalid("date: Input should be a valid date")),
 )
-async def correct_session(session_id: UUID, body: CorrectionIn, uow: Uow) -> SessionOut:
-    command = CorrectSession(session_id, body.date, by=body.by, reason=body.reason)
+async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> SessionOut:
+    command = CorrectSession(session_id, body.date, by=officer, reason=body.reason)
     return SessionOut.of(await handlers.correct_session(uow, command))
 
 
@@ -185,8 +185,8 @@ async def correct_session(session_id: UUID, body: CorrectionIn, uow: Uow) -> Ses
     summary="Void a session recorded by mistake",
     description="The session is kept, marked `voided`, and no longer counts anywhere; it cannot be "
     "corrected or voided again. Publishes `FactVoided` and logs who and why.",
-    responses=refusals(NO_SESSION, VOIDED, RACED, invalid("by: Field required")),
+    responses=refusals(NO_SESSION, VOIDED, RACED, invalid("reason: Field required")),
 )
-async def void_session(session_id: UUID, body: VoidIn, uow: Uow) -> SessionOut:
-    command = VoidSession(session_id, by=body.by, reason=body.reason)
+async def void_session(session_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> SessionOut:
+    command = VoidSession(session_id, by=officer, reason=body.reason)
     return SessionOut.of(await handlers.void_session(uow, command))

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
 from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
@@ -127,8 +127,8 @@ async def list_permits(
         invalid("date: Input should be a valid date"),
     ),
 )
-async def correct_issue(permit_id: UUID, body: CorrectionIn, uow: Uow) -> PermitOut:
-    command = CorrectIssue(permit_id, body.date, by=body.by, reason=body.reason)
+async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> PermitOut:
+    command = CorrectIssue(permit_id, body.date, by=officer, reason=body.reason)
     return PermitOut.of(await handlers.correct_issue(uow, command))
 
 
@@ -141,6 +141,6 @@ async def correct_issue(permit_id: UUID, body: CorrectionIn, uow: Uow) -> Permit
     "keeps who and why.",
     responses=refusals(NO_PERMIT, NOT_ISSUED, invalid("reason: Field required")),
 )
-async def void_issue(permit_id: UUID, body: VoidIn, uow: Uow) -> PermitOut:
-    command = VoidIssue(permit_id, by=body.by, reason=body.reason)
+async def void_issue(permit_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PermitOut:
+    command = VoidIssue(permit_id, by=officer, reason=body.reason)
     return PermitOut.of(await handlers.void_issue(uow, command))

@@ -17,7 +17,7 @@ from services.training.api.schemas import (
     PlacementOut,
 )
 from services.training.handlers import CompletionKey
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.errors import NotFound
 from shared.web.deps import Uow
 from shared.web.refusals import OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
@@ -149,10 +149,10 @@ async def get_completion(class_id: UUID, participant_id: UUID, uow: Uow) -> Comp
     ),
 )
 async def correct_completion(
-    class_id: UUID, participant_id: UUID, body: CorrectionIn, uow: Uow
+    class_id: UUID, participant_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
 ) -> CompletionOut:
     key = CompletionKey(class_id, participant_id)
-    corrected = await handlers.correct_completion(uow, key, body.date, by=body.by, reason=body.reason)
+    corrected = await handlers.correct_completion(uow, key, body.date, by=officer, reason=body.reason)
     return CompletionOut.of(corrected)
 
 
@@ -168,12 +168,14 @@ async def correct_completion(
         NO_COMPLETION,
         COMPLETION_VOIDED,
         _depended_on(f"void the completion of class {CLASS_ID}"),
-        invalid("by: Field required"),
+        invalid("reason: Field required"),
     ),
 )
-async def void_completion(class_id: UUID, participant_id: UUID, body: VoidIn, uow: Uow) -> CompletionOut:
+async def void_completion(
+    class_id: UUID, participant_id: UUID, body: VoidIn, officer: Officer, uow: Uow
+) -> CompletionOut:
     key = CompletionKey(class_id, participant_id)
-    return CompletionOut.of(await handlers.void_completion(uow, key, by=body.by, reason=body.reason))
+    return CompletionOut.of(await handlers.void_completion(uow, key, by=officer, reason=body.reason))
 
 
 @router.post(
@@ -227,8 +229,10 @@ async def get_placement(placement_id: UUID, uow: Uow) -> PlacementOut:
         invalid("date: Input should be a valid date"),
     ),
 )
-async def correct_placement(placement_id: UUID, body: CorrectionIn, uow: Uow) -> PlacementOut:
-    corrected = await handlers.correct_placement(uow, placement_id, body.date, by=body.by, reason=body.reason)
+async def correct_placement(
+    placement_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
+) -> PlacementOut:
+    corrected = await handlers.correct_placement(uow, placement_id, body.date, by=officer, reason=body.reason)
     return PlacementOut.of(corrected)
 
 
@@ -241,5 +245,5 @@ async def correct_placement(placement_id: UUID, body: CorrectionIn, uow: Uow) ->
     "corrected or voided again. Publishes `FactVoided` and logs who and why.",
     responses=refusals(NO_PLACEMENT, PLACEMENT_VOIDED, invalid("reason: Field required")),
 )
-async def void_placement(placement_id: UUID, body: VoidIn, uow: Uow) -> PlacementOut:
-    return PlacementOut.of(await handlers.void_placement(uow, placement_id, by=body.by, reason=body.reason))
+async def void_placement(placement_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PlacementOut:
+    return PlacementOut.of(await handlers.void_placement(uow, placement_id, by=officer, reason=body.reason))
