@@ -28,7 +28,6 @@ def import_targets(
     file: Annotated[
         Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV with a header row")
     ],
-    by: Annotated[str, typer.Option(help="Account id recorded with the targets")] = "operator-cli",
     reporting_url: Annotated[str, typer.Option(envvar="JAKPRENEUR_REPORTING_URL")] = "http://127.0.0.1:8004",
     token: TokenOption = None,
 ) -> None:
@@ -36,7 +35,7 @@ def import_targets(
     rows = _read(file)
     response = httpx.put(
         f"{reporting_url}/targets",
-        json={"by": by, "targets": rows},
+        json={"targets": rows},  # recorded with the token's account id
         headers=bearer_headers(token),
         timeout=30,
     )

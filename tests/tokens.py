@@ -6,9 +6,13 @@ from shared.auth import AuthSettings, Role, mint
 
 
 def bearer(
-    *roles: Role, kota: str | None = None, agency: str | None = None, ttl: timedelta = timedelta(hours=1)
+    *roles: Role,
+    subject: str = "test-officer",
+    kota: str | None = None,
+    agency: str | None = None,
+    ttl: timedelta = timedelta(hours=1),
 ) -> dict[str, str]:
-    token = mint(AuthSettings(), subject="test-officer", roles=list(roles), kota=kota, agency=agency, ttl=ttl)
+    token = mint(AuthSettings(), subject=subject, roles=list(roles), kota=kota, agency=agency, ttl=ttl)
     return {"Authorization": f"Bearer {token}"}
 
 

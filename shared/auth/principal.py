@@ -18,6 +18,9 @@ class Role(StrEnum):
     ADMIN = "admin"  # holds every role
 
 
+MAX_SUBJECT_CHARS = 100  # what audit trails, correction logs and events' `by` store
+
+
 class Unauthorized(DomainError):
     status_code = 401
     code = "unauthorized"

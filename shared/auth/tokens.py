@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 
-from shared.auth.principal import Principal, Role, Unauthorized
+from shared.auth.principal import MAX_SUBJECT_CHARS, Principal, Role, Unauthorized
 from shared.auth.settings import AuthSettings
 
 
@@ -54,8 +54,11 @@ def verify(settings: AuthSettings, token: str) -> Principal:
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise Unauthorized("the token's roles claim must be a list of role names")
+    subject = str(claims["sub"])
+    if not 0 < len(subject) <= MAX_SUBJECT_CHARS:
+        raise Unauthorized(f"the token's subject must be 1 to {MAX_SUBJECT_CHARS} characters")
     return Principal(
-        subject=str(claims["sub"]),
+        subject=subject,
         roles=frozenset(Role(r) for r in roles if r in known),
         kota=_optional_str(claims.get("kota")),
         agency=_optional_str(claims.get("agency")),

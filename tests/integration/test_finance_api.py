@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from devstack.app_server import AppServer
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.envelope import EventPayload
@@ -32,6 +32,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -39,7 +40,7 @@ SERIALS = itertools.count(1)
 TOMORROW = (jakarta_today() + timedelta(days=1)).isoformat()
 YEAR_2023 = {"period_start": "2023-01-01", "period_end": "2023-12-31"}
 # Corrections and voids take their `by` from the token: the finance client signs in as this officer.
-OFFICER = {"Authorization": f"Bearer {mint(AuthSettings(), subject='officer-17', roles=[Role.ADMIN])}"}
+OFFICER = bearer(Role.ADMIN, subject="officer-17")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from devstack.app_server import AppServer
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.envelope import EventPayload
@@ -32,6 +32,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
 PRODUCT_ON = date(2023, 6, 1)
@@ -151,17 +152,16 @@ def shown(api: httpx.Client, registrar: httpx.Client, **extra: Any) -> dict[str,
 
 def correct(api: httpx.Client, showcase_id: str, day: str) -> httpx.Response:
     body = {"date": day, "reason": "typed the wrong day"}
-    return api.post(f"/showcases/{showcase_id}/correct", json=body, headers=signed_in_as("officer-17"))
+    return api.post(
+        f"/showcases/{showcase_id}/correct", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
+    )
 
 
 def void(api: httpx.Client, showcase_id: str) -> httpx.Response:
     body = {"reason": "wrong product"}
-    return api.post(f"/showcases/{showcase_id}/void", json=body, headers=signed_in_as("officer-17"))
-
-
-def signed_in_as(officer: str) -> dict[str, str]:
-    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
-    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
+    return api.post(
+        f"/showcases/{showcase_id}/void", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
+    )
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

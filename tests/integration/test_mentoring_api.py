@@ -17,7 +17,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from devstack.app_server import AppServer
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import MentorAssigned, ParticipantMentored, ParticipantRegistered
@@ -26,6 +26,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
 ASSIGNED_ON = date(2023, 1, 2)
@@ -116,17 +117,16 @@ def held(api: httpx.Client, registrar: httpx.Client, **extra: Any) -> dict[str, 
 
 def correct(api: httpx.Client, session_id: str, on: str) -> httpx.Response:
     body = {"date": on, "reason": "typed the wrong day"}
-    return api.post(f"/sessions/{session_id}/correct", json=body, headers=signed_in_as("officer-17"))
+    return api.post(
+        f"/sessions/{session_id}/correct", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
+    )
 
 
 def void(api: httpx.Client, session_id: str) -> httpx.Response:
     body = {"reason": "entered twice"}
-    return api.post(f"/sessions/{session_id}/void", json=body, headers=signed_in_as("officer-17"))
-
-
-def signed_in_as(officer: str) -> dict[str, str]:
-    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
-    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
+    return api.post(
+        f"/sessions/{session_id}/void", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
+    )
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from devstack.app_server import AppServer
 from services.permits.adapters.tables import correction_log
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import PermitIssued
@@ -28,6 +28,7 @@ from shared.db.engine import sync_url
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
 MISSING = "00000000-0000-4000-8000-000000000000"
@@ -114,17 +115,12 @@ def correct(
     api: httpx.Client, permit_id: str, on: str, by: str = "officer-17", **extra: Any
 ) -> httpx.Response:
     body = {"date": on, "reason": "typed the wrong day", **extra}
-    return api.post(f"/permits/{permit_id}/correct", json=body, headers=signed_in_as(by))
+    return api.post(f"/permits/{permit_id}/correct", json=body, headers=bearer(Role.ADMIN, subject=by))
 
 
 def void(api: httpx.Client, permit_id: str, by: str = "officer-17", **extra: Any) -> httpx.Response:
     body = {"reason": "issued to the wrong application", **extra}
-    return api.post(f"/permits/{permit_id}/void", json=body, headers=signed_in_as(by))
-
-
-def signed_in_as(officer: str) -> dict[str, str]:
-    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
-    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
+    return api.post(f"/permits/{permit_id}/void", json=body, headers=bearer(Role.ADMIN, subject=by))
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

@@ -123,10 +123,10 @@ def test_bad_input_gets_a_readable_422(
     assert words in response.json()["detail"]
 
 
-def test_malformed_json_gets_a_422(api: httpx.Client) -> None:
+def test_malformed_json_gets_a_400(api: httpx.Client) -> None:
     response = api.post("/participants", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
-    assert response.json()["code"] == "validation_error"
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_body"
 
 
 def test_unknown_participant_is_404(api: httpx.Client) -> None:

@@ -91,12 +91,12 @@ def test_targets_are_set_read_back_and_measured_year_to_date(
         {"year": 2023, "metric": "trained", "scope": "province", "key": "31", "value": 50},
     ]
     with client(servers[1]) as http:
-        response = http.put("/targets", json={"by": "planner-1", "targets": targets})
+        response = http.put("/targets", json={"targets": targets})
         assert response.status_code == 200, response.text
         assert response.json() == {"accepted": 4}
         # Replacing a target: the latest value stands.
         replaced = {**targets[0], "value": 90}
-        assert http.put("/targets", json={"by": "planner-2", "targets": [replaced]}).status_code == 200
+        assert http.put("/targets", json={"targets": [replaced]}).status_code == 200
 
         def stored() -> list[dict[str, Any]]:
             rows: list[dict[str, Any]] = http.get("/targets", params={"year": 2023}).json()["targets"]
@@ -141,7 +141,7 @@ def test_bad_targets_are_refused_with_a_readable_reason(
     servers: tuple[AppServer, AppServer], target: dict[str, Any], message: str
 ) -> None:
     with client(servers[1]) as http:
-        response = http.put("/targets", json={"by": "planner-1", "targets": [target]})
+        response = http.put("/targets", json={"targets": [target]})
     assert response.status_code == 422
     assert message in response.json()["detail"]
 
@@ -149,12 +149,12 @@ def test_bad_targets_are_refused_with_a_readable_reason(
 def test_a_target_given_twice_in_one_request_is_refused(servers: tuple[AppServer, AppServer]) -> None:
     target = {"year": 2023, "metric": "registered", "scope": "province", "key": "31", "value": 1}
     with client(servers[1]) as http:
-        response = http.put("/targets", json={"by": "planner-1", "targets": [target, target]})
+        response = http.put("/targets", json={"targets": [target, target]})
     assert response.status_code == 422 and "given twice" in response.json()["detail"]
 
 
 def test_only_an_admin_sets_targets(servers: tuple[AppServer, AppServer]) -> None:
-    body = {"by": "x", "targets": [{"year": 2023, "metric": "trained", "scope": "province", "value": 1}]}
+    body = {"targets": [{"year": 2023, "metric": "trained", "scope": "province", "value": 1}]}
     cases = [({}, 401, "unauthorized"), (bearer(Role.ANALYST), 403, "forbidden")]
     cases.append((bearer(Role.ADMIN, ttl=timedelta(minutes=-5)), 401, "unauthorized"))
     for headers, status, code in cases:

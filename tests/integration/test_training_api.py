@@ -13,7 +13,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from devstack.app_server import AppServer
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
 from shared.contracts.codec import decode
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.events import ParticipantPlaced, TrainingCompleted
@@ -22,7 +22,7 @@ from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.scenario import History, post
 from tests.integration.stack import Stack
-from tests.tokens import ADMIN
+from tests.tokens import ADMIN, bearer
 
 MISSING = "00000000-0000-4000-8000-000000000000"
 
@@ -96,17 +96,12 @@ async def correct(
     api: httpx.AsyncClient, path: str, on: str, by: str = "officer-17", **extra: Any
 ) -> httpx.Response:
     body = {"date": on, "reason": "typed the wrong day", **extra}
-    return await api.post(f"{path}/correct", json=body, headers=signed_in_as(by))
+    return await api.post(f"{path}/correct", json=body, headers=bearer(Role.ADMIN, subject=by))
 
 
 async def void(api: httpx.AsyncClient, path: str, by: str = "officer-17", **extra: Any) -> httpx.Response:
     body = {"reason": "recorded for the wrong participant", **extra}
-    return await api.post(f"{path}/void", json=body, headers=signed_in_as(by))
-
-
-def signed_in_as(officer: str) -> dict[str, str]:
-    """An admin's token for `officer`: corrections and voids take their `by` from the token."""
-    return {"Authorization": f"Bearer {mint(AuthSettings(), subject=officer, roles=[Role.ADMIN])}"}
+    return await api.post(f"{path}/void", json=body, headers=bearer(Role.ADMIN, subject=by))
 
 
 def assert_refused(response: httpx.Response, status: int, code: str) -> dict[str, Any]:

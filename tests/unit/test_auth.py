@@ -30,6 +30,7 @@ def test_a_minted_token_verifies_to_its_principal() -> None:
         (mint(AuthSettings(audience="another-api"), subject="a", roles=[Role.ADMIN]), "Audience"),
         (mint(AuthSettings(issuer="someone-else"), subject="a", roles=[Role.ADMIN]), "issuer"),
         ("not-a-token", "not valid"),
+        (mint(DEV, subject="x" * 101, roles=[Role.ADMIN]), "subject"),  # wider than audit trails store
     ],
 )
 def test_bad_tokens_are_refused_with_401(token: str, message: str) -> None:

@@ -4,7 +4,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.reporting.achievement import expected_to_date, year_to_date
 from services.reporting.api.schemas import ratio
@@ -52,9 +52,6 @@ class TargetIn(BaseModel):
 class TargetsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    by: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)] = Field(
-        description="Account setting the targets (an id, not a name)"
-    )
     targets: list[TargetIn] = Field(min_length=1, max_length=2000)
 
     @model_validator(mode="after")
@@ -149,12 +146,19 @@ def _figures(request: Request) -> Figures:
 async def set_targets(
     body: TargetsIn,
     publisher: Annotated[TargetPublisher, Depends(_publisher)],
-    _: Annotated[Principal, Depends(requires(Role.ADMIN))],
+    caller: Annotated[Principal, Depends(requires(Role.ADMIN))],
 ) -> TargetsAccepted:
-    """Set or replace yearly targets. Acknowledged once in the event log; readable within a moment."""
+    """Set or replace yearly targets. Acknowledged once in the event log; readable within a moment.
+
+    The targets are recorded with the caller's account id (the token's subject)."""
     events = [
         TargetSet(
-            year=t.year, metric=t.metric.value, scope=t.scope, scope_key=t.key, value=t.value, by=body.by
+            year=t.year,
+            metric=t.metric.value,
+            scope=t.scope,
+            scope_key=t.key,
+            value=t.value,
+            by=caller.subject,
         )
         for t in body.targets
     ]
