@@ -2,6 +2,10 @@
 
 At-least-once: a row is marked published only after the broker acknowledged it, so a crash in between
 republishes it (consumers are idempotent). A broker outage leaves rows in place and retries with backoff.
+
+Cost: every pass is several database round trips and a Kafka request, whatever the number of rows, so
+a pass waits a few milliseconds after a wake-up to take the commits arriving meanwhile with it, and the
+backlog gauge (one more query) is refreshed at most once per poll interval rather than after every pass.
 """
 
 import asyncio
@@ -15,6 +19,7 @@ from aiokafka import AIOKafkaProducer
 from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from shared.db.engine import one_writer
 from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_LAG
 from shared.tasks import cancel_and_wait
 
@@ -32,6 +37,7 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 5.0,
+        gather_s: float = 0.005,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
@@ -40,6 +46,8 @@ class OutboxRelay:
         self._batch_size = batch_size
         self._poll_interval_s = poll_interval_s
         self._max_backoff_s = max_backoff_s
+        self._gather_s = gather_s
+        self._backlog_due = 0.0  # loop time of the next backlog gauge refresh
         self._service = service
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -89,11 +97,20 @@ class OutboxRelay:
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
             if published < self._batch_size:
-                with contextlib.suppress(Exception):  # the gauge is best effort; publishing is not
-                    await self.backlog()
+                await self._refresh_backlog()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
+                    # Woken by a commit: others are usually in flight; one pass publishes them all.
+                    await asyncio.sleep(self._gather_s)
                 self._wake.clear()
+
+    async def _refresh_backlog(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now < self._backlog_due:
+            return
+        self._backlog_due = now + self._poll_interval_s
+        with contextlib.suppress(Exception):  # the gauge is best effort; publishing is not
+            await self.backlog()
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished rows in id order; returns how many were published."""
@@ -109,7 +126,7 @@ class OutboxRelay:
                 return 0
             # SQLite: a single writer per file anyway; keep its write transaction short.
             await self._send(rows)
-            async with conn.begin():
+            async with one_writer(self._engine), conn.begin():
                 await self._mark_published(conn, rows)
         return len(rows)
 

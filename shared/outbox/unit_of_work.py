@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.codec import wrap
 from shared.contracts.envelope import EventPayload
+from shared.db.engine import one_writer
 from shared.outbox.relay import OutboxRelay
 from shared.outbox.writer import add_to_outbox
 from shared.web.correlation import current_correlation_id
@@ -43,6 +44,6 @@ class UnitOfWork:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[Transaction]:
-        async with self.engine.begin() as conn:
+        async with one_writer(self.engine), self.engine.begin() as conn:
             yield Transaction(conn, self.outbox, self.topic, self.producer_name)
         self.relay.notify()
