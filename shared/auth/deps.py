@@ -1,6 +1,6 @@
 """FastAPI dependencies: `Caller` verifies the bearer token; `requires(...)` also checks a role."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -16,7 +16,8 @@ bearer = HTTPBearer(
 )
 
 
-def auth_settings(request: Request) -> AuthSettings:
+# Dependencies are async even where nothing awaits: FastAPI runs a plain `def` in a worker thread.
+async def auth_settings(request: Request) -> AuthSettings:
     found: AuthSettings = request.app.state.auth
     return found
 
@@ -37,10 +38,10 @@ async def caller(
 Caller = Annotated[Principal, Depends(caller)]
 
 
-def requires(*any_of: Role) -> Callable[[Principal], Principal]:
+def requires(*any_of: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the verified caller, provided they hold one of these roles (admin holds all)."""
 
-    def check(principal: Caller) -> Principal:
+    async def check(principal: Caller) -> Principal:
         principal.require(*any_of)
         return principal
 

@@ -22,7 +22,7 @@ class CorrectionIn(VoidIn):
     reason: Reason = Field(description="Why the recorded date was wrong")
 
 
-def _officer(caller: Caller) -> str:
+async def _officer(caller: Caller) -> str:
     # From the verified token, never the body: the audit trail names who really made the change.
     return caller.subject
 

@@ -67,7 +67,7 @@ async def send_all(base_url: str, requests: list[dict[str, Any] | bytes], concur
                 outcome.accepted.append(response.json())
             elif response.status_code == 409:
                 outcome.duplicates += 1
-            elif response.status_code == 422:
+            elif response.status_code in (400, 422):  # malformed JSON, invalid participant
                 outcome.rejected += 1
             else:
                 outcome.other.append(f"{response.status_code}: {response.text[:200]}")

@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from shared.personal_data import PersonalDataKeys
 
 
-def personal_data_keys(request: Request) -> PersonalDataKeys:
+async def personal_data_keys(request: Request) -> PersonalDataKeys:
     keys: PersonalDataKeys = request.app.state.personal_data
     return keys
 

@@ -18,7 +18,7 @@ class UnsupportedFilter(RuleViolation):
     code = "unsupported_filter"
 
 
-def counter_field(
+async def counter_field(
     kota: Annotated[str | None, Query(pattern=KOTA_CODE, description="Only this kota, e.g. 31.71")] = None,
     agency: Annotated[Agency | None, Query(description="Only this supervising agency")] = None,
 ) -> str:

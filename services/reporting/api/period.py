@@ -26,7 +26,7 @@ class Period:
         return (self.end - self.start).days + 1
 
 
-def period(
+async def period(
     start: Annotated[
         date | None, Query(alias="from", description="First day (default: 1 Jan this year)")
     ] = None,

@@ -35,7 +35,7 @@ MAX_POINTS = 3700
 HEARTBEAT_S = 15.0
 
 
-def figures(request: Request) -> Figures:
+async def figures(request: Request) -> Figures:
     found: Figures = request.app.state.figures
     return found
 

@@ -127,17 +127,17 @@ def _field(target: Target) -> str:
             return f"{Dimension.KOTA.value}:{target.scope_key}"
 
 
-def _publisher(request: Request) -> TargetPublisher:
+async def _publisher(request: Request) -> TargetPublisher:
     found: TargetPublisher = request.app.state.target_publisher
     return found
 
 
-def _targets(request: Request) -> Targets:
+async def _targets(request: Request) -> Targets:
     found: Targets = request.app.state.targets
     return found
 
 
-def _figures(request: Request) -> Figures:
+async def _figures(request: Request) -> Figures:
     found: Figures = request.app.state.figures
     return found
 
