@@ -119,7 +119,7 @@ class Traffic:
             created = existing.json()
             self.resolved += 1
         else:
-            assert response.status_code in (409, 422), response.text
+            assert response.status_code in (400, 409, 422), response.text  # malformed, duplicate, invalid
             return
         if self.ledger.registered(created) and len(http) > 1 and self._rng.random() < self._stage_share:
             task = asyncio.create_task(self._stages(http, created, stages))
