@@ -31,7 +31,7 @@ from shared.auth import Principal
 from shared.auth.principal import OutOfScope
 from shared.dates import jakarta_today
 from shared.errors import NotFound
-from shared.outbox.unit_of_work import UnitOfWork
+from shared.outbox.unit_of_work import Fact, UnitOfWork
 from shared.personal_data import PersonalDataKeys
 
 
@@ -167,15 +167,15 @@ class _Batch:
             registered = await repository.by_niks(tx.conn, self.keys, niks, lock=lock)
             decisions = decide(candidates, registered, self.on_duplicate, self.today, self.outside)
             await repository.insert_many(tx.conn, self.keys, decisions.create)
-            for p in decisions.create:
-                await tx.record(p.registered_event(), key=str(p.participant_id), occurred_on=p.registered_on)
+            facts = [
+                Fact(p.registered_event(), str(p.participant_id), p.registered_on) for p in decisions.create
+            ]
             for change in decisions.update:
                 after = change.after
                 await repository.update(tx.conn, self.keys, after)
                 if change.profile_changed:
-                    await tx.record(
-                        after.updated_event(), key=str(after.participant_id), occurred_on=after.registered_on
-                    )
+                    facts.append(Fact(after.updated_event(), str(after.participant_id), after.registered_on))
+            await tx.record_many(facts)
             created = [p.participant_id for p in decisions.create]
             await audit.record(tx.conn, self.subject, Action.IMPORT, created)
             updated = [change.after.participant_id for change in decisions.update]
