@@ -162,17 +162,24 @@ async def open_loop(  # noqa: PLR0917
 
 
 async def ramp(  # noqa: PLR0917
-    url: str, rates: list[int], seconds: float, body: Bodies, label: str, serial_base: int = 0
+    url: str,
+    rates: list[int],
+    seconds: float,
+    body: Bodies,
+    label: str,
+    serial_base: int = 0,
+    *,
+    path: str = "/participants",
 ) -> list[Step]:
     """Rising open-loop steps until one misses p99 ≤ 100 ms or has errors (that step is kept)."""
     pool = HttpPool(url)
     steps: list[Step] = []
     serial = serial_base
     try:
-        warmup = await open_loop(pool, "/participants", 20, 1.0, body, serial)  # connections, pools, caches
+        warmup = await open_loop(pool, path, 20, 1.0, body, serial)  # connections, pools, caches
         serial += warmup.sent
         for rate in rates:
-            step = await open_loop(pool, "/participants", rate, seconds, body, serial)
+            step = await open_loop(pool, path, rate, seconds, body, serial)
             serial += step.sent
             steps.append(step)
             print(f"  {label}: {step.describe()}", flush=True)

@@ -3,7 +3,8 @@
 Starts its own infrastructure on free ports in a temp dir, with its own topics (KAFKA_TOPIC_PREFIX),
 keyspaces and databases, and measures every figure against a ceiling taken in the same run:
   1. reporting apply rate over 1,000,000 mixed events vs raw aiokafka consume and a naive consumer; rebuild;
-  2. open-loop write path (POST /participants) on SQLite and PostgreSQL vs a bare FastAPI endpoint;
+  2. open-loop write path (POST /participants) on SQLite and PostgreSQL vs a bare FastAPI endpoint, and
+     one write on each stage service on PostgreSQL (benchmarks.service_writes);
   3. freshness (summary polling and SSE) at 10/50/90% of the sustainable PostgreSQL write rate;
   4. query latency for a week and five years with the events applied; Redis memory per million events;
   5. scale-out: one vs two reporting instances on 6 partitions.
@@ -28,6 +29,7 @@ from benchmarks.events import prefill
 from benchmarks.load import Bodies, best_rate, json_bytes, ramp
 from benchmarks.probe import freshness as measure_freshness
 from benchmarks.probe import query_latency
+from benchmarks.service_writes import SERVICES, WRITES, ramp_services
 from benchmarks.stack import CpuMeter, Stack
 from devstack.kafka_jars import kafka_version
 from services.reporting.rebuild import rebuild
@@ -121,10 +123,30 @@ class Run:
                 self.pg_best = best
                 self.freshness(registration.url)
             stack.dismiss(registration)
+        self.stage_writes(rates, bare_best, bare_cpu)
         for step in bare_steps:
             res.add(f"bare endpoint, open loop {step.rate} req/s", step.describe())
         if bare_best == max(rates):
             res.note("the bare endpoint sustained the highest offered rate: its ceiling is at least that")
+
+    def stage_writes(self, rates: list[int], bare_best: int, bare_cpu: float) -> None:
+        """One write per stage service, PostgreSQL only: SQLite as well would not fit the budget."""
+        res = self.results
+        self.section("2b. write path: one write on each stage service, PostgreSQL")
+        meter = CpuMeter()
+        ramps = ramp_services(self.stack, "postgres", list(SERVICES), rates, self.args.step_seconds)
+        cpu = meter.busy()
+        for service, steps in ramps.items():
+            best = best_rate(steps)
+            at = next((s for s in steps if s.rate == best), None)
+            res.add(
+                f"write path {service} postgres ({WRITES[service].label}): highest rate with p99 ≤ 100 ms "
+                "and no errors",
+                f"{best} req/s" + (f" (p50 {at.p50_ms:.1f} ms, p99 {at.p99_ms:.1f} ms)" if at else ""),
+                f"bare FastAPI endpoint {bare_best} req/s (CPU busy {bare_cpu:.0%})",
+                pct(best / bare_best) if bare_best else "n/a",
+            )
+        res.note(f"section 2b (pool registration, catch-up and the five ramps): CPU busy {cpu:.0%}")
 
     def freshness(self, registration: str) -> None:
         args, stack, res = self.args, self.stack, self.results

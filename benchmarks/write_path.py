@@ -1,6 +1,7 @@
-"""Section 2 of `make bench` alone: open-loop POST /participants, optionally profiled.
+"""Section 2 of `make bench` alone: open-loop POST /participants and each stage service's write.
 
     python -m benchmarks.write_path --db postgres [--rates 100,200,400] [--bare] [--profile DIR]
+        [--services participants|all|training,mentoring,marketing,permits,finance]
 
 Same infrastructure, settings and ramp as the write path of benchmarks.pipeline (own infrastructure on
 free ports, open-loop steps until p99 > 100 ms or errors), in about a minute per database, so a change
@@ -8,7 +9,10 @@ to the write path can be measured without the whole run. Besides latency it prin
 request of the service process and of the whole machine: on this shared 2-core machine, CPU per request
 varies far less from run to run than the highest sustained rate. `--profile DIR` records the service
 with py-spy (`pip install py-spy`) during the ramp: DIR/<db>.folded (folded stacks, for flame-graph
-tools) and DIR/<db>.txt (functions by own and total share of the samples). Does not write docs/.
+tools) and DIR/<db>.txt (functions by own and total share of the samples). `--services` adds one write
+per stage service (benchmarks.service_writes; `all` = participants and the five), each ramped the same
+way, with a row "write path <service> <db>" (and its ratio to the bare endpoint with --bare). Does not
+write docs/.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 
 from benchmarks.load import Step, best_rate, ramp
 from benchmarks.pipeline import registrations
+from benchmarks.service_writes import SERVICES, ramp_services
 from benchmarks.stack import CpuMeter, Stack
 
 
@@ -40,6 +45,14 @@ def process_cpu_s(pid: int | None) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _row(steps: list[Step], bare_best: int) -> str:
+    best = best_rate(steps)
+    at = next((s for s in steps if s.rate == best), None)
+    latency = f" (p50 {at.p50_ms:.1f} ms, p99 {at.p99_ms:.1f} ms)" if at else ""
+    ratio = f", {best / bare_best:.0%} of the bare endpoint's {bare_best} req/s" if bare_best else ""
+    return f"highest rate with p99 ≤ 100 ms {best} req/s{latency}{ratio}"
 
 
 def _summary(label: str, steps: list[Step], cpu: float, wall_s: float, service_cpu_s: float) -> None:
@@ -112,10 +125,19 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=5.0)
     parser.add_argument("--bare", action="store_true", help="also ramp the bare FastAPI endpoint")
     parser.add_argument("--profile", type=Path, help="record the service with py-spy into this directory")
+    parser.add_argument(
+        "--services",
+        default="participants",
+        help=f"comma-separated: participants, {', '.join(SERVICES)}; or all (default: participants)",
+    )
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
+    chosen = ["participants", *SERVICES] if args.services == "all" else args.services.split(",")
+    if unknown := set(chosen) - {"participants", *SERVICES}:
+        parser.error(f"unknown services: {', '.join(sorted(unknown))}")
     stack = Stack()
     stack.start()
+    bare_best = 0
     try:
         if args.bare:
             with stack.running(stack.bare()) as bare:
@@ -123,23 +145,30 @@ def main() -> None:
                 steps = asyncio.run(ramp(bare.url, rates, args.step_seconds, registrations(1), "bare"))
                 wall = time.monotonic() - began
                 _summary("bare", steps, meter.busy(), wall, process_cpu_s(bare.pid) - spent)
+                bare_best = best_rate(steps)
         for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-            url = (
-                f"sqlite:///{stack.base}/registration.db"
-                if db == "sqlite"
-                else stack.endpoints.create_database("bench_registration")
-            )
-            env = {"KAFKA_TOPIC_PREFIX": "benchw", "REGISTRATION_DATABASE_URL": url}
-            with stack.running(stack.service("registration", f"registration-{db}", env)) as service:
-                meter, began, spent = CpuMeter(), time.monotonic(), process_cpu_s(service.pid)
-                with Profiler(service.pid, args.profile, db):
-                    steps = asyncio.run(
-                        ramp(service.url, rates, args.step_seconds, registrations(2), db, 10_000_000)
-                    )
-                wall = time.monotonic() - began
-                _summary(db, steps, meter.busy(), wall, process_cpu_s(service.pid) - spent)
+            if "participants" in chosen:
+                _participants(stack, db, args, rates)
+            if stage := [s for s in chosen if s != "participants"]:
+                for name, steps in ramp_services(stack, db, stage, rates, args.step_seconds).items():
+                    print(f"  write path {name} {db}: {_row(steps, bare_best)}", flush=True)
     finally:
         stack.stop()
+
+
+def _participants(stack: Stack, db: str, args: argparse.Namespace, rates: list[int]) -> None:
+    url = (
+        f"sqlite:///{stack.base}/registration.db"
+        if db == "sqlite"
+        else stack.endpoints.create_database("bench_registration")
+    )
+    env = {"KAFKA_TOPIC_PREFIX": "benchw", "REGISTRATION_DATABASE_URL": url}
+    with stack.running(stack.service("registration", f"registration-{db}", env)) as service:
+        meter, began, spent = CpuMeter(), time.monotonic(), process_cpu_s(service.pid)
+        with Profiler(service.pid, args.profile, db):
+            steps = asyncio.run(ramp(service.url, rates, args.step_seconds, registrations(2), db, 10_000_000))
+        wall = time.monotonic() - began
+        _summary(db, steps, meter.busy(), wall, process_cpu_s(service.pid) - spent)
 
 
 if __name__ == "__main__":
