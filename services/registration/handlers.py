@@ -114,7 +114,7 @@ async def import_participants(
     changes no personal data, so it leaves no entry.
     """
     today = jakarta_today()
-    outside = _area_of(caller)
+    outside = caller.outside
     screened = screen(rows, today, outside)
     if dry_run:
         async with uow.engine.connect() as conn:
@@ -130,15 +130,6 @@ async def import_participants(
             # refused the batch: go row by row, so only that row becomes a duplicate.
             written = [r for c in screened.candidates for r in await batch.store_one(c)]
     return sorted([*screened.rejected, *written], key=lambda result: result.index)
-
-
-def _area_of(caller: Principal) -> AreaCheck:
-    def outside(kota_code: str, agency: str) -> str | None:
-        if caller.covers(kota_code, agency):
-            return None
-        return f"kota {kota_code}, agency {agency} is outside your area ({caller.area})"
-
-    return outside
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,12 @@ class Principal:
             self.agency is None or self.agency == agency
         )
 
+    def outside(self, kota_code: str, agency: str) -> str | None:
+        """Why a kota and agency lie outside this caller's area, or None when the caller may act there."""
+        if self.covers(kota_code, agency):
+            return None
+        return f"kota {kota_code}, agency {agency} is outside your area ({self.area})"
+
     def check_scope(self, kota_code: str, agency: str) -> None:
         """Refuses a participant (or a write about one) outside the caller's kota or agency."""
         if not self.covers(kota_code, agency):

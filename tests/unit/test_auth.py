@@ -99,7 +99,9 @@ def test_an_area_scope_refuses_participants_outside_it() -> None:
     )
     inside.check_participant(person)
     Principal("a", frozenset({Role.ADMIN})).check_participant(person)
+    assert inside.outside(person.kota_code, person.agency.value) is None
     for outside in (other_kota, other_agency):
         with pytest.raises(OutOfScope) as refused:
             outside.check_participant(person)
         assert refused.value.status_code == 403
+        assert "outside your area" in (outside.outside(person.kota_code, person.agency.value) or "")

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from services.registration.domain.batch import OUT_OF_SCOPE, OnDuplicate, RowStatus, decide, screen
+from services.registration.domain.batch import OnDuplicate, RowStatus, decide, screen
 from services.registration.domain.participant import Domicile, RegisterParticipant, register
 from shared.contracts.enums import Agency, Gender
 
@@ -34,7 +34,7 @@ def only_pusat(kota_code: str, agency: str) -> str | None:
 def test_a_row_of_another_kota_is_refused_out_of_scope_and_does_not_claim_its_nik() -> None:
     rows = [row("3171010509900001", UTARA), row("3171010509900001", PUSAT)]
     screened = screen(rows, TODAY, only_pusat)
-    assert [(r.index, r.code) for r in screened.rejected] == [(0, OUT_OF_SCOPE)]
+    assert [(r.index, r.code) for r in screened.rejected] == [(0, "out_of_scope")]
     assert "outside your area" in (screened.rejected[0].detail or "")
     assert [c.index for c in screened.candidates] == [1]
 
@@ -44,6 +44,6 @@ def test_updating_a_participant_registered_in_another_kota_is_refused() -> None:
     candidates = screen([row("3171010509900001", PUSAT)], TODAY, only_pusat).candidates
     updating = decide(candidates, {registered.nik: registered}, OnDuplicate.UPDATE, TODAY, only_pusat)
     assert not updating.update and updating.results[0].status is RowStatus.INVALID
-    assert updating.results[0].code == OUT_OF_SCOPE
+    assert updating.results[0].code == "out_of_scope"
     skipping = decide(candidates, {registered.nik: registered}, OnDuplicate.SKIP, TODAY, only_pusat)
     assert skipping.results[0].code == "duplicate_nik"  # uniqueness is province-wide, whoever asks

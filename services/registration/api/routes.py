@@ -27,7 +27,7 @@ from shared.auth.deps import Caller, requires
 from shared.regions import jakarta
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
-from shared.web.refusals import Refusal, invalid, refusals
+from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, Refusal, invalid, refusals
 
 router = APIRouter()
 
@@ -37,8 +37,6 @@ NIK_MASKING = (
     "and is null for every other caller. Each participant shown is recorded in the audit trail "
     "(`GET /audit`)."
 )
-OUTSIDE = Refusal(403, "out_of_scope", "this participant is outside your area (kota 31.72)")
-BAD_CURSOR = Refusal(422, "rule_violation", "cursor is not one this API returned")
 
 
 @router.get("/regions", response_model=list[KotaOut], tags=["regions"])
@@ -78,7 +76,7 @@ def _out(p: Participant, caller: Principal) -> ParticipantOut:
             f"NIK is already registered as participant {PARTICIPANT_ID}",
             (("participant_id", PARTICIPANT_ID),),
         ),
-        Refusal(403, "out_of_scope", "this participant is outside your area (kota 31.71)"),
+        OUT_OF_SCOPE,
         Refusal(422, "rule_violation", "NIK birth day must be 41-71 for a woman (day + 40)"),
         invalid("nik: String should match pattern '^\\d{16}$'"),
     ),
@@ -92,7 +90,7 @@ async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller
     response_model=ParticipantOut,
     tags=["participants"],
     description=f"One participant, if within the caller's area. {NIK_MASKING}",
-    responses=refusals(Refusal(404, "not_found", f"participant {PARTICIPANT_ID} not found"), OUTSIDE),
+    responses=refusals(Refusal(404, "not_found", f"participant {PARTICIPANT_ID} not found"), OUT_OF_SCOPE),
 )
 async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
     return _out(await handlers.read_participant(uow, keys, participant_id, caller), caller)
@@ -155,8 +153,7 @@ async def import_participants(body: BatchIn, uow: Uow, keys: Keys, caller: Calle
     response_model=AuditPage,
     tags=["audit"],
     dependencies=[Depends(requires(Role.ADMIN))],
-    responses=refusals(
-        Refusal(403, "forbidden", "this needs the admin role"),
+    responses=refusals(  # 401/403 `forbidden` come with the token check (shared.web.refusals)
         BAD_CURSOR,
         invalid("participant_id: Input should be a valid UUID"),
     ),

@@ -19,12 +19,12 @@ from services.registration.domain.participant import (
     register,
     restate,
 )
+from shared.auth.principal import OutOfScope
 from shared.errors import RuleViolation
 
 MAX_ROWS = 500
 DUPLICATE_IN_FILE = "duplicate_in_file"
 UNCHANGED = "unchanged"
-OUT_OF_SCOPE = "out_of_scope"
 
 AreaCheck = Callable[[str, str], str | None]
 """Why a kota and agency lie outside the caller's area, or None when the caller may act there."""
@@ -119,7 +119,7 @@ def screen(
         if isinstance(row, RowResult):
             rejected.append(row)
         elif refusal := outside(row.domicile.kota_code, row.agency.value):
-            rejected.append(RowResult.invalid(index, OUT_OF_SCOPE, refusal))
+            rejected.append(RowResult.invalid(index, OutOfScope.code, refusal))
         elif row.nik in first_of:
             detail = f"the same NIK as row {first_of[row.nik]} of this batch, which is the one taken"
             rejected.append(RowResult.invalid(index, DUPLICATE_IN_FILE, detail))
@@ -149,7 +149,7 @@ def decide(
             detail = f"NIK is already registered as participant {existing.participant_id}"
             decisions.results.append(_skipped(c.index, existing, DuplicateNik.code, detail))
         elif refusal := outside(existing.domicile.kota_code, existing.agency.value):
-            decisions.results.append(RowResult.invalid(c.index, OUT_OF_SCOPE, refusal))
+            decisions.results.append(RowResult.invalid(c.index, OutOfScope.code, refusal))
         else:
             decisions.results.append(_update(c, existing, today, decisions))
     return decisions
