@@ -18,7 +18,7 @@ from services.reporting.metrics import Metric
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState, dated, put, recount, unpack
 from services.reporting.projection.facts import facts_of
 from services.reporting.store.bulk import BulkRead, BulkWrite
-from services.reporting.store.keys import Keys
+from services.reporting.store.keys import Keys, funnel_cells
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.subjects import decode_state
 from services.reporting.store.targets import target_field
@@ -157,7 +157,7 @@ def project(
 
 def increments(keys: Keys, deltas: Deltas) -> tuple[DayIncrements, Increments]:
     """Counter changes by (counter prefix, day) — Redis adds each to the day's month and year too — and
-    funnel changes by key."""
+    funnel changes by key (every cohort grain and stage grain, see keys.funnel_cells)."""
     days: defaultdict[tuple[str, str], defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     funnel: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
     prefixes = {m: (keys.counter_prefix(m), keys.funnel_prefix(m)) for m in {m for m, _ in deltas.moves}}
@@ -169,7 +169,8 @@ def increments(keys: Keys, deltas: Deltas) -> tuple[DayIncrements, Increments]:
             for name in fields:
                 counters[name] += amount
             if cohort:
-                funnel[funnel_prefix + cohort][day] += amount
+                for key, cell in funnel_cells(funnel_prefix, cohort, day):
+                    funnel[key][cell] += amount
     return days, funnel
 
 

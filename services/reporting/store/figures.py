@@ -2,7 +2,7 @@
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 from redis.asyncio import Redis
@@ -56,15 +56,32 @@ class Figures:
         return sorted((await self._sum_field(plan, field)).items())
 
     async def reached_by(self, metric: Metric, start: date, end: date) -> int:
-        """Participants registered in start..end whose earliest `metric` fact is on or before `end`."""
-        days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+        """Participants registered in start..end whose earliest `metric` fact is on or before `end`.
+
+        Two reads per covering cohort bucket, whatever the period's length: the bucket's counts by stage
+        year (the years before `end`'s), and its counts of `end`'s months before it and days up to it."""
+        months = [f"m:{end.isoformat()[:5]}{month:02d}" for month in range(1, end.month)]
+        days = [f"d:{end.isoformat()[:8]}{day:02d}" for day in range(1, end.day + 1)]
         keys = await self._live()
         async with self._redis.pipeline(transaction=False) as read:
-            for day in days:
-                read.hgetall(keys.funnel(metric, day))
-            cohorts = await read.execute()
-        cutoff = end.isoformat()
-        return sum(int(n) for cohort in cohorts for stage_day, n in cohort.items() if stage_day <= cutoff)
+            for bucket in cover(start, end):
+                cohort = keys.funnel_cohort(metric, bucket)
+                read.hgetall(cohort + ":y")
+                read.hmget(cohort + ":s", months + days)
+            replies = await read.execute()
+        by_year: list[dict[str, str]] = replies[::2]
+        this_year: list[list[str | None]] = replies[1::2]
+        earlier = sum(int(n) for years in by_year for year, n in years.items() if int(year) < end.year)
+        return earlier + sum(int(n or 0) for cells in this_year for n in cells)
+
+    async def fields(self, metric: Metric, start: date, end: date, fields: list[str]) -> dict[str, int]:
+        """Several counter fields of one metric over the period, one read per covering bucket."""
+        keys = await self._live()
+        async with self._redis.pipeline(transaction=False) as read:
+            for bucket in cover(start, end):
+                read.hmget(keys.counter(metric, bucket), fields)
+            replies = await read.execute()
+        return {name: sum(int(cells[i] or 0) for cells in replies) for i, name in enumerate(fields)}
 
     async def _sum_field(self, plan: list[tuple[T, str]], field: str) -> Counter[T]:
         """One field of each counter key, summed per label; labels with no data count 0."""

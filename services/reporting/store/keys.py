@@ -1,14 +1,17 @@
 """Redis key layout of one reporting keyspace (a prefix, so a rebuild can fill a fresh one alongside).
 
 {ks}:c:{metric}:{d|m|y}:{label}   hash  "total" and "dimension:value" → count
+{ks}:f:{metric}:{d|m|y}:{label}:y hash  participants registered in that day/month/year (the cohort) by the
+                                        year they reached the stage: "2024" → count
+{ks}:f:{metric}:{d|m|y}:{label}:s hash  the same by month and day reached: "m:2024-05", "d:2024-05-17" → count
 {ks}:s:{metric}:{subject}         hash  "f:{fact_id}" → [date, dims]; "c" → what is counted now
 {ks}:o:{topic}:{partition}        str   last offset applied from that partition
 {ks}:t:targets                    hash  "{year}|{metric}|{scope}|{scope_key}" → yearly target
 {ks}:changed                      pubsub channel, a message per applied batch
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 
 from services.reporting.metrics import Metric
 from services.reporting.store.periods import Bucket
@@ -27,8 +30,9 @@ class Keys:
     def funnel_prefix(self, metric: Metric) -> str:
         return f"{self.keyspace}:f:{metric.value}:"
 
-    def funnel(self, metric: Metric, registered_on: date) -> str:
-        return f"{self.funnel_prefix(metric)}{registered_on.isoformat()}"
+    def funnel_cohort(self, metric: Metric, cohort: Bucket) -> str:
+        """The cohort's two funnel hashes are this with ":y" (by stage year) and ":s" (by month and day)."""
+        return f"{self.funnel_prefix(metric)}{cohort.grain}:{cohort.label}"
 
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"
@@ -42,3 +46,14 @@ class Keys:
     def pattern(self) -> str:
         """SCAN pattern that matches this keyspace's keys and nothing else's (one pattern: one pass)."""
         return f"{self.keyspace}:[cfsot]:*"
+
+
+def funnel_cells(prefix: str, cohort: str, stage_day: str) -> Iterator[tuple[str, str]]:
+    """(key, field) of every funnel counter that a participant of the ISO day `cohort` reaching the stage on
+    `stage_day` adds to: so any cohort period is read from its few covering buckets, and any cut-off day
+    from a year, month and day part of each (see Figures.reached_by)."""
+    for cohort_bucket in (f"d:{cohort}", f"m:{cohort[:7]}", f"y:{cohort[:4]}"):
+        base = prefix + cohort_bucket
+        yield base + ":y", stage_day[:4]
+        yield base + ":s", "m:" + stage_day[:7]
+        yield base + ":s", "d:" + stage_day
