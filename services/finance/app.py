@@ -8,13 +8,14 @@ from services.finance.adapters.tables import outbox, participants
 from services.finance.api.routes import financing_router, reports_router
 from services.finance.settings import FinanceSettings
 from shared.auth import Role
+from shared.participants.audit import install_area_audit
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: FinanceSettings | None = None) -> FastAPI:
-    return producing_service_app(
+    app = producing_service_app(
         name="finance",
         title="Jakpreneur finance",
         description="Financial reports of participants' businesses (pelaporan keuangan) and bank financing "
@@ -27,3 +28,5 @@ def create_app(settings: FinanceSettings | None = None) -> FastAPI:
         routers=[reports_router, financing_router],
         role=Role.FINANCE,
     )
+    install_area_audit(app)
+    return app

@@ -8,6 +8,7 @@ from services.marketing.adapters.tables import outbox, participants
 from services.marketing.api.routes import router
 from services.marketing.settings import MarketingSettings
 from shared.auth import Role
+from shared.participants.audit import install_area_audit
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -30,7 +31,7 @@ Errors are `{"detail", "code"}`; switch on `code`. Business dates are Asia/Jakar
 
 
 def create_app(settings: MarketingSettings | None = None) -> FastAPI:
-    return producing_service_app(
+    app = producing_service_app(
         name="marketing",
         title="Jakpreneur marketing",
         description=DESCRIPTION,
@@ -41,3 +42,5 @@ def create_app(settings: MarketingSettings | None = None) -> FastAPI:
         routers=[router],
         role=Role.MARKETING,
     )
+    install_area_audit(app)
+    return app

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters import repository
-from services.marketing.adapters.tables import correction_log
+from services.marketing.adapters.tables import correction_log, known_participants
 from services.marketing.domain.exhibition import (
     AlreadyShowcased,
     ConcurrentChange,
@@ -36,6 +36,7 @@ from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.area import found_in_area
 
 FACT_DATE = "shown_on"  # the date field of ProductShowcased that corrections change
 
@@ -226,10 +227,9 @@ async def showcases_page(
 
 
 async def _product(conn: AsyncConnection, product_id: UUID) -> Product:
-    found = await repository.product(conn, product_id)
-    if found is None:
-        raise NotFound(f"product {product_id} not found", product_id=str(product_id))
-    return found
+    """The product, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"product {product_id} not found", product_id=str(product_id))
+    return await found_in_area(conn, known_participants, await repository.product(conn, product_id), missing)
 
 
 async def _exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition:
@@ -240,10 +240,11 @@ async def _exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition:
 
 
 async def _showcase(conn: AsyncConnection, showcase_id: UUID) -> Showcase:
-    found = await repository.showcase(conn, showcase_id)
-    if found is None:
-        raise NotFound(f"showcase {showcase_id} not found", showcase_id=str(showcase_id))
-    return found
+    """The showcase, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"showcase {showcase_id} not found", showcase_id=str(showcase_id))
+    return await found_in_area(
+        conn, known_participants, await repository.showcase(conn, showcase_id), missing
+    )
 
 
 async def _refuse_lost_curation_race(

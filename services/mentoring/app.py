@@ -8,6 +8,7 @@ from services.mentoring.adapters.tables import outbox, participants
 from services.mentoring.api.routes import router
 from services.mentoring.settings import MentoringSettings
 from shared.auth import Role
+from shared.participants.audit import install_area_audit
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,7 +27,7 @@ Errors are `{"detail", "code"}`; switch on `code`. Business dates are Asia/Jakar
 
 
 def create_app(settings: MentoringSettings | None = None) -> FastAPI:
-    return producing_service_app(
+    app = producing_service_app(
         name="mentoring",
         title="Jakpreneur mentoring",
         description=DESCRIPTION,
@@ -37,3 +38,5 @@ def create_app(settings: MentoringSettings | None = None) -> FastAPI:
         routers=[router],
         role=Role.MENTOR,
     )
+    install_area_audit(app)
+    return app

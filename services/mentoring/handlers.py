@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters import repository
-from services.mentoring.adapters.tables import correction_log
+from services.mentoring.adapters.tables import correction_log, known_participants
 from services.mentoring.domain.mentor import AssignMentor, DuplicateMentor, Mentor, UnknownMentor, assign
 from services.mentoring.domain.session import (
     ConcurrentChange,
@@ -17,16 +17,19 @@ from services.mentoring.domain.session import (
     VoidSession,
     hold,
 )
+from shared.auth.context import current_principal
 from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.area import check_own_kota, found_in_area
 
 FACT_DATE = "held_on"  # the date field of ParticipantMentored that corrections change
 
 
 async def assign_mentor(uow: UnitOfWork, command: AssignMentor) -> Mentor:
     mentor = assign(command, jakarta_today())
+    check_own_kota(current_principal(), mentor.kota_code, "a mentor")
     try:
         async with uow.begin() as tx:
             await repository.insert_mentor(tx.conn, mentor)
@@ -133,10 +136,9 @@ async def sessions_page(
 
 
 async def _session(conn: AsyncConnection, session_id: UUID) -> Session:
+    """The session, or 404 when there is none the caller may see (another area's answers as missing)."""
     found = await repository.session(conn, session_id)
-    if found is None:
-        raise NotFound(f"session {session_id} not found")
-    return found
+    return await found_in_area(conn, known_participants, found, NotFound(f"session {session_id} not found"))
 
 
 async def _refuse_lost_race(conn: AsyncConnection, read: Session) -> NoReturn:

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters import repository
-from services.permits.adapters.tables import correction_log
+from services.permits.adapters.tables import correction_log, known_participants
 from services.permits.domain.permit import (
     ApplyForPermit,
     ConcurrentChange,
@@ -28,6 +28,7 @@ from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.area import OutsideArea, found_in_area
 
 FACT_DATE = "issued_on"  # the date field of PermitIssued that corrections change
 
@@ -62,8 +63,12 @@ async def issue_permit(uow: UnitOfWork, command: IssuePermit) -> Permit:
         holder = await _holder_of_number(uow, command)
         if holder is None:
             raise
+        holder_id, visible = holder
+        if not visible:  # held by a permit of another area: say only that the number is taken
+            raise DuplicatePermitNumber(f"permit number {command.permit_number!r} is already used") from None
         raise DuplicatePermitNumber(
-            f"permit number {command.permit_number!r} is already used by permit {holder}", permit_id=holder
+            f"permit number {command.permit_number!r} is already used by permit {holder_id}",
+            permit_id=holder_id,
         ) from None
 
 
@@ -147,10 +152,9 @@ async def _decide(uow: UnitOfWork, permit_id: UUID, decide: Callable[[Permit], P
 
 
 async def _permit(conn: AsyncConnection, permit_id: UUID) -> Permit:
+    """The permit, or 404 when there is none the caller may see (another area's answers as missing)."""
     found = await repository.get(conn, permit_id)
-    if found is None:
-        raise NotFound(f"permit {permit_id} not found")
-    return found
+    return await found_in_area(conn, known_participants, found, NotFound(f"permit {permit_id} not found"))
 
 
 async def _refuse_lost_race(conn: AsyncConnection, read: Permit) -> NoReturn:
@@ -174,9 +178,17 @@ async def _active_nib(uow: UnitOfWork, command: ApplyForPermit) -> str | None:
         return await repository.active_nib_of(conn, command.participant_id)
 
 
-async def _holder_of_number(uow: UnitOfWork, command: IssuePermit) -> str | None:
+async def _holder_of_number(uow: UnitOfWork, command: IssuePermit) -> tuple[str, bool] | None:
+    """The permit already carrying the number, and whether the caller may see it."""
     async with uow.engine.connect() as conn:
         permit = await repository.get(conn, command.permit_id)
         if permit is None:
             return None
-        return await repository.holder_of_number(conn, permit.permit_type, command.permit_number)
+        holder = await repository.holder_of_number(conn, permit.permit_type, command.permit_number)
+        if holder is None:
+            return None
+        try:
+            await _permit(conn, UUID(holder))
+        except OutsideArea:
+            return holder, False
+        return holder, True

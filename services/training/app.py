@@ -8,13 +8,14 @@ from services.training.adapters.tables import outbox, participants
 from services.training.api.routes import router
 from services.training.settings import TrainingSettings
 from shared.auth import Role
+from shared.participants.audit import install_area_audit
 from shared.web.app import producing_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
-    return producing_service_app(
+    app = producing_service_app(
         name="training",
         title="Jakpreneur training",
         description="Classes (pelatihan), completions and vocational job placements.",
@@ -25,3 +26,5 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         routers=[router],
         role=Role.TRAINER,
     )
+    install_area_audit(app)
+    return app

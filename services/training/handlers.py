@@ -30,12 +30,14 @@ from services.training.domain.training import (
     check_placements_still_follow,
     check_schedule,
 )
+from shared.auth.context import current_principal
 from shared.contracts.enums import TrainingProgram
 from shared.contracts.events import ParticipantEnrolled, TrainingClassScheduled
 from shared.corrections import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import Transaction, UnitOfWork
+from shared.participants.area import check_own_kota, found_in_area
 from shared.participants.directory import profile_of
 
 COMPLETED_ON = "completed_on"  # the date field of TrainingCompleted that corrections change
@@ -51,6 +53,7 @@ class CompletionKey:
 
 
 async def schedule_class(uow: UnitOfWork, cls: TrainingClass) -> TrainingClass:
+    check_own_kota(current_principal(), cls.kota_code, "a class")
     check_schedule(cls.starts_on, cls.ends_on, cls.kota_code)
     async with uow.begin() as tx:
         await repository.insert_class(tx.conn, cls)
@@ -254,10 +257,10 @@ async def get_placement(uow: UnitOfWork, placement_id: UUID) -> Placement:
 
 
 async def _completion(conn: AsyncConnection, key: CompletionKey) -> Completion:
+    """The completion, or 404 — also for a participant outside the caller's area, whatever it did."""
+    missing = NotFound(f"participant {key.participant_id} has no completion of class {key.class_id}")
     found = await repository.completion(conn, key.class_id, key.participant_id)
-    if found is None:
-        raise NotFound(f"participant {key.participant_id} has no completion of class {key.class_id}")
-    return found
+    return await found_in_area(conn, known_participants, found, missing)
 
 
 async def _other_vocational_completions(conn: AsyncConnection, key: CompletionKey) -> list[date]:
@@ -272,10 +275,11 @@ async def _first_vocational_completion(conn: AsyncConnection, participant_id: UU
 
 
 async def _placement(conn: AsyncConnection, placement_id: UUID) -> Placement:
+    """The placement, or 404 when there is none the caller may see."""
     found = await repository.placement(conn, placement_id)
-    if found is None:
-        raise NotFound(f"placement {placement_id} not found")
-    return found
+    return await found_in_area(
+        conn, known_participants, found, NotFound(f"placement {placement_id} not found")
+    )
 
 
 async def _placement_locked(conn: AsyncConnection, placement_id: UUID) -> Placement:

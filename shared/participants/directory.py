@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Date, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -12,6 +12,7 @@ from shared.auth.context import current_principal
 from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.errors import RuleViolation
+from shared.participants.area import OutsideArea
 
 
 class UnknownParticipant(RuleViolation):
@@ -31,7 +32,13 @@ def participant_tables(metadata: MetaData) -> ParticipantTables:
         Column("participant_id", String(36), primary_key=True),
         Column("registered_on", Date, nullable=False),
         Column("profile", Text, nullable=False, doc="ParticipantProfile as JSON: no personal data"),
+        # The profile's area, as columns so lists can be restricted to a caller's area in SQL (shared.
+        # participants.area); null only on rows a migration could not read, which no scoped caller sees.
+        Column("kota_code", String(5), nullable=True),
+        Column("agency", String(20), nullable=True),
     )
+    Index("ix_known_participants_kota_code", known.c.kota_code)
+    Index("ix_known_participants_agency", known.c.agency)
     offsets = Table(
         "followed_offsets",
         metadata,
@@ -55,10 +62,12 @@ async def remember(
         "participant_id": str(event.participant_id),
         "registered_on": event.profile.registered_on,
         "profile": event.profile.model_dump_json(),
+        "kota_code": event.profile.kota_code,
+        "agency": event.profile.agency.value,
     }
     insert = _insert(conn, table).values(values)
     if isinstance(event, ParticipantUpdated):
-        update = {"registered_on": insert.excluded.registered_on, "profile": insert.excluded.profile}
+        update = {name: insert.excluded[name] for name in ("registered_on", "profile", "kota_code", "agency")}
         await conn.execute(insert.on_conflict_do_update(index_elements=["participant_id"], set_=update))
     else:
         await conn.execute(insert.on_conflict_do_nothing())
@@ -86,17 +95,20 @@ async def saved_offsets(conn: AsyncConnection, table: Table, topic: str) -> dict
 async def profile_of(conn: AsyncConnection, table: Table, participant_id: UUID) -> ParticipantProfile:
     """The participant's profile, or UnknownParticipant (422) if registration never told us of them.
 
-    Within a request, a participant outside the caller's area is refused here, for every service at once.
+    Within a request, a participant outside the caller's area is refused here, for every service at once,
+    with exactly the answer an unknown one gets (OutsideArea only adds the audit record), so no caller learns
+    that a participant exists elsewhere. Call it before any check of the state of the participant's records.
     """
+    unknown = UnknownParticipant(
+        f"participant {participant_id} is not known here (yet): register first, or retry shortly",
+        participant_id=str(participant_id),
+    )
     query = select(table.c.profile).where(table.c.participant_id == str(participant_id))
     raw = (await conn.execute(query)).scalar_one_or_none()
     if raw is None:
-        raise UnknownParticipant(
-            f"participant {participant_id} is not known here (yet): register first, or retry shortly",
-            participant_id=str(participant_id),
-        )
+        raise unknown
     profile = ParticipantProfile.model_validate_json(raw)
     caller = current_principal()
-    if caller is not None:
-        caller.check_participant(profile)  # OutOfScope (403) outside the caller's kota or agency
+    if caller is not None and not caller.covers(profile.kota_code, profile.agency.value):
+        raise OutsideArea(unknown, participant_id=str(participant_id))
     return profile

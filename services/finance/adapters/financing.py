@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters.tables import financing_applications as applications
 from services.finance.adapters.tables import financing_disbursements as disbursements
+from services.finance.adapters.tables import known_participants
 from services.finance.adapters.voids import is_live, void_values, voided_of
 from services.finance.domain.financing import (
     Disbursement,
@@ -17,6 +18,7 @@ from services.finance.domain.financing import (
     FinancingStatus,
 )
 from shared.contracts.enums import FinancingProduct
+from shared.participants.area import in_caller_area
 
 
 async def insert(conn: AsyncConnection, a: FinancingApplication) -> None:
@@ -90,8 +92,10 @@ async def page(
     after_seq: int,
     limit: int,
 ) -> tuple[list[FinancingApplication], int | None]:
-    """One page in application order; returns the seq to continue after, or None at the end."""
-    query = select(applications).where(applications.c.seq > after_seq)
+    """One page in application order, of the caller's area; returns the seq to continue after, or None."""
+    query = select(applications).where(
+        applications.c.seq > after_seq, in_caller_area(applications.c.participant_id, known_participants)
+    )
     if participant_id is not None:
         query = query.where(applications.c.participant_id == str(participant_id))
     if status is not None:

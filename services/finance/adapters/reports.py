@@ -8,8 +8,10 @@ from sqlalchemy import CursorResult, Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters.tables import financial_reports as reports
+from services.finance.adapters.tables import known_participants
 from services.finance.adapters.voids import is_live, void_values, voided_of
 from services.finance.domain.report import FinancialReport
+from shared.participants.area import in_caller_area
 
 
 async def insert(conn: AsyncConnection, r: FinancialReport) -> None:
@@ -58,8 +60,10 @@ async def save_void(conn: AsyncConnection, r: FinancialReport) -> bool:
 async def page(
     conn: AsyncConnection, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[FinancialReport], int | None]:
-    """One page in submission order; returns the seq to continue after, or None at the end."""
-    query = select(reports).where(reports.c.seq > after_seq)
+    """One page in submission order, of the caller's area; returns the seq to continue after, or None."""
+    query = select(reports).where(
+        reports.c.seq > after_seq, in_caller_area(reports.c.participant_id, known_participants)
+    )
     if participant_id is not None:
         query = query.where(reports.c.participant_id == str(participant_id))
     rows = (await conn.execute(query.order_by(reports.c.seq).limit(limit + 1))).all()

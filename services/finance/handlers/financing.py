@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters import financing, participants
-from services.finance.adapters.tables import correction_log
+from services.finance.adapters.tables import correction_log, known_participants
 from services.finance.domain.facts import CorrectDate, Voided, VoidFact
 from services.finance.domain.financing import (
     ApplyForFinancing,
@@ -28,6 +28,7 @@ from shared.corrections import AlreadyVoided, record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.area import found_in_area
 
 DATE_FIELD = "disbursed_on"
 
@@ -149,10 +150,9 @@ async def _transition(uow: UnitOfWork, application_id: UUID, change: Change) -> 
 
 
 async def _get(conn: AsyncConnection, application_id: UUID) -> FinancingApplication:
-    application = await financing.get(conn, application_id)
-    if application is None:
-        raise NotFound(f"financing application {application_id} not found")
-    return application
+    """The application, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financing application {application_id} not found")
+    return await found_in_area(conn, known_participants, await financing.get(conn, application_id), missing)
 
 
 def _voided_meanwhile(application: FinancingApplication) -> AlreadyVoided:

@@ -7,13 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters import participants, reports
-from services.finance.adapters.tables import correction_log
+from services.finance.adapters.tables import correction_log, known_participants
 from services.finance.domain.facts import CorrectDate, Voided, VoidFact
 from services.finance.domain.report import DuplicateReport, FinancialReport, SubmitReport, submit
 from shared.corrections import AlreadyVoided, record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
+from shared.participants.area import found_in_area
 
 DATE_FIELD = "submitted_on"
 
@@ -96,10 +97,9 @@ async def reports_page(
 
 
 async def _get(conn: AsyncConnection, report_id: UUID) -> FinancialReport:
-    report = await reports.get(conn, report_id)
-    if report is None:
-        raise NotFound(f"financial report {report_id} not found")
-    return report
+    """The report, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financial report {report_id} not found")
+    return await found_in_area(conn, known_participants, await reports.get(conn, report_id), missing)
 
 
 def _voided_meanwhile(report: FinancialReport) -> AlreadyVoided:

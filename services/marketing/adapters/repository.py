@@ -21,6 +21,7 @@ from services.marketing.domain.exhibition import Exhibition, Showcase
 from services.marketing.domain.product import Criterion, Curation, Listing, Product
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 from shared.contracts.profile import ParticipantProfile
+from shared.participants.area import in_caller_area
 from shared.participants.directory import profile_of
 
 T = TypeVar("T")
@@ -58,7 +59,10 @@ async def product(conn: AsyncConnection, product_id: UUID) -> Product | None:
 async def products_page(
     conn: AsyncConnection, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[Product], int | None]:
-    query = select(products).where(products.c.seq > after_seq)
+    """Products of the caller's area's participants only."""
+    query = select(products).where(
+        products.c.seq > after_seq, in_caller_area(products.c.participant_id, known_participants)
+    )
     if participant_id is not None:
         query = query.where(products.c.participant_id == str(participant_id))
     rows, next_seq = await _page(conn, query.order_by(products.c.seq), limit, lambda row: row)
@@ -221,7 +225,10 @@ async def showcases_page(
     after_seq: int,
     limit: int,
 ) -> tuple[list[Showcase], int | None]:
-    query = select(showcases).where(showcases.c.seq > after_seq)
+    """Showcases of the caller's area's participants only."""
+    query = select(showcases).where(
+        showcases.c.seq > after_seq, in_caller_area(showcases.c.participant_id, known_participants)
+    )
     if exhibition_id is not None:
         query = query.where(showcases.c.exhibition_id == str(exhibition_id))
     if product_id is not None:

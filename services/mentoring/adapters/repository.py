@@ -12,6 +12,7 @@ from services.mentoring.adapters.tables import known_participants, mentors, sess
 from services.mentoring.domain.mentor import Mentor
 from services.mentoring.domain.session import Session
 from shared.contracts.profile import ParticipantProfile
+from shared.participants.area import in_caller_area
 from shared.participants.directory import profile_of
 
 T = TypeVar("T")
@@ -90,7 +91,10 @@ async def mark_voided(conn: AsyncConnection, current: Session, *, by: str, reaso
 async def sessions_page(
     conn: AsyncConnection, *, participant_id: UUID | None, mentor_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[Session], int | None]:
-    query = select(sessions).where(sessions.c.seq > after_seq)
+    """Sessions of the caller's area only."""
+    query = select(sessions).where(
+        sessions.c.seq > after_seq, in_caller_area(sessions.c.participant_id, known_participants)
+    )
     if participant_id is not None:
         query = query.where(sessions.c.participant_id == str(participant_id))
     if mentor_id is not None:

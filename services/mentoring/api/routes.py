@@ -47,8 +47,15 @@ FUTURE = Refusal(422, "rule_violation", "held_on 2031-01-01 is after today (2024
     tags=["mentors"],
     summary="Assign a mentor to a kecamatan",
     description="Records a PJLP mentor serving one Jakarta kecamatan; the kota follows from the kecamatan "
-    "code. Publishes `MentorAssigned`, which carries neither the staff number nor the name.",
+    "code. A mentoring officer scoped to a kota assigns mentors in that kota only (403 `out_of_scope`). "
+    "Publishes `MentorAssigned`, which carries neither the staff number nor the name.",
     responses=refusals(
+        Refusal(
+            403,
+            "out_of_scope",
+            "a mentor in kota 31.72 is outside your area (kota 31.71)",
+            (("kota_code", "31.72"),),
+        ),
         Refusal(
             409,
             "duplicate_mentor",
@@ -148,7 +155,7 @@ async def get_session(session_id: UUID, uow: Uow) -> SessionOut:
     tags=["sessions"],
     summary="List sessions",
     description="In the order they were recorded, voided ones included, optionally of one participant "
-    "and/or one mentor.",
+    "and/or one mentor; a caller scoped to a kota or agency sees its area's participants' sessions only.",
     responses=refusals(BAD_CURSOR, invalid("mentor_id: Input should be a valid UUID")),
 )
 async def list_sessions(

@@ -11,6 +11,7 @@ from services.permits.adapters.tables import known_participants, permits
 from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
+from shared.participants.area import in_caller_area
 from shared.participants.directory import profile_of
 
 
@@ -108,8 +109,10 @@ async def page(
     after_seq: int,
     limit: int,
 ) -> tuple[list[Permit], int | None]:
-    """One page in application order; returns the seq to continue after, or None at the end."""
-    query = select(permits).where(permits.c.seq > after_seq)
+    """One page in application order, of the caller's area; returns the seq to continue after, or None."""
+    query = select(permits).where(
+        permits.c.seq > after_seq, in_caller_area(permits.c.participant_id, known_participants)
+    )
     if participant_id is not None:
         query = query.where(permits.c.participant_id == str(participant_id))
     if status is not None:

@@ -11,7 +11,7 @@ from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
 from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
-from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
+from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter(tags=["permits"])
 
@@ -38,7 +38,6 @@ NOT_ISSUED = Refusal(
     status_code=201,
     response_model=PermitOut,
     responses=refusals(
-        OUT_OF_SCOPE,
         Refusal(
             409,
             "duplicate_nib",

@@ -20,7 +20,7 @@ from services.training.handlers import CompletionKey
 from shared.corrections import CorrectionIn, Officer, VoidIn
 from shared.errors import NotFound
 from shared.web.deps import Uow
-from shared.web.refusals import OUT_OF_SCOPE, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
+from shared.web.refusals import UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
 
@@ -61,7 +61,17 @@ PLACEMENT_VOIDED = Refusal(
     status_code=201,
     response_model=ClassOut,
     tags=["classes"],
-    responses=refusals(Refusal(422, "rule_violation", "ends_on 2023-02-28 is before starts_on 2023-03-01")),
+    summary="Schedule a class",
+    description="A trainer scoped to a kota schedules classes in that kota only (403 `out_of_scope`).",
+    responses=refusals(
+        Refusal(422, "rule_violation", "ends_on 2023-02-28 is before starts_on 2023-03-01"),
+        Refusal(
+            403,
+            "out_of_scope",
+            "a class in kota 31.72 is outside your area (kota 31.71)",
+            (("kota_code", "31.72"),),
+        ),
+    ),
 )
 async def schedule_class(body: ClassIn, uow: Uow) -> ClassOut:
     return ClassOut.of(await handlers.schedule_class(uow, body.to_class()), enrolled=0)
@@ -83,7 +93,6 @@ async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
     tags=["classes"],
     responses=refusals(
         NO_CLASS,
-        OUT_OF_SCOPE,
         Refusal(
             409, "already_enrolled", f"participant {PARTICIPANT_ID} is already enrolled in class {CLASS_ID}"
         ),
@@ -106,7 +115,6 @@ async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     "them stands. A voided completion does not stand: the class may be completed again.",
     responses=refusals(
         NO_CLASS,
-        OUT_OF_SCOPE,
         Refusal(409, "already_completed", f"participant {PARTICIPANT_ID} already completed class {CLASS_ID}"),
         Refusal(422, "not_enrolled", f"participant {PARTICIPANT_ID} is not enrolled in class {CLASS_ID}"),
         UNKNOWN_PARTICIPANT,
@@ -184,7 +192,6 @@ async def void_completion(
     response_model=PlacementOut,
     tags=["placements"],
     responses=refusals(
-        OUT_OF_SCOPE,
         UNKNOWN_PARTICIPANT,
         Refusal(422, "no_vocational_completion", "a placement needs a completed vocational class first"),
         Refusal(
