@@ -7,7 +7,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
-from services.reporting.api.routes import StreamSlots, router
+from services.reporting.api.disclosure import READERS
+from services.reporting.api.routes import StreamSettings, StreamSlots, router
 from services.reporting.api.targets import planning
 from services.reporting.api.targets import router as targets_router
 from services.reporting.change_feed import ChangeFeed
@@ -18,7 +19,6 @@ from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.targets import Targets
 from services.reporting.targets_publisher import TargetPublisher
-from shared.auth import Role
 from shared.auth.cookie import reader, session_router
 from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
@@ -79,11 +79,15 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     )
     # No bearer dependency here (the token is the body), so the 401 is not implied by a security scheme.
     bad_token = Refusal(401, "unauthorized", "the token has expired; sign in again")
+    not_a_reader = Refusal(403, "forbidden", "this needs the analyst role")
     app.include_router(
-        session_router, responses=refusals(bad_token), max_body_size=settings.limits.max_body_bytes
+        session_router(*READERS),
+        responses=refusals(bad_token, not_a_reader),
+        max_body_size=settings.limits.max_body_bytes,
     )
-    # Figures are aggregates without personal data: public by setting, else for analysts (header or cookie).
-    reads = [] if settings.public_aggregates else [Depends(reader(Role.ANALYST))]
+    # Figures are aggregates without personal data: for analysts (header or cookie), or public by setting
+    # with small cells withheld (api.disclosure).
+    reads = [] if settings.public_aggregates else [Depends(reader(*READERS))]
     for figures_router in (router, targets_router):
         app.include_router(figures_router, dependencies=reads)
     app.mount("/static", StaticFiles(directory=DASHBOARD.parent), name="static")
@@ -91,6 +95,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.state.targets = Targets(redis, keyspaces)
     app.state.target_publisher = publisher
     app.state.change_feed = feed
-    app.state.debounce_ms = settings.stream_debounce_ms
-    app.state.stream_slots = StreamSlots(settings.max_streams)
+    app.state.public_aggregates = settings.public_aggregates
+    app.state.stream_settings = StreamSettings(settings.stream_debounce_ms, settings.min_stream_debounce_ms)
+    app.state.stream_slots = StreamSlots(settings.max_streams, settings.max_streams_per_client)
     return app

@@ -1,4 +1,6 @@
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.contracts.topics import TOPIC_EVENTS
@@ -18,8 +20,21 @@ class ReportingSettings(ServiceSettings):
     )
     consume: bool = Field(default=True, description="Run the consumer here (false: API-only instance)")
     public_aggregates: bool = Field(
-        default=True,
-        description="Serve figures without a token; false: analysts sign in (header or session cookie)",
+        default=False,
+        description="true: figures without a token, small cells withheld (PRODUCT.md §3); "
+        "false: analysts sign in (header or session cookie)",
     )
     max_streams: int = Field(default=500, ge=1, description="Open event streams per instance (503 beyond)")
+    max_streams_per_client: int = Field(
+        default=5, ge=1, description="Open event streams per token subject, else per address (429 beyond)"
+    )
     stream_debounce_ms: int = Field(default=200, ge=0, le=5000)
+    min_stream_debounce_ms: int = Field(
+        default=100, ge=0, le=5000, description="The least debounce_ms a client may ask for (422 below)"
+    )
+
+    @model_validator(mode="after")
+    def _default_debounce_allowed(self) -> Self:
+        if self.stream_debounce_ms < self.min_stream_debounce_ms:
+            raise ValueError("stream_debounce_ms must be at least min_stream_debounce_ms")
+        return self

@@ -1,13 +1,19 @@
-"""Figures over HTTP: summary, breakdown, time series, and a live stream of the summary."""
+"""Figures over HTTP: summary, breakdown, time series, funnel, and a live stream of the summary.
+
+Each request's work is bounded whatever its period: counters are read from the fewest day/month/year
+buckets that cover it (store.periods.cover), and a series has at most MAX_POINTS reads' worth of points.
+"""
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from services.reporting.api.disclosure import Disclosure, DisclosureDep
 from services.reporting.api.filters import FieldParam
 from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
 from services.reporting.api.schemas import (
@@ -26,12 +32,14 @@ from services.reporting.labels import known_keys, label
 from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
 from services.reporting.projection.earliest import TOTAL
 from services.reporting.store.figures import Figures
-from services.reporting.store.periods import a_year_earlier, previous_period
-from shared.errors import Unavailable
+from services.reporting.store.periods import NoEarlierPeriod, a_year_earlier, previous_period, split
+from shared.auth.cookie import Presented, presented
+from shared.errors import DomainError, RuleViolation, Unavailable
 from shared.web.refusals import Refusal, refusals
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
-MAX_POINTS = 3700
+MAX_POINTS = 3700  # counter reads of one series: ~10 years of days, or of weeks (a week reads up to 7 days)
+READS_PER_POINT = {Interval.DAY: 1, Interval.WEEK: 7, Interval.MONTH: 1}
 HEARTBEAT_S = 15.0
 
 
@@ -43,8 +51,9 @@ async def figures(request: Request) -> Figures:
 FiguresDep = Annotated[Figures, Depends(figures)]
 
 
-async def summary_of(store: Figures, start: date, end: date, field: str = TOTAL) -> Summary:
-    return Summary.of(start, end, await store.totals(list(Metric), start, end, field))
+async def summary_of(store: Figures, start: date, end: date, field: str, shown: Disclosure) -> Summary:
+    totals = await store.totals(list(Metric), start, end, field)
+    return Summary.of(start, end, {m: shown.figure(n, field) for m, n in totals.items()})
 
 
 COMPARED_PERIODS = {Comparison.PREVIOUS: previous_period, Comparison.LAST_YEAR: a_year_earlier}
@@ -55,127 +64,206 @@ async def summary(
     period: PeriodParams,
     store: FiguresDep,
     field: FieldParam,
+    shown: DisclosureDep,
     compare: Annotated[
         list[Comparison] | None,
         Query(description="Also the previous period of equal length and/or the same dates last year"),
     ] = None,
 ) -> Summary:
-    current = await summary_of(store, period.start, period.end, field)
+    shown.check(period, field)
+    current = await summary_of(store, period.start, period.end, field, shown)
     if compare:
         compared = {}
         for kind in dict.fromkeys(compare):
-            start, end = COMPARED_PERIODS[kind](period.start, period.end)
-            compared[kind] = await summary_of(store, start, end, field)
+            try:
+                start, end = COMPARED_PERIODS[kind](period.start, period.end)
+            except NoEarlierPeriod as exc:
+                raise InvalidPeriod(f"compare={kind.value}: {exc}") from exc
+            compared[kind] = await summary_of(store, start, end, field, shown)
         current = current.model_copy(update={"compared": compared})
     return current
 
 
 @router.get("/breakdown", response_model=Breakdown)
-async def breakdown(period: PeriodParams, store: FiguresDep, metric: Metric, by: Dimension) -> Breakdown:
+async def breakdown(
+    period: PeriodParams, store: FiguresDep, shown: DisclosureDep, metric: Metric, by: Dimension
+) -> Breakdown:
+    shown.check(period, TOTAL, by)
     counts = await store.breakdown(metric, by, period.start, period.end)
     keys = known_keys(by) + sorted(set(counts) - set(known_keys(by)))
-    rows = [Row(key=k, label=label(by, k), value=counts.get(k, 0)) for k in keys]
+    rows = []
+    for key in keys:
+        value = shown.cell(counts.get(key, 0))
+        rows.append(Row(key=key, label=label(by, key), value=value, suppressed=value is None))
     return Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
 
 
 @router.get("/timeseries", response_model=TimeSeries)
 async def timeseries(
+    *,
     period: PeriodParams,
     store: FiguresDep,
     field: FieldParam,
+    shown: DisclosureDep,
     metric: Metric,
     interval: Interval = Interval.DAY,
 ) -> TimeSeries:
-    if interval is Interval.DAY and period.days > MAX_POINTS:
-        raise InvalidPeriod(f"a daily series may have at most {MAX_POINTS} points; use week or month")
-    points = await store.series(metric, interval, period.start, period.end, field)
-    return TimeSeries(
-        metric=metric,
-        interval=interval,
-        start=period.start,
-        end=period.end,
-        points=[Point(start=first, value=value) for first, value in points],
-    )
+    shown.check_series(period, field, interval)
+    most = MAX_POINTS // READS_PER_POINT[interval]
+    if len(split(period.start, period.end, interval.value)) > most:
+        longer = "week or month" if interval is Interval.DAY else "month"
+        raise InvalidPeriod(f"a {interval.value}ly series may have at most {most} points; use {longer}")
+    points = []
+    for first, count in await store.series(metric, interval, period.start, period.end, field):
+        value = shown.figure(count, field)
+        points.append(Point(start=first, value=value, suppressed=value is None))
+    return TimeSeries(metric=metric, interval=interval, start=period.start, end=period.end, points=points)
 
 
 @router.get("/funnel", response_model=Funnel)
-async def funnel(period: PeriodParams, store: FiguresDep) -> Funnel:
+async def funnel(period: PeriodParams, store: FiguresDep, shown: DisclosureDep) -> Funnel:
     """Of the participants registered in the period, how many reached each stage by its last day."""
-    values: dict[Stage, int] = {}
+    shown.check(period, TOTAL)
+    counts: dict[Stage, int] = {}
     for stage, metric in STAGE_METRICS.items():
         if metric is Metric.REGISTERED:
-            values[stage] = (await store.totals([metric], period.start, period.end))[metric]
+            counts[stage] = (await store.totals([metric], period.start, period.end))[metric]
         else:
-            values[stage] = await store.reached_by(metric, period.start, period.end)
+            counts[stage] = await store.reached_by(metric, period.start, period.end)
+    values = {stage: shown.figure(count, TOTAL) for stage, count in counts.items()}
     registered = values[Stage.REGISTRATION]
-    stages = [StageValue(stage=s, value=v, conversion=ratio(v, registered)) for s, v in values.items()]
+    stages = [
+        StageValue(stage=s, value=v, conversion=ratio(v, registered), suppressed=v is None)
+        for s, v in values.items()
+    ]
     return Funnel(start=period.start, end=period.end, stages=stages)
-
-
-@router.get(
-    "/stream",
-    response_class=EventSourceResponse,
-    responses=refusals(
-        Refusal(503, "too_many_streams", "this server already serves 100 live streams; retry shortly")
-    ),
-)
-async def stream(
-    request: Request,
-    period: PeriodParams,
-    store: FiguresDep,
-    field: FieldParam,
-    debounce_ms: Annotated[int | None, Query(ge=0, le=5000)] = None,
-) -> EventSourceResponse:
-    """Server-sent events: a `summary` event now, then again whenever the figures change."""
-    feed: ChangeFeed = request.app.state.change_feed
-    streams: StreamSlots = request.app.state.stream_slots
-    debounce_s = (debounce_ms if debounce_ms is not None else request.app.state.debounce_ms) / 1000
-    streams.take()
-    return EventSourceResponse(
-        _holding(streams, _changes(feed, store, period, field, debounce_s)), ping=HEARTBEAT_S
-    )
 
 
 class TooManyStreams(Unavailable):
     code = "too_many_streams"
 
 
+class TooManyClientStreams(DomainError):
+    status_code = 429
+    code = "too_many_streams"
+
+
+class DebounceTooShort(RuleViolation):
+    code = "debounce_too_short"
+
+
+@dataclass(frozen=True)
+class StreamSettings:
+    debounce_ms: int  # between a change and its message, unless the client asks for longer
+    min_debounce_ms: int  # the least a client may ask for: each message costs a summary's reads
+
+
+@router.get(
+    "/stream",
+    response_class=EventSourceResponse,
+    responses=refusals(
+        Refusal(429, "too_many_streams", "this client already holds 5 live streams; close one first"),
+        Refusal(503, "too_many_streams", "this server already serves 100 live streams; retry shortly"),
+        Refusal(422, "debounce_too_short", "debounce_ms must be at least 100"),
+    ),
+)
+async def stream(
+    *,
+    request: Request,
+    period: PeriodParams,
+    store: FiguresDep,
+    field: FieldParam,
+    shown: DisclosureDep,
+    token: Annotated[Presented | None, Depends(presented)],
+    debounce_ms: Annotated[int | None, Query(ge=0, le=5000)] = None,
+) -> EventSourceResponse:
+    """Server-sent events: a `summary` event now, then again whenever the figures change. A stream opened
+    with a token ends with an `expired` event when the token expires (sign in again, then reconnect)."""
+    shown.check(period, field)
+    settings: StreamSettings = request.app.state.stream_settings
+    if debounce_ms is not None and debounce_ms < settings.min_debounce_ms:
+        raise DebounceTooShort(f"debounce_ms must be at least {settings.min_debounce_ms}")
+    debounce_s = (debounce_ms if debounce_ms is not None else settings.debounce_ms) / 1000
+    streams: StreamSlots = request.app.state.stream_slots
+    client = f"subject:{token.principal.subject}" if token else f"address:{_address(request)}"
+    streams.take(client)
+    until = token.expires_at if token else None
+    changes = _changes(
+        request.app.state.change_feed,
+        store=store,
+        period=period,
+        field=field,
+        shown=shown,
+        debounce_s=debounce_s,
+        until=until,
+    )
+    return EventSourceResponse(_holding(streams, client, changes), ping=HEARTBEAT_S)
+
+
+def _address(request: Request) -> str:
+    """The client's address (behind a trusted proxy, the one it forwarded)."""
+    return request.client.host if request.client else "unknown"
+
+
 class StreamSlots:
-    """Open event streams on this instance: each holds a connection and a task, so their number is capped."""
+    """Open event streams on this instance: each holds a connection and a task, so their number is capped,
+    in all and per client (its verified subject, else its address)."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, per_client: int) -> None:
         self.limit = limit
+        self.per_client = per_client
         self.open = 0
+        self._by_client: dict[str, int] = {}
 
-    def take(self) -> None:
+    def take(self, client: str) -> None:
+        held = self._by_client.get(client, 0)
+        if held >= self.per_client:
+            raise TooManyClientStreams(f"this client already holds {held} live streams; close one first")
         if self.open >= self.limit:
             raise TooManyStreams(f"this server already serves {self.limit} live streams; retry shortly")
+        self._by_client[client] = held + 1
         self.open += 1
 
-    def give_back(self) -> None:
+    def give_back(self, client: str) -> None:
         self.open -= 1
+        left = self._by_client.pop(client) - 1
+        if left:
+            self._by_client[client] = left
 
 
 async def _holding(
-    streams: StreamSlots, events: AsyncIterator[ServerSentEvent]
+    streams: StreamSlots, client: str, events: AsyncIterator[ServerSentEvent]
 ) -> AsyncIterator[ServerSentEvent]:
     """Pass the stream's events on; its place is given back however it ends (client gone, shutdown)."""
     try:
         async for event in events:
             yield event
     finally:
-        streams.give_back()
+        streams.give_back(client)
 
 
 async def _changes(
-    feed: ChangeFeed, store: Figures, period: Period, field: str, debounce_s: float
+    feed: ChangeFeed,
+    *,
+    store: Figures,
+    period: Period,
+    field: str,
+    shown: Disclosure,
+    debounce_s: float,
+    until: datetime | None,
 ) -> AsyncIterator[ServerSentEvent]:
     version, last_sent = feed.version, ""
     while True:
-        current = (await summary_of(store, period.start, period.end, field)).model_dump_json(by_alias=True)
+        left_s = (until - datetime.now(UTC)).total_seconds() if until else HEARTBEAT_S
+        if left_s <= 0:
+            yield ServerSentEvent(data='{"detail": "the token has expired; sign in again"}', event="expired")
+            return
+        current = (await summary_of(store, period.start, period.end, field, shown)).model_dump_json(
+            by_alias=True
+        )
         if current != last_sent:
             yield ServerSentEvent(data=current, event="summary", id=str(version))
             last_sent = current
-        version = await feed.wait_newer_than(version, HEARTBEAT_S)
+        version = await feed.wait_newer_than(version, min(HEARTBEAT_S, left_s))
         await asyncio.sleep(debounce_s)  # let a burst of batches settle into one message
         version = max(version, feed.version)

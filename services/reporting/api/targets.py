@@ -182,10 +182,18 @@ async def achievement(
 ) -> Achievement:
     """Year-to-date figures against every target of the year: share of the full-year target, and pace."""
     period = year_to_date(year, jakarta_today())
+    found = await targets.of_year(year)
+    # One read per covering bucket and metric, however many targets the year has.
+    wanted: dict[Metric, list[str]] = {}
+    for target in found:
+        wanted.setdefault(target.metric, []).append(_field(target))
+    actuals = {
+        metric: await figures.fields(metric, period.start, period.as_of, list(dict.fromkeys(fields)))
+        for metric, fields in wanted.items()
+    }
     rows = []
-    for target in await targets.of_year(year):
-        counted = await figures.totals([target.metric], period.start, period.as_of, _field(target))
-        actual = counted[target.metric]
+    for target in found:
+        actual = actuals[target.metric][_field(target)]
         expected = expected_to_date(target.value, period)
         rows.append(
             AchievementRow(
