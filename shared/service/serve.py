@@ -21,6 +21,8 @@ def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
         app,
         host=settings.host,
         port=settings.port,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn logs through the root logger, as JSON like everything else
         access_log=False,  # request lines can carry personal data in query strings; metrics cover traffic

@@ -13,6 +13,11 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     host: str = "127.0.0.1"
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Proxies (comma-separated addresses or CIDRs, * for any) whose X-Forwarded-Proto/-For "
+        "are believed: the scheme (Secure cookies) and client address (limits) of requests they pass on",
+    )
     port: int = Field(ge=1, le=65535)
     log_level: str = "INFO"
     tracing_exporter: TracingExporter = Field(default="none", description="none | otlp | console")
