@@ -54,7 +54,7 @@ def test_a_burst_of_writes_from_one_client_is_slowed_with_retry_after(permits: A
 
 def test_event_streams_are_limited_per_instance(stack: Stack) -> None:
     reporting = stack.reporting(REPORTING_MAX_STREAMS="2")
-    with httpx.Client(base_url=reporting.url, timeout=10) as http:
+    with httpx.Client(base_url=reporting.url, timeout=10, headers=bearer(Role.ANALYST)) as http:
         with http.stream("GET", "/metrics/stream") as first, http.stream("GET", "/metrics/stream") as second:
             assert first.status_code == second.status_code == 200
             third = http.get("/metrics/stream")
