@@ -1,9 +1,19 @@
 from datetime import date, timedelta
+from itertools import pairwise
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.reporting.store.periods import Bucket, a_year_earlier, cover, previous_period, split
+from services.reporting.store.periods import (
+    Bucket,
+    NoEarlierPeriod,
+    a_year_earlier,
+    cover,
+    previous_period,
+    spans_a_month,
+    split,
+)
 
 days = st.dates(min_value=date(2018, 1, 1), max_value=date(2030, 12, 31))
 
@@ -61,3 +71,38 @@ def test_the_previous_period_has_the_same_length_and_ends_the_day_before() -> No
 def test_a_year_earlier_keeps_the_dates_and_folds_29_february() -> None:
     assert a_year_earlier(date(2022, 10, 17), date(2023, 3, 24)) == (date(2021, 10, 17), date(2022, 3, 24))
     assert a_year_earlier(date(2024, 2, 1), date(2024, 2, 29)) == (date(2023, 2, 1), date(2023, 2, 28))
+
+
+@given(st.dates(min_value=date(9990, 1, 1)), st.dates(min_value=date(9990, 1, 1)))
+def test_cover_and_split_reach_9999_12_31_without_overflow(a: date, b: date) -> None:
+    start, end = min(a, b), max(a, b)
+    assert {d for bucket in cover(start, end) for d in expand(bucket)} == {
+        start + timedelta(days=i) for i in range((end - start).days + 1)
+    }
+    for interval in ("day", "week", "month"):
+        ranges = split(start, end, interval)
+        assert ranges[0][0] == start and ranges[-1][1] == end
+        assert all(later[0] - earlier[1] == timedelta(days=1) for earlier, later in pairwise(ranges))
+
+
+def test_the_last_iso_week_of_9999_is_clipped_to_its_last_day() -> None:
+    assert split(date(9999, 12, 20), date.max, "week") == [
+        (date(9999, 12, 20), date(9999, 12, 26)),
+        (date(9999, 12, 27), date(9999, 12, 31)),
+    ]
+    assert cover(date(9999, 1, 1), date.max) == [Bucket("y", "9999")]
+
+
+def test_no_period_is_compared_before_year_1() -> None:
+    assert previous_period(date(1, 1, 2), date(1, 1, 2)) == (date.min, date.min)
+    with pytest.raises(NoEarlierPeriod):
+        previous_period(date.min, date(1, 1, 5))
+    with pytest.raises(NoEarlierPeriod):
+        a_year_earlier(date(1, 3, 1), date(1, 3, 2))
+
+
+def test_a_month_is_at_least_as_long_as_the_month_a_period_starts_in() -> None:
+    assert spans_a_month(date(2024, 2, 1), date(2024, 2, 29))
+    assert not spans_a_month(date(2024, 3, 1), date(2024, 3, 30))
+    assert spans_a_month(date(2024, 1, 15), date(2024, 2, 14))
+    assert spans_a_month(date(9999, 12, 1), date.max)
