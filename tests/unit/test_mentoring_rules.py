@@ -8,9 +8,11 @@ import pytest
 
 from services.mentoring.domain.mentor import AssignMentor, Mentor, UnknownKecamatan, assign
 from services.mentoring.domain.session import HoldSession, OutsideMentorArea, Session, hold
+from shared.auth.principal import OutOfScope, Principal, Role
 from shared.contracts.events import MentorAssigned, ParticipantMentored
 from shared.corrections import AlreadyVoided
 from shared.errors import RuleViolation
+from shared.participants.area import check_own_kota
 from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
@@ -156,3 +158,15 @@ def test_a_voided_session_can_be_neither_corrected_nor_voided_again() -> None:
     assert refused.value.status_code == 409 and refused.value.code == "already_voided"
     with pytest.raises(AlreadyVoided):
         voided.redate(date(2024, 1, 20), TODAY, PROFILE, mentor())
+
+
+def test_a_mentoring_officer_scoped_to_a_kota_assigns_mentors_there_only() -> None:
+    mentor = assign(AssignMentor("PJLP-1", "Pendamping", "31.74.01", None), date(2024, 6, 30))
+    officer = Principal("officer-1", frozenset({Role.MENTOR}), kota="31.71")
+    with pytest.raises(OutOfScope) as refused:
+        check_own_kota(officer, mentor.kota_code, "a mentor")
+    assert (refused.value.status_code, refused.value.context) == (403, {"kota_code": "31.74"})
+    check_own_kota(
+        Principal("officer-2", frozenset({Role.MENTOR}), kota="31.74"), mentor.kota_code, "a mentor"
+    )
+    check_own_kota(Principal("officer-3", frozenset({Role.MENTOR}), agency="SOSIAL"), "31.74", "a mentor")

@@ -12,10 +12,12 @@ from services.training.domain.training import (
     check_completion,
     check_placements_still_follow,
 )
+from shared.auth.principal import OutOfScope, Principal, Role
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 from shared.contracts.events import ParticipantPlaced, TrainingCompleted
 from shared.corrections import AlreadyVoided
 from shared.errors import RuleViolation
+from shared.participants.area import check_own_kota
 from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
@@ -126,3 +128,15 @@ def test_a_placement_left_without_a_completion_before_it_refuses(remaining: list
         check_placements_still_follow("void the completion", PLACEMENT, remaining)
     assert refused.value.code == "placement_depends_on_it" and refused.value.status_code == 409
     assert refused.value.context == {"placement_id": str(PLACEMENT.placement_id)}
+
+
+def test_a_trainer_scoped_to_a_kota_schedules_classes_there_only() -> None:
+    trainer = Principal("trainer-1", frozenset({Role.TRAINER}), kota="31.72")
+    with pytest.raises(OutOfScope) as refused:
+        check_own_kota(trainer, CLASS.kota_code, "a class")
+    assert refused.value.detail == "a class in kota 31.71 is outside your area (kota 31.72)"
+    check_own_kota(
+        Principal("trainer-2", frozenset({Role.TRAINER}), kota="31.71"), CLASS.kota_code, "a class"
+    )
+    check_own_kota(Principal("trainer-3", frozenset({Role.TRAINER}), agency="PPKUKM"), "31.72", "a class")
+    check_own_kota(None, "31.72", "a class")  # no request: nothing to scope
