@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Error, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error, Page, ViewportSize, sync_playwright
 
 from devstack import Endpoints
 from devstack.app_server import AppServer
@@ -170,9 +170,17 @@ def browser() -> Iterator[Browser]:
             launched.close()
 
 
+def signed_in(context: BrowserContext) -> BrowserContext:
+    """Figures need an analyst by default: open the session cookie the dashboard's sign-in would."""
+    token = bearer(Role.ANALYST, ttl=timedelta(hours=2))["Authorization"].removeprefix("Bearer ")
+    opened = context.request.post("/session", data={"token": token})
+    assert opened.ok, opened.text()
+    return context
+
+
 @pytest.fixture
 def page(browser: Browser, dash: Dashboard) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP, base_url=dash.reporting.url, locale="id-ID")
+    context = signed_in(browser.new_context(viewport=DESKTOP, base_url=dash.reporting.url, locale="id-ID"))
     opened = context.new_page()
     opened.set_default_timeout(WAIT_MS)
     try:
@@ -358,12 +366,14 @@ def test_screenshots_desktop_and_phone(browser: Browser, dash: Dashboard, tmp_pa
     start, end = year_to_date()
     summary = dash.summary(start, end)
     for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context = browser.new_context(
-            viewport=viewport,
-            base_url=dash.reporting.url,
-            device_scale_factor=1,
-            locale="id-ID",
-            timezone_id="Asia/Jakarta",
+        context = signed_in(
+            browser.new_context(
+                viewport=viewport,
+                base_url=dash.reporting.url,
+                device_scale_factor=1,
+                locale="id-ID",
+                timezone_id="Asia/Jakarta",
+            )
         )
         try:
             shot = context.new_page()
@@ -404,7 +414,7 @@ def test_disconnect_shows_stale_then_reconnects(page: Page, dash: Dashboard) -> 
 def test_a_dashboard_behind_sign_in_asks_for_a_token_then_goes_live(
     browser: Browser, dash: Dashboard
 ) -> None:
-    private = dash.stack.reporting(REPORTING_PUBLIC_AGGREGATES="false", REPORTING_CONSUME="false")
+    private = dash.stack.reporting(REPORTING_CONSUME="false")  # figures for analysts: the default
     context = browser.new_context(viewport=DESKTOP, base_url=private.url, locale="id-ID")
     try:
         page = context.new_page()
@@ -422,3 +432,24 @@ def test_a_dashboard_behind_sign_in_asks_for_a_token_then_goes_live(
     finally:
         context.close()
         private.stop()
+
+
+def test_a_public_dashboard_opens_without_sign_in_and_shows_small_cells_as_withheld(
+    browser: Browser, dash: Dashboard
+) -> None:
+    public = dash.stack.reporting(REPORTING_PUBLIC_AGGREGATES="true", REPORTING_CONSUME="false")
+    context = browser.new_context(viewport=DESKTOP, base_url=public.url, locale="id-ID")
+    try:
+        page = context.new_page()
+        page.set_default_timeout(WAIT_MS)
+        page.goto("/")
+        wait_live(page)
+        assert page.is_hidden("dialog#signin")
+        wait_tiles(page, dash.summary(*year_to_date()))  # province-wide figures are exact
+        page.wait_for_function("document.body.dataset.refreshed !== undefined")
+        # Each kota holds at most a few of the seeded participants: every non-zero cell is withheld.
+        cells = page.locator("#kota-table tbody tr td:nth-child(2)").all_inner_texts()
+        assert len(cells) == 6 and set(cells) <= {"< 5", "0"} and "< 5" in cells, cells
+    finally:
+        context.close()
+        public.stop()

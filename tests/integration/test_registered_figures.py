@@ -78,7 +78,7 @@ async def test_the_stream_pushes_a_new_summary_after_a_write(
     registration, reporting = servers
     day = date(2021, 6, 15)
     before = registered_between(outcome.accepted, day, day)
-    params = {"from": str(day), "to": str(day), "debounce_ms": "50"}
+    params = {"from": str(day), "to": str(day), "debounce_ms": "100"}  # the least allowed
     async with (
         httpx.AsyncClient(headers=ADMIN, base_url=reporting.url, timeout=30) as http,
         http.stream("GET", "/metrics/stream", params=params) as stream,

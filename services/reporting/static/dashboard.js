@@ -233,7 +233,8 @@
   if (!TEXT[state.lang]) state.lang = "id";
   const t = () => TEXT[state.lang];
   const locale = () => (state.lang === "id" ? "id-ID" : "en-GB");
-  const num = (v) => new Intl.NumberFormat(locale()).format(v);
+  // null: a small count (1–4) the server withholds from the public (PRODUCT.md §3).
+  const num = (v) => (v == null ? "< 5" : new Intl.NumberFormat(locale()).format(v));
   const pct = (v, digits = 1) =>
     new Intl.NumberFormat(locale(), { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(v);
   const day = (iso) =>
@@ -535,7 +536,7 @@
         c.data.datasets[0].data = series.points.map((p) => p.value);
         c.update("none");
       }
-      const total = series.points.reduce((a, p) => a + p.value, 0);
+      const total = series.points.reduce((a, p) => a + (p.value || 0), 0);
       const peak = series.points.reduce((best, p) => (p.value > (best ? best.value : 0) ? p : best), null);
       const peakText = peak ? tx.peakAt(num(peak.value), fmtStart(peak.start)) : "";
       describe("series-chart", "series-caption", tx.chartSeries,
