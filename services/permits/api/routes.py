@@ -55,6 +55,9 @@ async def apply_for_permit(body: PermitIn, uow: Uow) -> PermitOut:
 @router.post(
     "/permits/{permit_id}/issue",
     response_model=PermitOut,
+    description="`applied` → `issued`. A number already used for this permit type is a 409 "
+    "`duplicate_permit_number` naming the permit that holds it — or, when that permit is outside the "
+    "caller's area, saying only that the number is taken.",
     responses=refusals(
         NO_PERMIT,
         NOT_APPLIED,
