@@ -36,6 +36,7 @@ from operator_cli.importer import Outcome, Settings, import_file
 from services.registration.adapters.tables import metadata, outbox, participants
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate
 from services.registration.settings import RegistrationSettings
+from shared.auth import AuthSettings
 from shared.db.engine import sync_url
 from tests.integration.people import participant
 from tests.tokens import ADMIN
@@ -173,7 +174,7 @@ def ceiling(url: str, source: Path, batch_size: int) -> float:
 
     The personal data is digested and encrypted as the service stores it: that cost belongs to the ceiling.
     """
-    keys = RegistrationSettings().personal_data
+    keys = RegistrationSettings(auth=AuthSettings(environment="development")).personal_data
     engine = sa.create_engine(sync_url(url))
     metadata.create_all(engine)
     payload = "x" * 700  # about the size of an encoded ParticipantRegistered envelope

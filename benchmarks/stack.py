@@ -80,10 +80,13 @@ class Stack:
             port,
             {
                 "KAFKA_BOOTSTRAP_SERVERS": self.endpoints.kafka_bootstrap,
+                "AUTH_ENVIRONMENT": "development",  # the public secret tests.tokens signs with
                 f"{service.upper()}_LOG_LEVEL": "WARNING",
                 # One load-generating client pushes far past any person: measure the service, not the guard.
                 "LIMIT_WRITE_RATE_PER_S": "1000000",
                 "LIMIT_WRITE_BURST": "1000000",
+                "LIMIT_READ_RATE_PER_S": "1000000",
+                "LIMIT_READ_BURST": "1000000",
                 **env,
             },
             self.base / name,
@@ -97,7 +100,9 @@ class Stack:
 
     def bare(self) -> AppServer:
         (port,) = free_ports(1)
-        server = BareServer("bare", port, {"BARE_LOG_LEVEL": "WARNING"}, self.base / "bare")
+        server = BareServer(
+            "bare", port, {"BARE_LOG_LEVEL": "WARNING", "AUTH_ENVIRONMENT": "development"}, self.base / "bare"
+        )
         server.start(timeout=60)
         self._servers.append(server)
         return server

@@ -51,7 +51,8 @@ def local_or_given(run_dir: Path) -> Endpoints:
 
 
 def services(endpoints: Endpoints, run_dir: Path) -> list[AppServer]:
-    kafka = {"KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap}
+    # `make up` is local development: asked for explicitly, as services default to production.
+    kafka = {"KAFKA_BOOTSTRAP_SERVERS": endpoints.kafka_bootstrap, "AUTH_ENVIRONMENT": "development"}
     env = {
         name: {**kafka, f"{name.upper()}_DATABASE_URL": endpoints.create_database(name)} for name in PRODUCING
     }
@@ -61,7 +62,8 @@ def services(endpoints: Endpoints, run_dir: Path) -> list[AppServer]:
 
 def development_token() -> str:
     """An admin token for local use, signed with AUTH_JWT_SECRET or the development secret."""
-    return mint(AuthSettings(), subject="dev-admin", roles=[Role.ADMIN], ttl=timedelta(hours=8))
+    settings = AuthSettings(environment="development")
+    return mint(settings, subject="dev-admin", roles=[Role.ADMIN], ttl=timedelta(hours=8))
 
 
 def run(run_dir: Path = Path(".run")) -> int:

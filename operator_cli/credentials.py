@@ -5,14 +5,15 @@ from typing import Annotated
 
 import typer
 
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role, mint
+from shared.auth.settings import development_settings
 
 TokenOption = Annotated[
     str | None,
     typer.Option(
         "--token",
         envvar="JAKPRENEUR_TOKEN",
-        help="Bearer token; in development a short-lived admin token is minted when absent",
+        help="Bearer token; with AUTH_ENVIRONMENT=development an admin token is minted when absent",
         show_default=False,
     ),
 ]
@@ -20,9 +21,12 @@ TokenOption = Annotated[
 
 def bearer_headers(token: str | None) -> dict[str, str]:
     if token is None:
-        settings = AuthSettings()
-        if settings.environment == "production":
-            typer.echo("a token is required in production: --token or JAKPRENEUR_TOKEN", err=True)
+        settings = development_settings()
+        if settings is None:
+            typer.echo(
+                "a token is required: --token or JAKPRENEUR_TOKEN (AUTH_ENVIRONMENT=development mints one)",
+                err=True,
+            )
             raise typer.Exit(2)
         token = mint(settings, subject="operator-cli", roles=[Role.ADMIN], ttl=timedelta(hours=2))
     return {"Authorization": f"Bearer {token}"}

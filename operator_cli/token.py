@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role, mint
+from shared.auth.settings import development_settings
 from shared.contracts.enums import Agency
 from shared.contracts.profile import KOTA_CODE
 
@@ -23,9 +24,13 @@ def token_command(
     hours: Annotated[float, typer.Option(min=0.01, max=24 * 30, help="Lifetime in hours")] = 8.0,
 ) -> None:
     """Print a token for local use: `curl -H "Authorization: Bearer $(jakpreneur token)" …`."""
-    settings = AuthSettings()
-    if settings.environment == "production":
-        typer.echo("refusing: production tokens come from the identity provider, not this command", err=True)
+    settings = development_settings()
+    if settings is None:
+        typer.echo(
+            "refusing: production tokens come from the identity provider, not this command "
+            "(AUTH_ENVIRONMENT=development mints development ones)",
+            err=True,
+        )
         raise typer.Exit(2)
     if kota is not None and not _is_kota(kota):
         typer.echo(f"--kota {kota!r} is not a kota code like 31.71", err=True)

@@ -15,6 +15,10 @@ import pytest
 from devstack import Endpoints, InfraPorts, LocalInfra, ServerError
 from tests.pii_scan import Leak, scan_logs, scan_topics
 
+# Services default to production; tests ask for development (its public secret and PII keys), for the
+# settings built in this process (tokens, in-process apps, the CLI) and the services it starts.
+os.environ["AUTH_ENVIRONMENT"] = "development"
+
 
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:

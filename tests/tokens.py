@@ -4,6 +4,9 @@ from datetime import timedelta
 
 from shared.auth import AuthSettings, Role, mint
 
+# Development is only ever asked for: the test services get AUTH_ENVIRONMENT=development too (stack.py).
+DEVELOPMENT = AuthSettings(environment="development")
+
 
 def bearer(
     *roles: Role,
@@ -12,7 +15,7 @@ def bearer(
     agency: str | None = None,
     ttl: timedelta = timedelta(hours=1),
 ) -> dict[str, str]:
-    token = mint(AuthSettings(), subject=subject, roles=list(roles), kota=kota, agency=agency, ttl=ttl)
+    token = mint(DEVELOPMENT, subject=subject, roles=list(roles), kota=kota, agency=agency, ttl=ttl)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -2,6 +2,6 @@
 
 from shared.auth.principal import Principal, Role
 from shared.auth.settings import AuthSettings
-from shared.auth.tokens import mint, verify
+from shared.auth.tokens import authenticate, mint, verify
 
-__all__ = ["AuthSettings", "Principal", "Role", "mint", "verify"]
+__all__ = ["AuthSettings", "Principal", "Role", "authenticate", "mint", "verify"]

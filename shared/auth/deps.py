@@ -9,7 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from shared.auth.context import set_current_principal
 from shared.auth.principal import Principal, Role, Unauthorized
 from shared.auth.settings import AuthSettings
-from shared.auth.tokens import verify
+from shared.auth.tokens import authenticate
 
 bearer = HTTPBearer(
     auto_error=False, description="A JWT from the identity provider (`jakpreneur token` locally)"
@@ -29,7 +29,7 @@ async def caller(
 ) -> Principal:
     if credentials is None:
         raise Unauthorized("sign in: send `Authorization: Bearer <token>`")
-    principal = verify(settings, credentials.credentials)
+    principal = await authenticate(settings, credentials.credentials)
     request.state.principal = principal  # for access logs and the audit trail
     set_current_principal(principal)  # async dependency: same task as the endpoint, so the endpoint sees it
     return principal

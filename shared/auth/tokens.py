@@ -1,11 +1,24 @@
-"""Minting (development) and verifying bearer tokens with PyJWT: no hand-rolled crypto."""
+"""Minting (development) and verifying bearer tokens with PyJWT: no hand-rolled crypto.
 
+`authenticate` is what request handlers await: with a JWKS it never blocks the event loop (a key fetch
+runs in a worker thread). `verify` is the same check for code that cannot await; with a JWKS it may
+block on a fetch when the token's key is not cached yet.
+"""
+
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 
+from shared.auth.jwks import UnknownKey, key_id
 from shared.auth.principal import MAX_SUBJECT_CHARS, Principal, Role, Unauthorized
 from shared.auth.settings import AuthSettings
+from shared.contracts.enums import Agency
+from shared.regions import jakarta
+
+_AGENCIES = frozenset(agency.value for agency in Agency)
+Key = Any  # a secret, a PEM string or a cryptography public key: whatever jwt.decode accepts
 
 
 def mint(
@@ -35,11 +48,43 @@ def mint(
     return jwt.encode(claims, settings.signing_secret, algorithm="HS256")
 
 
-def verify(settings: AuthSettings, token: str) -> Principal:
+async def authenticate(settings: AuthSettings, token: str) -> Principal:
+    """The caller a token speaks for; 401 (Unauthorized) for anything that does not verify."""
+    jwks = settings.jwks
+    if jwks is None:
+        return _principal(_claims(settings, token, settings.verification_key))
     try:
-        claims = jwt.decode(
+        key = await jwks.signing_key(key_id(token))
+    except (UnknownKey, jwt.PyJWTError) as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from None
+    return _principal(_claims(settings, token, key.key))
+
+
+def verify(settings: AuthSettings, token: str) -> Principal:
+    """`authenticate` for callers that cannot await."""
+    return _principal(_claims(settings, token, _key(settings, token)))
+
+
+def expiry(settings: AuthSettings, token: str) -> datetime:
+    """When a (verified) token expires; checked as `verify` checks it, leeway included."""
+    return datetime.fromtimestamp(int(_claims(settings, token, _key(settings, token))["exp"]), UTC)
+
+
+def _key(settings: AuthSettings, token: str) -> Key:
+    jwks = settings.jwks
+    if jwks is None:
+        return settings.verification_key
+    try:
+        return jwks.fetch(key_id(token)).key
+    except (UnknownKey, jwt.PyJWTError) as exc:
+        raise Unauthorized(f"the token is not valid: {exc}") from None
+
+
+def _claims(settings: AuthSettings, token: str, key: Key) -> dict[str, Any]:
+    try:
+        claims: dict[str, Any] = jwt.decode(
             token,
-            settings.verification_key,
+            key,
             algorithms=settings.algorithms,
             audience=settings.audience,
             issuer=settings.issuer,
@@ -48,8 +93,12 @@ def verify(settings: AuthSettings, token: str) -> Principal:
         )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("the token has expired; sign in again") from None
-    except jwt.InvalidTokenError as exc:
+    except jwt.PyJWTError as exc:  # InvalidTokenError, and InvalidKeyError for a key of another type
         raise Unauthorized(f"the token is not valid: {exc}") from None
+    return claims
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
     known = {role.value for role in Role}
     roles = claims.get("roles", [])
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
@@ -60,18 +109,31 @@ def verify(settings: AuthSettings, token: str) -> Principal:
     return Principal(
         subject=subject,
         roles=frozenset(Role(r) for r in roles if r in known),
-        kota=_optional_str(claims.get("kota")),
-        agency=_optional_str(claims.get("agency")),
+        kota=_scope_claim(claims, "kota", _is_kota, "one kota code of Jakarta like 31.71"),
+        agency=_scope_claim(claims, "agency", _is_agency, f"one of {', '.join(a.value for a in Agency)}"),
     )
 
 
-def _optional_str(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None
+def _scope_claim(
+    claims: dict[str, Any], name: str, known: Callable[[str], bool], expected: str
+) -> str | None:
+    """An area claim: absent means the whole province (or every agency); present, it must be one known code.
+
+    A malformed claim read as "no scope" would widen the caller's area to everything, so it is a 401.
+    """
+    if name not in claims:
+        return None
+    value = claims[name]
+    if isinstance(value, str) and known(value):
+        return value
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    raise Unauthorized(f"the token's {name} claim must be {expected}, not {shown}")
 
 
-def expiry(settings: AuthSettings, token: str) -> datetime:
-    """When a (verified) token expires."""
-    claims = jwt.decode(
-        token, settings.verification_key, algorithms=settings.algorithms, audience=settings.audience
-    )
-    return datetime.fromtimestamp(int(claims["exp"]), UTC)
+def _is_kota(value: str) -> bool:
+    return jakarta().find_kota(value) is not None
+
+
+def _is_agency(value: str) -> bool:
+    return value in _AGENCIES

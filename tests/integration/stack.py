@@ -37,9 +37,13 @@ class Stack:
             "KAFKA_TOPIC_PREFIX": self.topic_prefix,
             "KAFKA_PARTITIONS": "3",
             "LOG_LEVEL": "INFO",
+            # Asked for, never the default: the development secret and PII keys the test tokens use.
+            "AUTH_ENVIRONMENT": "development",
             # Tests drive writes far harder than any person; test_limits checks the limiter itself.
             "LIMIT_WRITE_RATE_PER_S": "1000000",
             "LIMIT_WRITE_BURST": "1000000",
+            "LIMIT_READ_RATE_PER_S": "1000000",
+            "LIMIT_READ_BURST": "1000000",
         }
 
     def producing(self, service: str, database: str = "sqlite", **extra: str) -> AppServer:
