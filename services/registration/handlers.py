@@ -1,7 +1,10 @@
 """Use cases of the registration service: each one transaction, state, event and audit entry together.
 
-Every use case acts for a caller: it refuses what lies outside the caller's area (403 `out_of_scope`) and
-records in the audit trail each participant whose personal data it showed or changed.
+Every use case acts for a caller and keeps to the caller's area (PRODUCT.md §2 Area scope): a participant
+outside it is answered like an unknown one (404), a NIK registered outside it is only "taken", and a
+request about another kota or agency is refused (403 `out_of_scope`). The audit trail records each
+participant whose personal data was shown or changed, each NIK lookup, and each refused attempt; a
+refusal's own transaction is rolled back, so it is recorded in a transaction of its own.
 """
 
 from collections.abc import Sequence
@@ -10,12 +13,14 @@ from datetime import date
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration.adapters import audit, repository
-from services.registration.domain.audit import Action
+from services.registration.domain.audit import Action, Outcome
 from services.registration.domain.batch import (
     AreaCheck,
     Candidate,
+    Decisions,
     OnDuplicate,
     RowResult,
     decide,
@@ -23,6 +28,7 @@ from services.registration.domain.batch import (
 )
 from services.registration.domain.participant import (
     DuplicateNik,
+    Erased,
     Participant,
     RegisterParticipant,
     register,
@@ -35,15 +41,31 @@ from shared.outbox.unit_of_work import Fact, UnitOfWork
 from shared.personal_data import PersonalDataKeys
 
 
+def _not_found(participant_id: UUID) -> NotFound:
+    """The one answer for a participant that does not exist and for one outside the caller's area."""
+    return NotFound(f"participant {participant_id} not found")
+
+
+async def _check_scope(
+    uow: UnitOfWork, caller: Principal, action: Action, kota_code: str, agency: str
+) -> None:
+    """A request about another kota or agency (not about a participant): refused, and recorded."""
+    try:
+        caller.check_scope(kota_code, agency)
+    except OutOfScope as refused:
+        await audit.record_refusal(uow.engine, caller.subject, action, None, refused.detail)
+        raise
+
+
 async def register_participant(
     uow: UnitOfWork, keys: PersonalDataKeys, command: RegisterParticipant, caller: Principal
 ) -> Participant:
-    caller.check_scope(command.domicile.kota_code, command.agency.value)
+    await _check_scope(uow, caller, Action.REGISTER, command.domicile.kota_code, command.agency.value)
     participant = register(command, jakarta_today())
     try:
         async with uow.begin() as tx:
-            existing = await repository.participant_id_for_nik(tx.conn, keys, command.nik)
-            if existing is None:
+            holder = await repository.holder_of_nik(tx.conn, keys, command.nik)
+            if holder is None:
                 await repository.insert(tx.conn, keys, participant)
                 await audit.record(tx.conn, caller.subject, Action.REGISTER, [participant.participant_id])
                 await tx.record(
@@ -54,24 +76,83 @@ async def register_participant(
     except IntegrityError:
         # Lost a race with a concurrent registration of the same NIK: the unique index decided.
         async with uow.engine.connect() as conn:
-            existing = await repository.participant_id_for_nik(conn, keys, command.nik)
-        if existing is None:
+            holder = await repository.holder_of_nik(conn, keys, command.nik)
+        if holder is None:
             raise
-    if existing is not None:
-        raise DuplicateNik(f"NIK is already registered as participant {existing}", participant_id=existing)
+    if holder is not None:
+        shown = caller.covers(holder.kota_code, holder.agency)
+        async with uow.engine.begin() as conn:
+            outcome = Outcome.FOUND if shown else Outcome.TAKEN
+            await audit.record(conn, caller.subject, Action.LOOKUP, [holder.participant_id], outcome=outcome)
+        raise DuplicateNik.of(holder.participant_id if shown else None)
     return participant
 
 
 async def read_participant(
     uow: UnitOfWork, keys: PersonalDataKeys, participant_id: UUID, caller: Principal
 ) -> Participant:
-    async with uow.engine.begin() as conn:  # a refusal rolls back; what is shown is recorded
-        participant = await repository.get(conn, keys, participant_id)
-        if participant is None:
-            raise NotFound(f"participant {participant_id} not found")
-        caller.check_scope(participant.domicile.kota_code, participant.agency.value)
-        await audit.record(conn, caller.subject, Action.READ, [participant_id])
-    return participant
+    async with uow.engine.begin() as conn:
+        found = await repository.get(conn, keys, participant_id)
+        shown = found is not None and caller.covers(*found.area)
+        if shown and isinstance(found, Participant):
+            await audit.record(conn, caller.subject, Action.READ, [participant_id])
+    if found is None:
+        raise _not_found(participant_id)
+    if not shown:
+        refusal = f"outside the caller's area ({caller.area}): answered as unknown"
+        await audit.record_refusal(uow.engine, caller.subject, Action.READ, participant_id, refusal)
+        raise _not_found(participant_id)
+    if isinstance(found, Erased):
+        raise found.refusal()
+    return found
+
+
+async def look_up_nik(uow: UnitOfWork, keys: PersonalDataKeys, nik: str, caller: Principal) -> Participant:
+    """The participant registered under a NIK, if in the caller's area; otherwise 404, as for nobody."""
+    async with uow.engine.begin() as conn:
+        found = (await repository.by_niks(conn, keys, [nik])).get(nik)
+        if found is None:
+            await audit.record(conn, caller.subject, Action.LOOKUP, [None], outcome=Outcome.NOT_FOUND)
+        elif caller.covers(*found.area):
+            await audit.record(
+                conn, caller.subject, Action.LOOKUP, [found.participant_id], outcome=Outcome.FOUND
+            )
+            return found
+        else:
+            refusal = f"outside the caller's area ({caller.area}): answered as unknown"
+            await audit.record(
+                conn,
+                caller.subject,
+                Action.LOOKUP,
+                [found.participant_id],
+                outcome=Outcome.REFUSED,
+                detail=refusal,
+            )
+    raise NotFound("no participant is registered under this NIK")
+
+
+async def erase_participant(uow: UnitOfWork, participant_id: UUID, reason: str, caller: Principal) -> Erased:
+    """PRODUCT.md §2 Erasure: every personal column cleared; the pseudonymous row stays for the figures.
+
+    No event: followers and reporting hold only the pseudonymous profile, which does not change, so every
+    figure stays as it was.
+    """
+    async with uow.engine.begin() as conn:
+        area = await repository.area_of(conn, participant_id)
+        shown = area is not None and caller.covers(area.kota_code, area.agency)
+        erased_at = await repository.erase(conn, participant_id) if shown else None
+        if erased_at is not None:
+            await audit.record(conn, caller.subject, Action.ERASE, [participant_id], detail=reason)
+    if area is None:
+        raise _not_found(participant_id)
+    if not shown:
+        refusal = f"outside the caller's area ({caller.area}): answered as unknown"
+        await audit.record_refusal(uow.engine, caller.subject, Action.ERASE, participant_id, refusal)
+        raise _not_found(participant_id)
+    erased = Erased(participant_id, area.kota_code, area.agency, erased_at or area.erased_at)
+    if erased_at is None:
+        raise erased.refusal()
+    return erased
 
 
 async def list_participants(
@@ -85,7 +166,9 @@ async def list_participants(
 ) -> tuple[list[Participant], int | None]:
     """A page of the caller's area: a kota-scoped caller asking for another kota is refused."""
     if caller.kota is not None and kota_code not in (None, caller.kota):
-        raise OutOfScope(f"kota {kota_code} is outside your area ({caller.area})")
+        refusal = OutOfScope(f"kota {kota_code} is outside your area ({caller.area})")
+        await audit.record_refusal(uow.engine, caller.subject, Action.LIST, None, refusal.detail)
+        raise refusal
     async with uow.engine.begin() as conn:
         items, last_seq = await repository.page(
             conn,
@@ -110,17 +193,23 @@ async def import_participants(
 ) -> list[RowResult]:
     """A batch of registrations (legacy imports): one transaction for the batch, a result for every row.
 
-    Audited: the rows created (`import`) and restated (`update`); a dry run or a skipped row shows and
-    changes no personal data, so it leaves no entry.
+    Audited, in the batch's transaction: the rows created (`import`) and restated (`update`), every NIK
+    a row matched (`lookup`, dry runs and skips included), and the rows refused outside the caller's area.
     """
     today = jakarta_today()
     outside = caller.outside
     screened = screen(rows, today, outside)
     if dry_run:
-        async with uow.engine.connect() as conn:
+        async with uow.engine.begin() as conn:
             registered = await repository.by_niks(conn, keys, screened.niks)
-        decided = decide(screened.candidates, registered, on_duplicate, today, outside).results
-        written = [result.as_dry_run() for result in decided]
+            decided = decide(screened.candidates, registered, on_duplicate, today, outside)
+            await _audit_lookups(conn, caller.subject, decided)
+            found = [change.before.participant_id for change in decided.update]
+            await audit.record(conn, caller.subject, Action.LOOKUP, found, outcome=Outcome.FOUND)
+            nobody = [None] * len(decided.create)
+            await audit.record(conn, caller.subject, Action.LOOKUP, nobody, outcome=Outcome.NOT_FOUND)
+            await _audit_rows_outside(conn, caller.subject, screened.rejected)
+        written = [result.as_dry_run() for result in decided.results]
     else:
         batch = _Batch(uow, keys, caller.subject, on_duplicate, today, outside)
         try:
@@ -129,6 +218,8 @@ async def import_participants(
             # A concurrent registration took one of these NIKs after our lookup and the unique index
             # refused the batch: go row by row, so only that row becomes a duplicate.
             written = [r for c in screened.candidates for r in await batch.store_one(c)]
+        async with uow.engine.begin() as conn:
+            await _audit_rows_outside(conn, caller.subject, screened.rejected)
     return sorted([*screened.rejected, *written], key=lambda result: result.index)
 
 
@@ -171,4 +262,24 @@ class _Batch:
             await audit.record(tx.conn, self.subject, Action.IMPORT, created)
             updated = [change.after.participant_id for change in decisions.update]
             await audit.record(tx.conn, self.subject, Action.UPDATE, updated)
+            await _audit_lookups(tx.conn, self.subject, decisions)
         return decisions.results
+
+
+async def _audit_lookups(conn: AsyncConnection, subject: str, decisions: Decisions) -> None:
+    """The registered participants a batch's NIKs matched, and what the caller was told of them."""
+    await audit.record(conn, subject, Action.LOOKUP, decisions.found, outcome=Outcome.FOUND)
+    await audit.record(conn, subject, Action.LOOKUP, decisions.taken, outcome=Outcome.TAKEN)
+    detail = "would restate a participant outside the caller's area: answered as taken"
+    await audit.record(
+        conn, subject, Action.UPDATE, decisions.refused, outcome=Outcome.REFUSED, detail=detail
+    )
+
+
+async def _audit_rows_outside(conn: AsyncConnection, subject: str, rejected: Sequence[RowResult]) -> None:
+    """Rows refused because their own kota or agency lies outside the caller's area."""
+    for row in rejected:
+        if row.code == OutOfScope.code:
+            await audit.record(
+                conn, subject, Action.IMPORT, [None], outcome=Outcome.REFUSED, detail=row.detail
+            )

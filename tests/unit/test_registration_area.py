@@ -1,4 +1,5 @@
-"""A batch acts only within the caller's area: rows and updates of people elsewhere are refused."""
+"""A batch acts only within the caller's area: rows and updates of people elsewhere are refused, and a NIK
+registered elsewhere is only ever "taken": neither its participant's id nor its area is told."""
 
 from datetime import date
 
@@ -39,11 +40,28 @@ def test_a_row_of_another_kota_is_refused_out_of_scope_and_does_not_claim_its_ni
     assert [c.index for c in screened.candidates] == [1]
 
 
-def test_updating_a_participant_registered_in_another_kota_is_refused() -> None:
+def test_updating_a_participant_registered_in_another_kota_is_refused_as_taken() -> None:
     registered = register(row("3171010509900001", UTARA), TODAY)
     candidates = screen([row("3171010509900001", PUSAT)], TODAY, only_pusat).candidates
     updating = decide(candidates, {registered.nik: registered}, OnDuplicate.UPDATE, TODAY, only_pusat)
     assert not updating.update and updating.results[0].status is RowStatus.INVALID
-    assert updating.results[0].code == "out_of_scope"
+    assert updating.refused == [registered.participant_id]  # for the audit trail, not the answer
     skipping = decide(candidates, {registered.nik: registered}, OnDuplicate.SKIP, TODAY, only_pusat)
-    assert skipping.results[0].code == "duplicate_nik"  # uniqueness is province-wide, whoever asks
+    assert skipping.results[0].status is RowStatus.SKIPPED
+    assert skipping.taken == [registered.participant_id]
+    for answer in (updating.results[0], skipping.results[0]):
+        # Uniqueness is province-wide, whoever asks; but only "taken": no id, no kota, no agency.
+        assert (answer.code, answer.participant_id, answer.detail) == (
+            "duplicate_nik",
+            None,
+            "NIK is already registered",
+        )
+
+
+def test_a_nik_registered_in_the_callers_area_is_named() -> None:
+    registered = register(row("3171010509900001", PUSAT), TODAY)
+    candidates = screen([row("3171010509900001", PUSAT)], TODAY, only_pusat).candidates
+    skipping = decide(candidates, {registered.nik: registered}, OnDuplicate.SKIP, TODAY, only_pusat)
+    assert skipping.results[0].participant_id == registered.participant_id
+    assert str(registered.participant_id) in (skipping.results[0].detail or "")
+    assert skipping.found == [registered.participant_id]

@@ -2,7 +2,10 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
 
+from services.registration.api.schemas import BatchIn, LookupIn, ParticipantIn
+from services.registration.domain.batch import RowResult
 from services.registration.domain.participant import (
     Business,
     Domicile,
@@ -11,6 +14,7 @@ from services.registration.domain.participant import (
 )
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.errors import RuleViolation
+from tests.unit.test_nik import UNICODE_DIGIT_NIKS
 
 TODAY = date(2024, 6, 30)
 COMMAND = RegisterParticipant(
@@ -66,3 +70,24 @@ def test_rules_refuse_with_a_reason(change: dict[str, object], reason: str) -> N
 
 def test_a_participant_without_business_has_no_sector() -> None:
     assert register(replace(COMMAND, business=None), TODAY).profile().sector is None
+
+
+BODY = {
+    "nik": "3171014509900001",
+    "full_name": "Siti Aminah",
+    "gender": "F",
+    "birth_date": "1990-09-05",
+    "domicile": {"kota_code": "31.71", "kecamatan_code": "31.71.01", "kelurahan_code": "31.71.01.1001"},
+}
+
+
+@pytest.mark.parametrize("nik", UNICODE_DIGIT_NIKS)
+def test_the_api_and_the_batch_take_a_nik_of_ascii_digits_only(nik: str) -> None:
+    assert ParticipantIn.model_validate(BODY).nik == BODY["nik"]
+    with pytest.raises(ValidationError):
+        ParticipantIn.model_validate({**BODY, "nik": nik})
+    checked = BatchIn(rows=[{**BODY, "nik": nik}, BODY]).commands()
+    assert isinstance(checked[0], RowResult) and checked[0].code == "validation_error"
+    assert isinstance(checked[1], RegisterParticipant)
+    with pytest.raises(ValidationError):
+        LookupIn.model_validate({"nik": nik})

@@ -5,30 +5,46 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registration.adapters.tables import audit_log
-from services.registration.domain.audit import Action, AuditEntry
+from services.registration.domain.audit import Action, AuditEntry, Outcome
 from shared.web.correlation import current_correlation_id
 
 
 async def record(
-    conn: AsyncConnection, subject: str, action: Action, participant_ids: Iterable[UUID]
+    conn: AsyncConnection,
+    subject: str,
+    action: Action,
+    participant_ids: Iterable[UUID | str | None],
+    *,
+    outcome: Outcome = Outcome.DONE,
+    detail: str | None = None,
 ) -> None:
-    """One row per participant, all in one statement, on the caller's connection (its transaction)."""
+    """One row per participant (None: about nobody), all in one statement, in the caller's transaction."""
     recorded_at, correlation_id = datetime.now(UTC), current_correlation_id()
     rows = [
         {
             "recorded_at": recorded_at,
             "subject": subject,
             "action": action.value,
-            "participant_id": str(participant_id),
+            "participant_id": None if participant_id is None else str(participant_id),
             "correlation_id": correlation_id,
+            "outcome": outcome.value,
+            "detail": detail,
         }
         for participant_id in participant_ids
     ]
     if rows:
         await conn.execute(audit_log.insert(), rows)
+
+
+async def record_refusal(
+    engine: AsyncEngine, subject: str, action: Action, participant_id: UUID | str | None, detail: str
+) -> None:
+    """A refused attempt, in a transaction of its own: the request's is rolled back with the refusal."""
+    async with engine.begin() as conn:
+        await record(conn, subject, action, [participant_id], outcome=Outcome.REFUSED, detail=detail)
 
 
 async def page(
@@ -49,8 +65,10 @@ async def page(
             recorded_at=row.recorded_at if row.recorded_at.tzinfo else row.recorded_at.replace(tzinfo=UTC),
             subject=row.subject,
             action=Action(row.action),
-            participant_id=UUID(row.participant_id),
+            participant_id=UUID(row.participant_id) if row.participant_id else None,
             correlation_id=row.correlation_id,
+            outcome=Outcome(row.outcome),
+            detail=row.detail,
         )
         for row in rows[:limit]
     ]

@@ -13,7 +13,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration.adapters.tables import participants
-from services.registration.domain.participant import Business, Domicile, Participant
+from services.registration.domain.participant import Business, Domicile, Erased, Participant
 from shared.contracts.enums import Agency, Gender, Sector
 from shared.personal_data import PersonalDataKeys
 
@@ -74,15 +74,56 @@ def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
     }
 
 
-async def participant_id_for_nik(conn: AsyncConnection, keys: PersonalDataKeys, nik: str) -> str | None:
-    query = select(participants.c.participant_id).where(participants.c.nik_hmac == keys.digest(nik))
-    return (await conn.execute(query)).scalar_one_or_none()
+async def holder_of_nik(conn: AsyncConnection, keys: PersonalDataKeys, nik: str) -> Row[str, str, str] | None:
+    """The participant_id, kota_code and agency of the participant registered under this NIK, if any."""
+    columns = (participants.c.participant_id, participants.c.kota_code, participants.c.agency)
+    query = select(*columns).where(participants.c.nik_hmac == keys.digest(nik))
+    return (await conn.execute(query)).one_or_none()
 
 
-async def get(conn: AsyncConnection, keys: PersonalDataKeys, participant_id: UUID) -> Participant | None:
+async def get(
+    conn: AsyncConnection, keys: PersonalDataKeys, participant_id: UUID
+) -> Participant | Erased | None:
     query = select(participants).where(participants.c.participant_id == str(participant_id))
     row = (await conn.execute(query)).one_or_none()
-    return _to_participant(keys, row) if row else None
+    if row is None:
+        return None
+    if row.erased_at is not None:
+        return Erased(participant_id, row.kota_code, row.agency, row.erased_at)
+    return _to_participant(keys, row)
+
+
+async def area_of(conn: AsyncConnection, participant_id: UUID) -> Row[str, str, datetime | None] | None:
+    """The kota_code, agency and erased_at of a participant, without decrypting anything."""
+    columns = (participants.c.kota_code, participants.c.agency, participants.c.erased_at)
+    query = select(*columns).where(participants.c.participant_id == str(participant_id))
+    return (await conn.execute(query)).one_or_none()
+
+
+ERASED_COLUMNS = (
+    "nik_hmac",
+    "nik_encrypted",
+    "full_name_encrypted",
+    "birth_date",
+    "phone_encrypted",
+    "email_encrypted",
+    "business_name",  # often the owner's own name ("Warung Bu Siti"); the sector stays for the figures
+)
+
+
+async def erase(conn: AsyncConnection, participant_id: UUID) -> datetime | None:
+    """Clears every personal column (the NIK digest too, so the NIK may register anew).
+
+    Nothing is left to decrypt, so no key can read it back. Returns when, or None if it was erased already
+    (the condition makes two concurrent erasures one).
+    """
+    erased_at = datetime.now(UTC)
+    result = await conn.execute(
+        participants.update()
+        .where(participants.c.participant_id == str(participant_id), participants.c.erased_at.is_(None))
+        .values({name: None for name in ERASED_COLUMNS}, erased_at=erased_at)
+    )
+    return erased_at if result.rowcount == 1 else None
 
 
 async def page(
@@ -95,7 +136,7 @@ async def page(
     limit: int,
 ) -> tuple[list[Participant], int | None]:
     """One page in registration order; returns the seq to continue after, or None at the end."""
-    query = select(participants).where(participants.c.seq > after_seq)
+    query = select(participants).where(participants.c.seq > after_seq, participants.c.erased_at.is_(None))
     if kota_code:
         query = query.where(participants.c.kota_code == kota_code)
     if agency:

@@ -13,9 +13,12 @@ from services.registration.api.schemas import (
     AuditPage,
     BatchIn,
     BatchOut,
+    ErasedOut,
+    EraseIn,
     KecamatanOut,
     KelurahanOut,
     KotaOut,
+    LookupIn,
     ParticipantIn,
     ParticipantOut,
     ParticipantPage,
@@ -33,9 +36,16 @@ router = APIRouter()
 
 PARTICIPANT_ID = "0b6f3e4c-5d1a-4f8e-9c2b-7a1d2e3f4a5b"
 NIK_MASKING = (
-    "`nik_masked` hides the NIK's birth date and serial; `nik` holds the full NIK for an `admin` caller "
+    "`nik_masked` shows the NIK's last 4 digits only; `nik` holds the full NIK for an `admin` caller "
     "and is null for every other caller. Each participant shown is recorded in the audit trail "
     "(`GET /audit`)."
+)
+NOT_FOUND = Refusal(404, "not_found", f"participant {PARTICIPANT_ID} not found")
+ERASED = Refusal(410, "erased", f"participant {PARTICIPANT_ID}'s personal data was erased on 2024-06-30")
+NIK_SHAPE = invalid("nik: String should match pattern '^[0-9]{16}$'")
+UNKNOWN_ANSWER = (
+    "A participant outside the caller's area is answered exactly like an unknown one (404 `not_found`), "
+    "and the attempt is recorded in the audit trail."
 )
 
 
@@ -68,7 +78,12 @@ def _out(p: Participant, caller: Principal) -> ParticipantOut:
     status_code=201,
     response_model=ParticipantOut,
     tags=["participants"],
-    description=f"Registers a participant of a kota and agency within the caller's area. {NIK_MASKING}",
+    description="Registers a participant of a kota and agency within the caller's area (else 403 "
+    "`out_of_scope`, audited). A NIK already registered is a 409 `duplicate_nik` that names the registered "
+    "`participant_id` to a caller whose area holds that participant; to anyone else it says only "
+    '"NIK is already registered", without an id. Either way the lookup is recorded in the audit trail. '
+    "The NIK is exactly 16 ASCII digits: any other character, a full-width or Arabic-Indic digit too, is a "
+    f"422. {NIK_MASKING}",
     responses=refusals(
         Refusal(
             409,
@@ -78,7 +93,7 @@ def _out(p: Participant, caller: Principal) -> ParticipantOut:
         ),
         OUT_OF_SCOPE,
         Refusal(422, "rule_violation", "NIK birth day must be 41-71 for a woman (day + 40)"),
-        invalid("nik: String should match pattern '^\\d{16}$'"),
+        NIK_SHAPE,
     ),
 )
 async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
@@ -89,11 +104,42 @@ async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller
     "/participants/{participant_id}",
     response_model=ParticipantOut,
     tags=["participants"],
-    description=f"One participant, if within the caller's area. {NIK_MASKING}",
-    responses=refusals(Refusal(404, "not_found", f"participant {PARTICIPANT_ID} not found"), OUT_OF_SCOPE),
+    description=f"One participant, if within the caller's area. {UNKNOWN_ANSWER} An erased participant "
+    f"is a 410 `erased`. {NIK_MASKING}",
+    responses=refusals(NOT_FOUND, ERASED),
 )
 async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
     return _out(await handlers.read_participant(uow, keys, participant_id, caller), caller)
+
+
+@router.post(
+    "/participants/lookup",
+    response_model=ParticipantOut,
+    tags=["participants"],
+    description="The participant registered under a NIK, if within the caller's area; otherwise 404 "
+    "`not_found`, the same answer as for a NIK nobody holds. The NIK travels in the body only, never in a "
+    f"URL (URLs end up in logs). Every lookup is recorded in the audit trail. {NIK_MASKING}",
+    responses=refusals(Refusal(404, "not_found", "no participant is registered under this NIK"), NIK_SHAPE),
+)
+async def look_up_participant(body: LookupIn, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
+    return _out(await handlers.look_up_nik(uow, keys, body.nik, caller), caller)
+
+
+@router.post(
+    "/participants/{participant_id}/erase",
+    response_model=ErasedOut,
+    tags=["participants"],
+    dependencies=[Depends(requires(Role.ADMIN))],
+    description="Erases a participant's personal data (UU 27/2022; admin only): the NIK, name, phone, "
+    "e-mail, birth date and business name are cleared from the database, so nothing is left that any key "
+    "could decrypt, and the NIK may be registered anew (as a new participant). The pseudonymous record "
+    "(region, agency, gender, sector, dates) stays, and no event is published: every figure stays as it "
+    "was. The audit trail records who erased whom, when and why. Afterwards reads answer 410 `erased`. "
+    + UNKNOWN_ANSWER,
+    responses=refusals(NOT_FOUND, ERASED, invalid("reason: Field required")),
+)
+async def erase_participant(participant_id: UUID, body: EraseIn, uow: Uow, caller: Caller) -> ErasedOut:
+    return ErasedOut.of(await handlers.erase_participant(uow, participant_id, body.reason, caller))
 
 
 @router.get(
@@ -106,7 +152,7 @@ async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Ca
     responses=refusals(
         Refusal(403, "out_of_scope", "kota 31.72 is outside your area (kota 31.71)"),
         BAD_CURSOR,
-        invalid("kota_code: String should match pattern '^31\\.\\d{2}$'"),
+        invalid("kota_code: String should match pattern '^31\\.[0-9]{2}$'"),
     ),
 )
 async def list_participants(
@@ -114,7 +160,7 @@ async def list_participants(
     keys: Keys,
     caller: Caller,
     *,
-    kota_code: Annotated[str | None, Query(pattern=r"^31\.\d{2}$")] = None,
+    kota_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> ParticipantPage:
@@ -140,7 +186,11 @@ async def import_participants(body: BatchIn, uow: Uow, keys: Keys, caller: Calle
     earlier row of the batch, `out_of_scope` for a row whose kota or agency — or, updating, that of the
     registered participant — is outside the caller's area). `dry_run` answers `would_create`/`would_update`
     instead and writes nothing. An update publishes ParticipantUpdated when the participant's profile
-    changed. The rows created and updated are recorded in the audit trail (`import`, `update`).
+    changed. A NIK registered outside the caller's area is only ever "taken": `skipped`
+    `duplicate_nik` without a `participant_id`, or, updating, `invalid` `duplicate_nik` (such a participant
+    is neither shown nor changed). The audit trail records the rows created and updated (`import`,
+    `update`), every NIK a row matched (`lookup`, dry runs and skips included) and every row refused
+    outside the caller's area.
     """
     results = await handlers.import_participants(
         uow, keys, body.commands(), body.on_duplicate, caller, dry_run=body.dry_run
@@ -165,10 +215,12 @@ async def audit_trail(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: str | None = None,
 ) -> AuditPage:
-    """Who read or changed whose personal data, oldest first (admin only): one entry per participant and
-    request — `read`, `list`, `register`, `import`, `update` — with the account (token subject) and the
-    request's correlation id. Filter by `participant_id` to answer "who saw this person's data", or by
-    `subject` for what one account saw.
+    """Who read, looked up, changed or erased whose personal data, oldest first (admin only): one entry
+    per participant and request — `read`, `list`, `register`, `import`, `update`, `lookup`, `erase` — with
+    the account (token subject), the request's correlation id and the `outcome` (`refused` for attempts
+    outside the caller's area). Filter by `participant_id` to answer "who saw this person's data", or by
+    `subject` for what one account saw. Entries can be neither changed nor deleted, not even by the
+    service's own database role.
     """
     async with uow.engine.connect() as conn:
         entries, last_id = await audit.page(

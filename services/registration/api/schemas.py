@@ -6,12 +6,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError
 
-from services.registration.domain.audit import Action, AuditEntry
+from services.registration.domain.audit import Action, AuditEntry, Outcome
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate, RowResult, RowStatus
-from services.registration.domain.nik import mask_nik
+from services.registration.domain.nik import NIK_PATTERN, mask_nik
 from services.registration.domain.participant import (
     Business,
     Domicile,
+    Erased,
     Participant,
     RegisterParticipant,
     age_on,
@@ -21,7 +22,17 @@ from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE
 from shared.web.errors import _describe
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\+62|62|0)8[1-9]\d{6,10}$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\+62|62|0)8[1-9][0-9]{6,10}$")]
+# Exactly 16 ASCII digits: any other character (a full-width or Arabic-Indic digit, a space) is a 422.
+Nik = Annotated[
+    str,
+    Field(
+        pattern=NIK_PATTERN,
+        description="16-digit national ID: ASCII digits 0-9 only",
+        examples=["3171014509900001"],
+    ),
+]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
 
 
 class Strict(BaseModel):
@@ -40,7 +51,7 @@ class BusinessIn(Strict):
 
 
 class ParticipantIn(Strict):
-    nik: str = Field(pattern=r"^\d{16}$", description="16-digit national ID", examples=["3171014509900001"])
+    nik: Nik
     full_name: Name
     gender: Gender
     birth_date: date
@@ -97,17 +108,41 @@ def _readable(exc: ValidationError) -> str:
     return "; ".join(_describe(dict(error)) for error in exc.errors()[:5])
 
 
+class LookupIn(Strict):
+    nik: Nik
+
+
+class EraseIn(Strict):
+    reason: Reason = Field(
+        description="Why (e.g. the person's request under UU 27/2022); kept in the audit trail, so write no "
+        "personal data into it",
+        examples=["permintaan penghapusan data oleh yang bersangkutan, surat 12/2024"],
+    )
+
+
+class ErasedOut(BaseModel):
+    participant_id: UUID
+    erased_at: datetime
+
+    @classmethod
+    def of(cls, erased: Erased) -> "ErasedOut":
+        return cls(participant_id=erased.participant_id, erased_at=erased.erased_at)
+
+
 class RowResultOut(BaseModel):
     index: int = Field(description="Position of the row in `rows`, from 0")
     status: RowStatus
     participant_id: UUID | None = Field(
-        default=None, description="The participant created, updated or skipped (the one already registered)"
+        default=None,
+        description="The participant created, updated or skipped (the one already registered) — left out "
+        "when that participant is outside the caller's area",
     )
     code: str | None = Field(
         default=None,
         description="Why a row is invalid or skipped: validation_error, rule_violation, duplicate_in_file, "
-        "out_of_scope (the row's kota or agency, or that of the participant it would update, is outside "
-        "the caller's area), duplicate_nik, unchanged",
+        "out_of_scope (the row's kota or agency is outside the caller's area), duplicate_nik (skipped; or "
+        "invalid when it would update a participant outside the caller's area, who is only ever "
+        '"taken"), unchanged',
     )
     detail: str | None = Field(default=None, description="Readable reason")
 
@@ -127,7 +162,10 @@ class BusinessOut(BaseModel):
 
 class ParticipantOut(BaseModel):
     participant_id: UUID
-    nik_masked: str = Field(description="NIK with birth date and serial hidden")
+    nik_masked: str = Field(
+        description="The NIK's last 4 digits only (the first 12 encode region and birth date)",
+        examples=["************0001"],
+    )
     nik: str | None = Field(
         description="The full NIK for a caller with the `admin` role; null for every other caller, who "
         "gets `nik_masked` only"
@@ -177,10 +215,20 @@ class AuditEntryOut(BaseModel):
     subject: str = Field(description="The account (token subject) that read or changed the data")
     action: Action = Field(
         description="`read` (GET one), `list` (on a page of GET /participants), `register` (POST), "
-        "`import` (created by a batch), `update` (restated by a batch)"
+        "`import` (created by a batch), `update` (restated by a batch), `lookup` (their NIK was looked up: "
+        "a 409, a batch row or dry run, POST /participants/lookup), `erase`"
     )
-    participant_id: UUID
+    participant_id: UUID | None = Field(
+        description="Whom it was about — also a participant the caller was not told of; null for a NIK "
+        "that matched nobody or a refused request about no one in particular"
+    )
     correlation_id: str | None = Field(description="The request's X-Correlation-ID: groups a page's entries")
+    outcome: Outcome = Field(
+        description="`done`; for lookups `found` (named to the caller), `taken` (outside the caller's area: "
+        "told only that the NIK is taken), `not_found`; `refused` (outside the caller's area: refused, "
+        "or answered as unknown)"
+    )
+    detail: str | None = Field(description="An erasure's reason; why an attempt was refused")
 
     @classmethod
     def of(cls, entry: AuditEntry) -> "AuditEntryOut":

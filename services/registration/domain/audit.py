@@ -3,6 +3,10 @@
 One row per participant, even for a page of 500, so "who saw this person" is one indexed lookup on
 `participant_id`; a row per request holding a list of ids would need a scan of every list ever served.
 A page costs one multi-row INSERT, which the driver sends as a batch.
+
+Lookups by NIK (a 409, a batch row, a dry run, `POST /participants/lookup`) and refused attempts outside the
+caller's area are recorded too: the entry names the participant the NIK or the attempt was about, even
+one the caller was not told of (only admins read the trail), and `outcome` says what the caller was told.
 """
 
 from dataclasses import dataclass
@@ -17,6 +21,18 @@ class Action(StrEnum):
     REGISTER = "register"  # POST /participants created them
     IMPORT = "import"  # a batch created them
     UPDATE = "update"  # a batch restated them
+    LOOKUP = (
+        "lookup"  # their NIK was looked up: a 409, a batch row (dry run, skip), POST /participants/lookup
+    )
+    ERASE = "erase"  # an admin erased their personal data (the reason in `detail`)
+
+
+class Outcome(StrEnum):
+    DONE = "done"  # the action happened
+    FOUND = "found"  # a NIK lookup matched a participant in the caller's area, who was named
+    TAKEN = "taken"  # a NIK lookup matched a participant outside the caller's area: told only "taken"
+    NOT_FOUND = "not_found"  # a NIK lookup matched nobody (no participant in the entry)
+    REFUSED = "refused"  # outside the caller's area: refused, or answered as if unknown
 
 
 @dataclass(frozen=True)
@@ -25,5 +41,7 @@ class AuditEntry:
     recorded_at: datetime
     subject: str
     action: Action
-    participant_id: UUID
+    participant_id: UUID | None
     correlation_id: str | None
+    outcome: Outcome
+    detail: str | None

@@ -2,8 +2,10 @@
 
 A batch never fails as a whole for a bad row: every row gets its own result. Within a batch the first row
 of a NIK claims it; later rows of that NIK are refused as `duplicate_in_file`. A NIK already registered is
-skipped, or restated (`update`) when the caller asks for it. A row the caller may not act on (its kota or
-agency, or that of the participant it would restate, is outside the caller's area) is `out_of_scope`.
+skipped, or restated (`update`) when the caller asks for it. A row whose kota or agency is outside the
+caller's area is `out_of_scope`. A NIK registered outside the caller's area is only ever "taken"
+(`duplicate_nik` without a participant_id, PRODUCT.md §2): skipped, or refused when it would be restated,
+with the same words as `POST /participants`' 409 (DuplicateNik.of).
 """
 
 from collections.abc import Callable, Mapping, Sequence
@@ -106,6 +108,10 @@ class Decisions:
     create: list[Participant] = field(default_factory=list)
     update: list[Change] = field(default_factory=list)
     results: list[RowResult] = field(default_factory=list)
+    # For the audit trail: participants whose NIK a row matched, and what the caller learnt of them.
+    found: list[UUID] = field(default_factory=list)  # in the caller's area, named, not restated
+    taken: list[UUID] = field(default_factory=list)  # outside it: told only "taken"
+    refused: list[UUID] = field(default_factory=list)  # outside it, and the row would have restated them
 
 
 def screen(
@@ -145,11 +151,20 @@ def decide(
         if existing is None:
             decisions.create.append(c.participant)
             decisions.results.append(RowResult(c.index, RowStatus.CREATED, c.participant.participant_id))
+        elif outside(*existing.area):
+            taken = DuplicateNik.of(None).detail
+            if on_duplicate is OnDuplicate.SKIP:
+                decisions.taken.append(existing.participant_id)
+                decisions.results.append(
+                    RowResult(c.index, RowStatus.SKIPPED, None, DuplicateNik.code, taken)
+                )
+            else:
+                decisions.refused.append(existing.participant_id)
+                decisions.results.append(RowResult.invalid(c.index, DuplicateNik.code, taken))
         elif on_duplicate is OnDuplicate.SKIP:
-            detail = f"NIK is already registered as participant {existing.participant_id}"
+            decisions.found.append(existing.participant_id)
+            detail = DuplicateNik.of(existing.participant_id).detail
             decisions.results.append(_skipped(c.index, existing, DuplicateNik.code, detail))
-        elif refusal := outside(existing.domicile.kota_code, existing.agency.value):
-            decisions.results.append(RowResult.invalid(c.index, OutOfScope.code, refusal))
         else:
             decisions.results.append(_update(c, existing, today, decisions))
     return decisions
@@ -159,8 +174,10 @@ def _update(c: Candidate, existing: Participant, today: date, decisions: Decisio
     try:
         after = restate(existing, c.command, today)
     except RuleViolation as exc:  # e.g. the stored registration date, kept, breaks a rule with this row
+        decisions.found.append(existing.participant_id)
         return RowResult.invalid(c.index, exc.code, exc.detail)
     if after == existing:
+        decisions.found.append(existing.participant_id)
         return _skipped(c.index, existing, UNCHANGED, "the registered record already says the same")
     decisions.update.append(Change(existing, after))
     return RowResult(c.index, RowStatus.UPDATED, existing.participant_id)

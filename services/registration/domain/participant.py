@@ -1,7 +1,7 @@
 """Registering a participant: the rules of PRODUCT.md §2 that concern registration, free of I/O."""
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from services.registration.domain.nik import is_dki_nik, nik_problem
@@ -9,12 +9,29 @@ from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import check_fact_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import Conflict, DomainError, RuleViolation
 from shared.regions import jakarta
+
+TAKEN = "NIK is already registered"
 
 
 class DuplicateNik(Conflict):
     code = "duplicate_nik"
+
+    @classmethod
+    def of(cls, participant_id: UUID | str | None) -> "DuplicateNik":
+        """Naming the participant to a caller whose area holds them (pass None otherwise: only "taken").
+
+        PRODUCT.md §2: no answer tells a caller that a participant exists outside its area, or its id.
+        """
+        if participant_id is None:
+            return cls(TAKEN)
+        return cls(f"{TAKEN} as participant {participant_id}", participant_id=str(participant_id))
+
+
+class ParticipantErased(DomainError):
+    status_code = 410
+    code = "erased"
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,11 @@ class Participant:
     def ktp_dki(self) -> bool:
         return is_dki_nik(self.nik)
 
+    @property
+    def area(self) -> tuple[str, str]:
+        """The kota and agency an area scope is checked against."""
+        return self.domicile.kota_code, self.agency.value
+
     def profile(self) -> ParticipantProfile:
         return ParticipantProfile(
             registered_on=self.registered_on,
@@ -85,6 +107,24 @@ class Participant:
 
     def updated_event(self) -> ParticipantUpdated:
         return ParticipantUpdated(participant_id=self.participant_id, profile=self.profile())
+
+
+@dataclass(frozen=True)
+class Erased:
+    """A participant whose personal data was erased (PRODUCT.md §2): only what the figures count is left."""
+
+    participant_id: UUID
+    kota_code: str
+    agency: str
+    erased_at: datetime
+
+    @property
+    def area(self) -> tuple[str, str]:
+        return self.kota_code, self.agency
+
+    def refusal(self) -> ParticipantErased:
+        when = self.erased_at.date().isoformat()
+        return ParticipantErased(f"participant {self.participant_id}'s personal data was erased on {when}")
 
 
 def age_on(birth_date: date, day: date) -> int:
