@@ -8,7 +8,6 @@ personal (NIK, name, …) is printed: the terminal gets counts, line numbers and
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,11 +47,13 @@ from operator_cli.importer_state import (
     ErrorReport,
     Fingerprint,
     Tally,
+    UnsafeReport,
     checkpoint_path,
     load_checkpoint,
     save_checkpoint,
 )
 from services.registration.domain.batch import DUPLICATE_IN_FILE, MAX_ROWS, OnDuplicate
+from services.registration.domain.nik import is_nik_shaped
 
 EXIT_INVALID_ROWS = 1
 EXIT_MALFORMED = 2
@@ -60,7 +61,6 @@ EXIT_STOPPED = 3
 EXIT_INTERRUPTED = 130
 RETRYABLE = {429, 502, 503, 504}  # rate-limited or briefly unavailable: the same batch again is safe
 ATTEMPTS = 4
-NIK_SHAPE = re.compile(r"^\d{16}$")
 
 app = typer.Typer(help="Bring legacy records into the platform through the services' own rules.")
 
@@ -139,7 +139,7 @@ def batches(columns: Columns, records: Iterator[Record], size: int, *, resume_af
     for record in records:
         nik = nik_of(columns, record.cells)
         # Only a NIK of the right shape claims its later lines; the service explains any other.
-        first = first_line_of.setdefault(nik, record.line) if NIK_SHAPE.match(nik) else record.line
+        first = first_line_of.setdefault(nik, record.line) if is_nik_shaped(nik) else record.line
         if record.last_line <= resume_after:
             continue
         batch.last_line = record.last_line
@@ -429,7 +429,7 @@ def participants_command(  # noqa: PLR0917 (typer reads the options from the sig
     console = Console()
     try:
         outcome = import_file(file, settings, report_path, restart=restart, console=console)
-    except MalformedFile as exc:
+    except (MalformedFile, UnsafeReport) as exc:
         typer.echo(f"cannot import {file.name}: {exc}", err=True)
         raise typer.Exit(EXIT_MALFORMED) from None
     except Stopped as exc:

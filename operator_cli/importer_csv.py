@@ -63,7 +63,9 @@ _GENDER = {
 }
 _YES = {"ya", "y", "yes", "true", "1"}
 _NO = {"tidak", "no", "n", "false", "0"}
-_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?[eE]\+?\d+$")
+_SCIENTIFIC = re.compile(r"^[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]+$")
+# What a spreadsheet takes for the start of a formula (or strips to reach one): OWASP "CSV injection".
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _PHONE_NOISE = re.compile(r"[\s\-.()]")
 _DELIMITERS = ",;\t"
 _BY_NAME = {normal: field for field, names in ALIASES.items() for normal in (field, *names)}
@@ -88,7 +90,7 @@ class Columns:
 
     def cell(self, cells: list[str], field: str) -> str:
         at = self.positions.get(field)
-        return cells[at].strip() if at is not None else ""
+        return as_written(cells[at]).strip() if at is not None else ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,16 @@ class Record:
     line: int  # physical line where the record starts (the header is line 1)
     last_line: int  # where it ends: a quoted cell may span lines
     cells: list[str]
+
+
+def neutralised(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula, made text by a leading apostrophe (shown as nothing)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def as_written(cell: str) -> str:
+    """The inverse of `neutralised`, so a fixed error report imports the values it was given."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def normalise(name: str) -> str:

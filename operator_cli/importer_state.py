@@ -10,14 +10,21 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from operator_cli.importer_csv import REPORT_COLUMNS, normalise
+from operator_cli.importer_csv import REPORT_COLUMNS, neutralised, normalise
 
 CHECKPOINT_VERSION = 1
+_LINE_NUMBER = re.compile("[0-9]+")
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; elsewhere the symlink check alone
+
+
+class UnsafeReport(Exception):
+    """The error report's path is one it must not be written to (a symbolic link)."""
 
 
 @dataclass
@@ -121,7 +128,9 @@ class ErrorReport:
     """Every refused row with its line, code and message, followed by the row itself (the user's own data).
 
     Resuming keeps the rows reported up to the checkpoint and drops any reported after it: those lines are
-    sent again and reported again.
+    sent again and reported again. It holds personal data, so it is the owner's alone (0600), created
+    afresh (never written through a symbolic or hard link someone left at its path), and every cell a
+    spreadsheet would run as a formula is neutralised.
     """
 
     def __init__(self, path: Path, header: list[str], *, keep_through: int | None) -> None:
@@ -129,15 +138,18 @@ class ErrorReport:
         self._skip = {at for at, name in enumerate(header) if normalise(name) in REPORT_COLUMNS}
         columns = [*REPORT_COLUMNS, *self._drop_report_columns(header)]
         previous = path.with_name(path.name + ".previous")
+        if path.is_symlink():
+            raise UnsafeReport(f"{path} is a symbolic link: the error report is not written through one")
         resuming = keep_through is not None and path.exists()
         if resuming:
             os.replace(path, previous)
-        self._file: TextIO = path.open("w", encoding="utf-8", newline="")
+        self._file: TextIO = _create_private(path)
         self._writer = csv.writer(self._file)
-        self._writer.writerow(columns)
+        header_row = [neutralised(cell) for cell in columns]
+        self._writer.writerow(header_row)
         self.rows = 0
         if resuming and keep_through is not None:
-            self._keep(previous, columns, keep_through)
+            self._keep(previous, header_row, keep_through)
             previous.unlink()
 
     def _keep(self, previous: Path, columns: list[str], through: int) -> None:
@@ -146,8 +158,8 @@ class ErrorReport:
             if next(reader, None) != columns:
                 return  # a report of another file: nothing of it belongs here
             for row in reader:
-                if row and row[0].isdigit() and int(row[0]) <= through:
-                    self._writer.writerow(row)
+                if row and _LINE_NUMBER.fullmatch(row[0]) and int(row[0]) <= through:
+                    self._writer.writerow([neutralised(cell) for cell in row])
                     self.rows += 1
 
     def _drop_report_columns(self, cells: list[str]) -> list[str]:
@@ -155,7 +167,8 @@ class ErrorReport:
         return [cell for at, cell in enumerate(cells) if at not in self._skip]
 
     def write(self, line: int, code: str, message: str, cells: list[str]) -> None:
-        self._writer.writerow([str(line), code, message, *self._drop_report_columns(cells)])
+        row = [str(line), code, message, *self._drop_report_columns(cells)]
+        self._writer.writerow([neutralised(cell) for cell in row])
         self.rows += 1
 
     def flush(self) -> None:
@@ -163,3 +176,13 @@ class ErrorReport:
 
     def close(self) -> None:
         self._file.close()
+
+
+def _create_private(path: Path) -> TextIO:
+    """A new file only its owner may read; an old one at the path is replaced, never written into."""
+    path.unlink(missing_ok=True)  # a link's name goes, not what it pointed to
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    except FileExistsError:  # something put there in between: not ours to write
+        raise UnsafeReport(f"{path} appeared while the error report was being created") from None
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import stat
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -10,8 +12,9 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from typer.testing import CliRunner
 
-from operator_cli.importer import batches
+from operator_cli.importer import app, batches
 from operator_cli.importer_csv import (
     Columns,
     MalformedFile,
@@ -27,6 +30,7 @@ from operator_cli.importer_state import (
     ErrorReport,
     Fingerprint,
     Tally,
+    UnsafeReport,
     load_checkpoint,
     save_checkpoint,
 )
@@ -44,6 +48,7 @@ from services.registration.domain.participant import (
     register,
 )
 from shared.contracts.enums import Agency, Gender, Sector
+from tests.unit.test_nik import UNICODE_DIGIT_NIKS
 
 TODAY = date(2024, 6, 30)
 SITI = RegisterParticipant(
@@ -408,3 +413,84 @@ def test_a_fixed_error_report_can_be_imported_and_reported_on_again(tmp_path: Pa
     report.write(2, "rule_violation", "still wrong", ["7", "rule_violation", "old message", *SITI_CELLS])
     report.close()
     assert read_report(path) == [report_header, ["2", "rule_violation", "still wrong", *SITI_CELLS]]
+
+
+def test_the_error_report_is_the_owners_alone_even_over_an_older_one(tmp_path: Path) -> None:
+    path = tmp_path / "errors.csv"
+    path.write_text("an older report, readable by all\n")
+    path.chmod(0o644)
+    linked = tmp_path / "a-hard-link-to-the-old-one.csv"
+    os.link(path, linked)
+    report = ErrorReport(path, LEGACY_HEADER, keep_through=None)
+    report.write(2, "rule_violation", "x", SITI_CELLS)
+    report.close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert linked.read_text() == "an older report, readable by all\n"  # replaced, not written into
+
+
+@pytest.mark.parametrize("keep_through", [None, 9])
+def test_the_error_report_is_never_written_through_a_symbolic_link(
+    tmp_path: Path, keep_through: int | None
+) -> None:
+    target = tmp_path / "someone-elses.txt"
+    target.write_text("precious\n")
+    path = tmp_path / "errors.csv"
+    path.symlink_to(target)
+    with pytest.raises(UnsafeReport, match="symbolic link"):
+        ErrorReport(path, LEGACY_HEADER, keep_through=keep_through)
+    assert target.read_text() == "precious\n" and path.is_symlink()
+
+
+def test_the_import_command_refuses_a_symbolic_link_as_its_report(tmp_path: Path) -> None:
+    source = legacy_file(tmp_path, [SITI_CELLS])
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("precious\n")
+    (tmp_path / "legacy.errors.csv").symlink_to(target)
+    result = CliRunner().invoke(app, [str(source), "--registration-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 2 and "symbolic link" in result.output
+    assert target.read_text() == "precious\n"
+
+
+FORMULAS = ['=HYPERLINK("http://x")', "+62812", "-1+1", "@SUM(A1)", "\tleading tab", "\r=1+1"]
+
+
+def test_the_error_report_neutralises_every_cell_a_spreadsheet_would_run(tmp_path: Path) -> None:
+    path = tmp_path / "errors.csv"
+    header = [*LEGACY_HEADER, "=cmd|' /C calc'!A0"]
+    report = ErrorReport(path, header, keep_through=None)
+    report.write(3, "rule_violation", "-bad", [*SITI_CELLS, "x"])
+    report.write(4, "validation_error", "x", [*FORMULAS, *SITI_CELLS[len(FORMULAS) :], "@x"])
+    report.close()
+    header_row, first, second = read_report(path)
+    assert header_row[-1] == "'=cmd|' /C calc'!A0" and first[2] == "'-bad"
+    assert second[3 : 3 + len(FORMULAS)] == ["'" + cell for cell in FORMULAS]
+    assert not [cell for row in read_report(path) for cell in row if cell.startswith(tuple("=+-@\t\r"))]
+    resumed = ErrorReport(path, header, keep_through=9)  # rows kept from before stay neutralised
+    resumed.close()
+    assert read_report(path)[2] == second
+
+
+def test_a_neutralised_cell_imports_as_it_was_written(tmp_path: Path) -> None:
+    report_header = ["error_line", "error_code", "error_message", *LEGACY_HEADER]
+    path = tmp_path / "errors.csv"
+    report = ErrorReport(path, report_header, keep_through=None)
+    phone_at = LEGACY_HEADER.index("No. HP")
+    with_plus = [*SITI_CELLS[:phone_at], "+6281234567890", *SITI_CELLS[phone_at + 1 :]]
+    report.write(2, "rule_violation", "x", ["7", "rule_violation", "old", *with_plus])
+    report.close()
+    with open_records(path) as (columns, records):
+        [record] = list(records)
+        assert record.cells[3 + phone_at] == "'+6281234567890"
+        assert to_row(columns, record.cells)["phone"] == "+6281234567890"
+
+
+@pytest.mark.parametrize(
+    "nik", [nik for nik in UNICODE_DIGIT_NIKS if nik == nik.strip()]
+)  # cells are trimmed
+def test_a_nik_of_other_digits_claims_no_later_line_and_is_sent_as_it_is(tmp_path: Path, nik: str) -> None:
+    odd = cells(NIK=nik)
+    path = legacy_file(tmp_path, [odd, odd])
+    with open_records(path) as (columns, records):
+        [batch] = list(batches(columns, records, 500, resume_after=0))
+    # Not a NIK: the service refuses each line with the API's own 422 wording (nothing normalised here).
+    assert [row["nik"] for row in batch.rows] == [columns.cell(odd, "nik")] * 2
