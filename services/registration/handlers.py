@@ -46,6 +46,11 @@ def _not_found(participant_id: UUID) -> NotFound:
     return NotFound(f"participant {participant_id} not found")
 
 
+def _unknown(caller: Principal) -> str:
+    """The audit's note on a participant outside the caller's area, answered as if unknown."""
+    return f"outside the caller's area ({caller.area}): answered as unknown"
+
+
 async def _check_scope(
     uow: UnitOfWork, caller: Principal, action: Action, kota_code: str, agency: str
 ) -> None:
@@ -99,8 +104,7 @@ async def read_participant(
     if found is None:
         raise _not_found(participant_id)
     if not shown:
-        refusal = f"outside the caller's area ({caller.area}): answered as unknown"
-        await audit.record_refusal(uow.engine, caller.subject, Action.READ, participant_id, refusal)
+        await audit.record_refusal(uow.engine, caller.subject, Action.READ, participant_id, _unknown(caller))
         raise _not_found(participant_id)
     if isinstance(found, Erased):
         raise found.refusal()
@@ -119,14 +123,13 @@ async def look_up_nik(uow: UnitOfWork, keys: PersonalDataKeys, nik: str, caller:
             )
             return found
         else:
-            refusal = f"outside the caller's area ({caller.area}): answered as unknown"
             await audit.record(
                 conn,
                 caller.subject,
                 Action.LOOKUP,
                 [found.participant_id],
                 outcome=Outcome.REFUSED,
-                detail=refusal,
+                detail=_unknown(caller),
             )
     raise NotFound("no participant is registered under this NIK")
 
@@ -146,8 +149,7 @@ async def erase_participant(uow: UnitOfWork, participant_id: UUID, reason: str, 
     if area is None:
         raise _not_found(participant_id)
     if not shown:
-        refusal = f"outside the caller's area ({caller.area}): answered as unknown"
-        await audit.record_refusal(uow.engine, caller.subject, Action.ERASE, participant_id, refusal)
+        await audit.record_refusal(uow.engine, caller.subject, Action.ERASE, participant_id, _unknown(caller))
         raise _not_found(participant_id)
     erased = Erased(participant_id, area.kota_code, area.agency, erased_at or area.erased_at)
     if erased_at is None:

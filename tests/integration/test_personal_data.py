@@ -8,11 +8,13 @@ read and change of personal data leaves an audit entry naming the account, which
 from __future__ import annotations
 
 import itertools
+import json
 import random
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
 import httpx
@@ -32,6 +34,7 @@ from tests.tokens import bearer
 
 HOME, ELSEWHERE = "31.71", "31.72"
 SERIALS = itertools.count(1)
+T = TypeVar("T")
 KEYS = RegistrationSettings().personal_data  # the development keys the test services run with
 
 
@@ -123,7 +126,7 @@ def test_only_an_admin_sees_the_full_nik(registration: AppServer, api: httpx.Cli
     body = person()
     participant_id = registered(api, body)
     shown = api.get(f"/participants/{participant_id}").json()
-    assert shown["nik"] == body["nik"] and shown["nik_masked"] == body["nik"][:6] + "*" * 8 + body["nik"][-2:]
+    assert shown["nik"] == body["nik"] and shown["nik_masked"] == "*" * 12 + body["nik"][-4:]
     listed = api.get("/participants", params={"kota_code": HOME, "limit": 500}).json()["items"]
     assert {p["participant_id"]: p["nik"] for p in listed}[participant_id] == body["nik"]
     with client(registration, officer("registrar-1")) as clerk:
@@ -144,8 +147,11 @@ def test_a_registrar_reads_and_lists_only_their_area(registration: AppServer, ap
     registered(api, person(ELSEWHERE, "SOSIAL"))
     for scope in ({"kota": ELSEWHERE}, {"agency": "SOSIAL"}):
         with client(registration, officer("registrar-2", **scope)) as clerk:
-            refused = clerk.get(f"/participants/{home}")
-            assert (refused.status_code, refused.json()["code"]) == (403, "out_of_scope"), refused.text
+            refused = clerk.get(f"/participants/{home}")  # answered exactly like an unknown participant
+            missing = str(uuid4())
+            unknown = clerk.get(f"/participants/{missing}").json()
+            assert (refused.status_code, refused.json()["code"]) == (404, "not_found"), refused.text
+            assert refused.json() == {**unknown, "detail": unknown["detail"].replace(missing, home)}
             page = clerk.get("/participants", params={"limit": 500})
             assert page.status_code == 200 and page.json()["items"]
             for p in page.json()["items"]:
@@ -179,8 +185,8 @@ def test_a_registrar_registers_and_imports_only_in_their_area(
     moved = {**home, "domicile": mine["domicile"]}
     with client(registration, officer("registrar-4", kota=ELSEWHERE)) as clerk:
         answer = clerk.post("/participants/batch", json={"rows": [moved], "on_duplicate": "update"})
-        assert [(r["status"], r.get("code")) for r in answer.json()["results"]] == [
-            ("invalid", "out_of_scope")
+        assert answer.json()["results"] == [
+            {"index": 0, "status": "invalid", "code": "duplicate_nik", "detail": "NIK is already registered"}
         ]
     assert api.get(f"/participants/{home_id}").json()["domicile"]["kota_code"] == HOME
 
@@ -209,9 +215,12 @@ def test_every_read_and_change_is_audited_with_the_callers_account(
         ("register", participant_id),
         ("read", participant_id),
         *[("list", listed_id) for listed_id in listed],
+        ("lookup", participant_id),  # the dry run: the restated row's NIK was found ...
+        ("lookup", None),  # ... the newcomer's matched nobody
         ("import", results[1]["participant_id"]),
         ("update", participant_id),
     ]
+    assert [e["outcome"] for e in entries if e["action"] == "lookup"] == ["found", "not_found"]
     one_request = {e["correlation_id"] for e in entries if e["action"] == "list"}
     assert len(one_request) == 1 and None not in one_request
     who_saw = api.get("/audit", params={"participant_id": participant_id}).json()["items"]
@@ -254,7 +263,12 @@ def test_the_openapi_documents_the_refusals_of_a_participant_read(api: httpx.Cli
     spec = api.get("/openapi.json").json()
     read = spec["paths"]["/participants/{participant_id}"]["get"]["responses"]
     assert "not_found" in read["404"]["content"]["application/json"]["examples"]
-    assert "out_of_scope" in read["403"]["content"]["application/json"]["examples"]
+    assert "erased" in read["410"]["content"]["application/json"]["examples"]
+    assert "out_of_scope" not in json.dumps(read)  # another area's participant is answered as unknown
+    for path, code in (("/participants/lookup", "404"), ("/participants/{participant_id}/erase", "410")):
+        assert spec["paths"][path]["post"]["responses"][code]["content"]["application/json"]["examples"]
+    erase = spec["paths"]["/participants/{participant_id}/erase"]["post"]
+    assert "admin" in erase["description"] and "403" in erase["responses"]
     listing = spec["paths"]["/participants"]["get"]["responses"]
     assert "out_of_scope" in listing["403"]["content"]["application/json"]["examples"]
     assert "admin" in spec["components"]["schemas"]["ParticipantOut"]["properties"]["nik"]["description"]
@@ -314,3 +328,234 @@ def test_migration_0002_protects_participants_registered_before_it(
         assert [tuple(r) for r in back] == [(b["nik"], b["full_name"]) for b in clear]
     finally:
         engine.dispose()
+
+
+def trail(api: httpx.Client, subject: str) -> list[tuple[str, str | None, str]]:
+    entries = api.get("/audit", params={"subject": subject, "limit": 500}).json()["items"]
+    return [(e["action"], e["participant_id"], e["outcome"]) for e in entries]
+
+
+def test_a_nik_registered_outside_the_callers_area_is_only_taken(
+    registration: AppServer, api: httpx.Client
+) -> None:
+    body = person(HOME)
+    home = registered(api, body)
+    mine = {**body, "domicile": person(ELSEWHERE)["domicile"]}  # the same NIK, in the officer's kota
+    subject = f"registrar-{uuid4().hex[:8]}"
+    with client(registration, officer(subject, kota=ELSEWHERE)) as clerk:
+        again = clerk.post("/participants", json=mine)
+        assert again.status_code == 409 and again.json() == {
+            "detail": "NIK is already registered",
+            "code": "duplicate_nik",
+        }
+        answers = [
+            clerk.post("/participants/batch", json={"rows": [mine], "on_duplicate": mode, "dry_run": dry_run})
+            for mode in ("skip", "update")
+            for dry_run in (True, False)
+        ]
+    rows = [answer.json()["results"] for answer in answers]
+    for results, status in zip(rows, ["skipped", "skipped", "invalid", "invalid"], strict=True):
+        assert results == [
+            {"index": 0, "status": status, "code": "duplicate_nik", "detail": "NIK is already registered"}
+        ]
+    assert api.get(f"/participants/{home}").json()["domicile"]["kota_code"] == HOME  # not restated
+    # Every lookup is audited, naming the participant the officer was not told of.
+    assert trail(api, subject) == [
+        ("lookup", home, "taken"),
+        ("lookup", home, "taken"),
+        ("lookup", home, "taken"),
+        ("update", home, "refused"),
+        ("update", home, "refused"),
+    ]
+    with client(registration, officer(subject, kota=HOME)) as clerk:  # inside the area: named
+        named = clerk.post("/participants", json=body).json()
+        assert named["participant_id"] == home and home in named["detail"]
+        [row] = clerk.post("/participants/batch", json={"rows": [body], "dry_run": True}).json()["results"]
+        assert row["participant_id"] == home
+    assert trail(api, subject)[-2:] == [("lookup", home, "found"), ("lookup", home, "found")]
+
+
+def test_a_lookup_by_nik_shows_a_participant_of_the_callers_area_only(
+    registration: AppServer, api: httpx.Client
+) -> None:
+    body = person(HOME)
+    home = registered(api, body)
+    nobody = person(HOME)["nik"]
+    subject = f"registrar-{uuid4().hex[:8]}"
+    with client(registration, officer(subject, kota=HOME)) as clerk:
+        found = clerk.post("/participants/lookup", json={"nik": body["nik"]})
+        assert found.status_code == 200 and found.json()["participant_id"] == home
+        assert found.json()["nik"] is None and found.json()["nik_masked"] == "*" * 12 + body["nik"][-4:]
+        assert found.json()["full_name"] == body["full_name"]
+    with client(registration, officer(subject, kota=ELSEWHERE)) as clerk:
+        outside = clerk.post("/participants/lookup", json={"nik": body["nik"]})
+        unknown = clerk.post("/participants/lookup", json={"nik": nobody})
+    assert outside.status_code == 404 and outside.json() == unknown.json()
+    assert outside.json()["code"] == "not_found" and body["nik"] not in outside.text
+    assert trail(api, subject) == [
+        ("lookup", home, "found"),
+        ("lookup", home, "refused"),
+        ("lookup", None, "not_found"),
+    ]
+
+
+def test_refused_attempts_outside_the_callers_area_are_audited(
+    registration: AppServer, api: httpx.Client
+) -> None:
+    home = registered(api, person(HOME))
+    subject = f"registrar-{uuid4().hex[:8]}"
+    with client(registration, officer(subject, kota=ELSEWHERE)) as clerk:
+        assert clerk.post("/participants", json=person(HOME)).status_code == 403
+        assert clerk.get(f"/participants/{home}").status_code == 404
+        assert clerk.get("/participants", params={"kota_code": HOME}).status_code == 403
+        [row] = clerk.post("/participants/batch", json={"rows": [person(HOME)]}).json()["results"]
+        assert row["code"] == "out_of_scope"
+    entries = api.get("/audit", params={"subject": subject}).json()["items"]
+    assert [(e["action"], e["participant_id"], e["outcome"]) for e in entries] == [
+        ("register", None, "refused"),
+        ("read", home, "refused"),
+        ("list", None, "refused"),
+        ("import", None, "refused"),
+    ]
+    assert all(e["detail"] and "outside" in e["detail"] and e["recorded_at"] for e in entries)
+    assert entries[2]["detail"] == f"kota {HOME} is outside your area (kota {ELSEWHERE})"
+
+
+def test_the_audit_log_can_be_neither_changed_nor_deleted(api: httpx.Client, db: sa.Engine) -> None:
+    registered(api, person())
+    for statement in (
+        "UPDATE audit_log SET subject = 'someone-else'",
+        "DELETE FROM audit_log",
+        "DELETE FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)",
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.begin() as conn:
+            conn.execute(sa.text(statement))
+    with db.connect() as conn:
+        assert (
+            conn.execute(sa.text("SELECT COUNT(*) FROM audit_log WHERE subject = 'someone-else'")).scalar()
+            == 0
+        )
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM audit_log")).scalar()
+
+
+PERSONAL = ("nik", "full_name", "phone", "email", "birth_date")
+
+
+def test_an_erased_participant_leaves_nothing_readable_and_the_nik_registers_anew(
+    registration: AppServer, api: httpx.Client, db: sa.Engine
+) -> None:
+    body = person(email="rahasia.sekali@example.id", business={"name": "Warung Rahasia", "sector": "kuliner"})
+    participant_id = registered(api, body)
+    with client(registration, officer("registrar-erase", kota=HOME)) as clerk:
+        refused = clerk.post(f"/participants/{participant_id}/erase", json={"reason": "permintaan"})
+        assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    with db.connect() as conn:
+        outbox_before = conn.execute(sa.text("SELECT COUNT(*) FROM outbox")).scalar()
+    reason = "permintaan penghapusan, surat 12/2024"
+    erased = api.post(f"/participants/{participant_id}/erase", json={"reason": reason})
+    assert erased.status_code == 200, erased.text
+    assert erased.json()["participant_id"] == participant_id
+    for answer in (
+        api.get(f"/participants/{participant_id}"),
+        api.post(f"/participants/{participant_id}/erase", json={"reason": reason}),
+    ):
+        assert (answer.status_code, answer.json()["code"]) == (410, "erased"), answer.text
+    assert api.post("/participants/lookup", json={"nik": body["nik"]}).status_code == 404
+    listed = api.get("/participants", params={"kota_code": HOME, "limit": 500}).json()["items"]
+    assert participant_id not in {p["participant_id"] for p in listed}
+    with db.connect() as conn:
+        row = (
+            conn.execute(
+                sa.text("SELECT * FROM participants WHERE participant_id = :id"), {"id": participant_id}
+            )
+            .mappings()
+            .one()
+        )
+        cleared = ("nik_hmac", "nik_encrypted", "full_name_encrypted", "phone_encrypted", "email_encrypted")
+        assert {column: row[column] for column in (*cleared, "birth_date", "business_name")} == dict.fromkeys(
+            (*cleared, "birth_date", "business_name")
+        )
+        assert row["erased_at"] is not None and row["kota_code"] == HOME  # the pseudonymous rest stays
+        assert conn.execute(sa.text("SELECT COUNT(*) FROM outbox")).scalar() == outbox_before  # no event
+        every_cell = " ".join(
+            str(value)
+            for table in ("participants", "audit_log")
+            for cells in conn.execute(
+                sa.text(f"SELECT * FROM {table} WHERE participant_id = :id"), {"id": participant_id}
+            )
+            for value in cells
+        )
+    secrets = [
+        body["nik"],
+        body["full_name"],
+        body["phone"],
+        body["email"],
+        body["birth_date"],
+        "Warung Rahasia",
+    ]
+    assert not [value for value in secrets if value in every_cell]
+    [entry] = [
+        e
+        for e in api.get("/audit", params={"participant_id": participant_id}).json()["items"]
+        if e["action"] == "erase"
+    ]
+    assert (entry["subject"], entry["detail"], entry["outcome"]) == ("test-officer", reason, "done")
+    again = api.post("/participants", json=body)  # the NIK is free: a new participant
+    assert again.status_code == 201, again.text
+    assert again.json()["participant_id"] != participant_id
+
+
+def test_erasing_another_areas_participant_is_answered_as_unknown(
+    registration: AppServer, api: httpx.Client
+) -> None:
+    home = registered(api, person(HOME))
+    with client(registration, bearer(Role.ADMIN, kota=ELSEWHERE)) as scoped_admin:
+        refused = scoped_admin.post(f"/participants/{home}/erase", json={"reason": "salah wilayah"})
+    assert (refused.status_code, refused.json()["code"]) == (404, "not_found")
+    assert api.get(f"/participants/{home}").status_code == 200
+
+
+@pytest.fixture(scope="module")
+def reporting(stack: Stack, registration: AppServer) -> AppServer:
+    server: AppServer = stack.reporting()
+    return server
+
+
+def test_erasure_leaves_every_figure_as_it_was(backend: str, api: httpx.Client, reporting: AppServer) -> None:
+    day = "2021-03-03" if backend == "sqlite" else "2021-03-04"  # a day of this test alone per backend
+    bodies = [person(HOME, registered_on=day), person(HOME, registered_on=day)]
+    ids = [registered(api, body) for body in bodies]
+    params = {"from": day, "to": day}
+    with client(reporting) as figures:
+
+        def counted() -> tuple[int, list[dict[str, Any]]]:
+            summary = figures.get("/metrics/summary", params=params).json()
+            rows = figures.get(
+                "/metrics/breakdown", params={**params, "metric": "registered", "by": "gender"}
+            )
+            return summary["registered"], rows.json()["rows"]
+
+        before = wait_until(counted, lambda seen: seen[0] == len(bodies))
+        assert api.post(f"/participants/{ids[0]}/erase", json={"reason": "permintaan"}).status_code == 200
+        marker = person(HOME, registered_on=day)  # consumed after anything the erasure might have sent
+        registered(api, marker)
+        after = wait_until(counted, lambda seen: seen[0] == len(bodies) + 1)
+        again = registered(api, {**bodies[0], "registered_on": "2021-03-05"})  # the freed NIK: a new one
+    assert again not in ids
+    assert after[0] == before[0] + 1 and sum(row["value"] for row in after[1]) == before[0] + 1
+    genders = {row["key"]: row["value"] for row in after[1]}
+    assert (
+        genders[marker["gender"]]
+        == {row["key"]: row["value"] for row in before[1]}.get(marker["gender"], 0) + 1
+    )
+
+
+def wait_until(read: Callable[[], T], done: Callable[[T], bool], timeout_s: float = 30.0) -> T:
+    """What `read` returns once `done` holds (reporting applies events within a second)."""
+    began = time.monotonic()
+    while True:
+        seen = read()
+        if done(seen) or time.monotonic() - began > timeout_s:
+            assert done(seen), seen
+            return seen
+        time.sleep(0.1)

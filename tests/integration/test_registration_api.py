@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
 from tests.tokens import ADMIN, bearer
+from tests.unit.test_nik import UNICODE_DIGIT_NIKS
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -44,7 +46,7 @@ def test_registers_a_participant_and_masks_the_nik(registration: AppServer) -> N
         assert created.status_code == 201, created.text
         out = created.json()
         assert out["nik_masked"] != body["nik"] and body["nik"] not in created.text and out["nik"] is None
-        assert out["nik_masked"][:6] == body["nik"][:6]
+        assert out["nik_masked"] == "*" * 12 + body["nik"][-4:]  # the first 12 encode region and birth
         assert out["registered_on"] == "2023-01-10"
         assert out["ktp_dki"] == body["nik"].startswith("31")
         fetched = api.get(f"/participants/{out['participant_id']}")
@@ -64,6 +66,33 @@ def test_a_second_registration_of_a_nik_is_refused_naming_the_first(api: httpx.C
     assert again.status_code == 409
     assert again.json()["code"] == "duplicate_nik"
     assert again.json()["participant_id"] == first["participant_id"]
+
+
+@pytest.mark.parametrize("position", [0, 3, 15])
+def test_a_nik_with_any_other_digit_than_ascii_is_refused_not_a_second_identity(
+    api: httpx.Client, position: int
+) -> None:
+    body = fresh(40 + position)
+    assert api.post("/participants", json=body).status_code == 201
+    for nik in [*UNICODE_DIGIT_NIKS, *(_swap(body["nik"], position, digit) for digit in OTHER_ONES)]:
+        for answer in (
+            api.post("/participants", json={**body, "nik": nik}),
+            api.post("/participants/lookup", json={"nik": nik}),
+        ):
+            assert (answer.status_code, answer.json()["code"]) == (422, "validation_error"), (
+                nik,
+                answer.text,
+            )
+        [row] = api.post("/participants/batch", json={"rows": [{**body, "nik": nik}]}).json()["results"]
+        assert (row["status"], row["code"]) == ("invalid", "validation_error"), nik
+
+
+# The digit 1 written in other scripts: each is a digit to `\d`, str.isdigit() and int().
+OTHER_ONES = ["\uff11", "\u0661", "\u06f1", "\u0967", "\u09e7", "\u0e51", "\U0001d7cf", "\u1041"]
+
+
+def _swap(nik: str, position: int, digit: str) -> str:
+    return nik[:position] + digit + nik[position + 1 :]
 
 
 def test_concurrent_registrations_of_one_nik_create_exactly_one(api: httpx.Client) -> None:
@@ -203,7 +232,8 @@ async def test_the_correlation_id_travels_from_http_into_the_event(
         response = await http.post(
             "/participants", json=fresh(8), headers={"X-Correlation-ID": "kecamatan-desk-42"}
         )
-    assert response.headers["x-correlation-id"] == "kecamatan-desk-42"
+    correlation_id = response.headers["x-correlation-id"]  # the server's own, never the client's
+    assert str(UUID(correlation_id)) == correlation_id
     participant_id = response.json()["participant_id"].encode()
     records = await read_topic(
         stack.infra.kafka_bootstrap,
@@ -211,5 +241,6 @@ async def test_the_correlation_id_travels_from_http_into_the_event(
         until=lambda seen: any(r.key == participant_id for r in seen),
     )
     found = next(r for r in records if r.key == participant_id)
-    assert dict(found.headers)["correlation_id"] == b"kecamatan-desk-42"
-    assert b'"correlation_id":"kecamatan-desk-42"' in found.value
+    assert dict(found.headers)["correlation_id"] == correlation_id.encode()
+    assert f'"correlation_id":"{correlation_id}"'.encode() in found.value
+    assert b"kecamatan-desk-42" not in found.value

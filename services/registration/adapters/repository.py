@@ -121,7 +121,7 @@ async def erase(conn: AsyncConnection, participant_id: UUID) -> datetime | None:
     result = await conn.execute(
         participants.update()
         .where(participants.c.participant_id == str(participant_id), participants.c.erased_at.is_(None))
-        .values({name: None for name in ERASED_COLUMNS}, erased_at=erased_at)
+        .values({**dict.fromkeys(ERASED_COLUMNS), "erased_at": erased_at})
     )
     return erased_at if result.rowcount == 1 else None
 
