@@ -4,7 +4,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from shared.web.correlation import current_correlation_id
+from shared.web.correlation import current_client_correlation_id, current_correlation_id
 
 
 class JsonFormatter(logging.Formatter):
@@ -18,6 +18,9 @@ class JsonFormatter(logging.Formatter):
         correlation_id = getattr(record, "correlation_id", None) or current_correlation_id()
         if correlation_id:
             entry["correlation_id"] = correlation_id
+        client_correlation_id = current_client_correlation_id()
+        if client_correlation_id:  # what the client called the request: kept beside, never as, the id
+            entry["client_correlation_id"] = client_correlation_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
