@@ -19,6 +19,7 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("payload", Text, nullable=False, doc="the encoded envelope, exactly as published"),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("trace_context", Text, nullable=True, doc="W3C trace context of the request, as JSON"),
     )
     # The relay only ever scans unpublished rows; keep that scan small as history grows.
     Index(
@@ -26,5 +27,12 @@ def outbox_table(metadata: MetaData) -> Table:
         table.c.id,
         postgresql_where=table.c.published_at.is_(None),
         sqlite_where=table.c.published_at.is_(None),
+    )
+    # Pruning deletes published rows by age.
+    Index(
+        "ix_outbox_published_at",
+        table.c.published_at,
+        postgresql_where=table.c.published_at.is_not(None),
+        sqlite_where=table.c.published_at.is_not(None),
     )
     return table
