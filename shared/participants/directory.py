@@ -39,14 +39,18 @@ def participant_tables(metadata: MetaData) -> ParticipantTables:
     )
     Index("ix_known_participants_kota_code", known.c.kota_code)
     Index("ix_known_participants_agency", known.c.agency)
-    offsets = Table(
+    return ParticipantTables(known, followed_offsets_table(metadata))
+
+
+def followed_offsets_table(metadata: MetaData) -> Table:
+    """How far each followed topic partition was read (shared.participants.follower)."""
+    return Table(
         "followed_offsets",
         metadata,
         Column("topic", String(200), primary_key=True),
         Column("partition", Integer, primary_key=True, autoincrement=False),
         Column("next_offset", BigInteger, nullable=False),
     )
-    return ParticipantTables(known, offsets)
 
 
 def _insert(conn: AsyncConnection, table: Table) -> Any:

@@ -1,18 +1,21 @@
-"""Follows the registration topic into a stage service's own database.
+"""Follows topics into a service's own database: stage services follow registration, registration the stages.
 
 No consumer group: every instance reads every partition, and where it got to is stored in the service's
-database in the same transaction as the participants it learned (the local-state pattern). A fresh or
-restored database therefore reads the topic from wherever its own rows stop; upserts are idempotent,
-so instances sharing a database may overlap harmlessly.
+database in the same transaction as the rows it produced (the local-state pattern). A fresh or restored
+database therefore reads the topics from wherever its own rows stop; what a follower applies is
+idempotent, so instances sharing a database may overlap harmlessly.
 """
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.contracts.codec import UndecodableEvent, decode
+from shared.contracts.envelope import EventEnvelope, EventPayload
 from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.topics import REGISTRATION
@@ -23,17 +26,31 @@ from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
+Apply = Callable[[AsyncConnection, EventEnvelope, EventPayload], Awaitable[None]]
+"""What a follower does with one decoded event, inside the transaction that also saves the offset."""
 
-class RegistrationFollower:
-    def __init__(self, kafka: KafkaSettings, engine: AsyncEngine, tables: ParticipantTables) -> None:
+
+class TopicFollower:
+    def __init__(
+        self,
+        kafka: KafkaSettings,
+        engine: AsyncEngine,
+        offsets: Table,
+        topics: Sequence[str],
+        apply: Apply,
+        *,
+        name: str,
+    ) -> None:
         self._kafka = kafka
         self._engine = engine
-        self._tables = tables
-        self._topic = kafka.topic(REGISTRATION)
+        self._offsets = offsets
+        self._topics = list(topics)
+        self._apply = apply
+        self._name = name
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="registration-follower")
+        self._task = asyncio.create_task(self._run(), name=self._name)
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
@@ -44,26 +61,26 @@ class RegistrationFollower:
                 **self._kafka.client_options(), enable_auto_commit=False, group_id=None
             )
             try:
-                await ensure_topics(self._kafka, [self._topic])
+                await ensure_topics(self._kafka, self._topics)
                 await consumer.start()
                 await self._seek_to_saved(consumer)
                 await self._follow(consumer)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("following registrations failed (%s: %s); retrying", type(exc).__name__, exc)
+                log.warning("%s failed (%s: %s); retrying", self._name, type(exc).__name__, exc)
                 await asyncio.sleep(2.0)
             finally:
                 await consumer.stop()
 
     async def _seek_to_saved(self, consumer: AIOKafkaConsumer) -> None:
-        partitions = await partitions_of(self._kafka, [self._topic])
+        partitions = await partitions_of(self._kafka, self._topics)
         consumer.assign(partitions)
         async with self._engine.connect() as conn:
-            saved = await saved_offsets(conn, self._tables.offsets, self._topic)
+            saved = {topic: await saved_offsets(conn, self._offsets, topic) for topic in self._topics}
         for tp in partitions:
-            if tp.partition in saved:
-                consumer.seek(tp, saved[tp.partition])
+            if tp.partition in saved[tp.topic]:
+                consumer.seek(tp, saved[tp.topic][tp.partition])
             else:
                 await consumer.seek_to_beginning(tp)
 
@@ -78,10 +95,21 @@ class RegistrationFollower:
             for tp, records in batch.items():
                 for record in records:
                     try:
-                        _, event = decode(record.value)
+                        envelope, event = decode(record.value)
                     except (UndecodableEvent, UnknownEventType) as exc:
-                        log.warning("skipping undecodable registration event: %s", exc)
+                        log.warning("%s: skipping undecodable event: %s", self._name, exc)
                         continue
-                    if isinstance(event, ParticipantRegistered | ParticipantUpdated):
-                        await remember(conn, self._tables.known, event)
-                await save_offset(conn, self._tables.offsets, tp.topic, tp.partition, records[-1].offset + 1)
+                    await self._apply(conn, envelope, event)
+                await save_offset(conn, self._offsets, tp.topic, tp.partition, records[-1].offset + 1)
+
+
+class RegistrationFollower(TopicFollower):
+    """A stage service's copy of registered participants (shared.participants.directory)."""
+
+    def __init__(self, kafka: KafkaSettings, engine: AsyncEngine, tables: ParticipantTables) -> None:
+        async def learn(conn: AsyncConnection, _: EventEnvelope, event: EventPayload) -> None:
+            if isinstance(event, ParticipantRegistered | ParticipantUpdated):
+                await remember(conn, tables.known, event)
+
+        topics = [kafka.topic(REGISTRATION)]
+        super().__init__(kafka, engine, tables.offsets, topics, learn, name="registration-follower")
