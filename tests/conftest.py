@@ -3,12 +3,16 @@
 Started lazily (only when a test asks for `infra`) by devstack on free loopback ports in a temp dir.
 Point the tests at servers you already run instead with JP_TEST_KAFKA_BOOTSTRAP (host:port),
 JP_TEST_REDIS_URL (redis://...) and JP_TEST_POSTGRES_URL (postgresql+psycopg://user@host:port/db).
+
+Every test outside tests/unit, and every test that asks for `infra` however indirectly, is marked
+`integration` here, so `pytest -m "not integration"` is the fast run that starts no server.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +22,23 @@ from tests.pii_scan import Leak, scan_logs, scan_topics
 # Services default to production; tests ask for development (its public secret and PII keys), for the
 # settings built in this process (tokens, in-process apps, the CLI) and the services it starts.
 os.environ["AUTH_ENVIRONMENT"] = "development"
+
+TESTS = Path(__file__).parent
+# The directories whose tests run against real servers (or drive a browser against them).
+INTEGRATION_DIRS = frozenset({"integration", "faults", "fuzz", "browser"})
+
+
+def needs_servers(path: Path, fixtures: Iterable[str]) -> bool:
+    """An integration test by where it lives, or by asking for the servers from anywhere else."""
+    home = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
+    return home in INTEGRATION_DIRS or "infra" in fixtures
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if needs_servers(item.path, getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")

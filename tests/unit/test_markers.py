@@ -1,0 +1,70 @@
+"""`pytest -m "not integration"` is the fast run: every unit test, and nothing that needs a server."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import INTEGRATION_DIRS, TESTS, needs_servers
+
+# What only an integration test may import: the server launcher, the suites that drive it, server clients.
+INTEGRATION_STACK = (
+    "devstack",
+    *(f"tests.{name}" for name in sorted(INTEGRATION_DIRS)),
+    "aiokafka",
+    "redis",
+    "psycopg",
+    "playwright",
+)
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules.add(node.module)
+    return modules
+
+
+def test_every_test_directory_is_either_unit_or_integration() -> None:
+    homes = {path.relative_to(TESTS).parts[0] for path in TESTS.rglob("test_*.py")}
+    assert homes - {"unit"} <= INTEGRATION_DIRS, "a new test directory: list it in INTEGRATION_DIRS"
+
+
+def test_tests_in_the_server_directories_or_asking_for_servers_are_integration() -> None:
+    for name in INTEGRATION_DIRS:
+        assert needs_servers(TESTS / name / "test_x.py", ())
+    assert needs_servers(TESTS / "unit" / "test_x.py", ("stack", "infra"))
+    assert not needs_servers(TESTS / "unit" / "test_x.py", ("tmp_path",))
+
+
+def test_unit_test_modules_do_not_import_the_integration_stack() -> None:
+    offenders = {
+        path.name: sorted(
+            module
+            for module in imported_modules(path)
+            if any(module == top or module.startswith(f"{top}.") for top in INTEGRATION_STACK)
+        )
+        for path in sorted((TESTS / "unit").rglob("*.py"))
+    }
+    assert not {name: found for name, found in offenders.items() if found}
+
+
+def test_the_fast_run_selects_only_unit_tests() -> None:
+    """pytest's own selection, every directory collected: what `-m "not integration"` keeps is tests/unit."""
+    fast = ["-m", "not integration", "--collect-only", "-q", "-p", "no:cacheprovider"]
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", *fast],
+        cwd=TESTS.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    selected = [line.split("::")[0] for line in run.stdout.splitlines() if "::" in line]
+    assert selected, run.stdout[-3000:]
+    assert {path for path in selected if not path.startswith("tests/unit/")} == set()
