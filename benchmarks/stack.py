@@ -61,7 +61,7 @@ class Stack:
 
     @property
     def endpoints(self) -> Endpoints:
-        return self.infra.endpoints()
+        return Endpoints.of(self.infra)
 
     def start(self) -> None:
         began = time.monotonic()

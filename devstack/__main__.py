@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from devstack import up
+from devstack.endpoints import Endpoints
 from devstack.infra import InfraPorts, LocalInfra
 from devstack.kafka_jars import ensure_kafka_libs, kafka_version
 from devstack.packages import ensure_system_packages
@@ -56,7 +57,7 @@ def _run_infra(args: argparse.Namespace) -> int:
     infra = LocalInfra(base_dir, ports, redis_appendonly=args.redis_appendonly)
     try:
         infra.start()
-        endpoints = infra.endpoints()
+        endpoints = Endpoints.of(infra)
         for name in args.database:
             endpoints.create_database(name)
         lines = [f"{key}={value}" for key, value in endpoints.env().items()]

@@ -1,14 +1,14 @@
-"""Where the infrastructure is, whoever started it (LocalInfra, CI services, a developer's own servers)."""
+"""Where the infrastructure is, whoever started it (LocalInfra, CI services, a developer's own servers).
+
+Endpoints know the LocalInfra they may come from, never the other way round (no import cycle).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from devstack.infra import LocalInfra
 from devstack.postgres import create_database, drop_database, with_database
-
-if TYPE_CHECKING:
-    from devstack.infra import LocalInfra
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,11 @@ class Endpoints:
     postgres_url: str  # SQLAlchemy URL of the server's "postgres" database
     # The servers we run ourselves, for fault injection; None when using external servers.
     local: LocalInfra | None = None
+
+    @classmethod
+    def of(cls, local: LocalInfra) -> Endpoints:
+        """The endpoints of servers we run ourselves, which fault injection may stop and restart."""
+        return cls(local.kafka_bootstrap, local.redis_url, local.postgres_url, local=local)
 
     def postgres_dsn(self, dbname: str) -> str:
         return with_database(self.postgres_url, dbname)

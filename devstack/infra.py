@@ -16,7 +16,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
 
-from devstack.endpoints import Endpoints
 from devstack.kafka import KafkaServer
 from devstack.packages import SystemTools, ensure_system_packages
 from devstack.ports import free_ports, require_free
@@ -113,9 +112,6 @@ class LocalInfra:
     @property
     def postgres_url(self) -> str:
         return self._need(self.postgres).dsn()
-
-    def endpoints(self) -> Endpoints:
-        return Endpoints(self.kafka_bootstrap, self.redis_url, self.postgres_url, local=self)
 
     @staticmethod
     def _need(server: S | None) -> S:
