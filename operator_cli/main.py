@@ -2,16 +2,18 @@
 
 import typer
 
-from operator_cli import dlq, importer, rebuild, status, targets, token
+from operator_cli import dlq, importer, migrate, rebuild, status, targets, token
 from operator_cli.demo.command import demo_command
 
 app = typer.Typer(
     name="jakpreneur",
-    help="Operate the Jakpreneur platform: status, dead letters, rebuilds, imports, targets, tokens.",
+    help="Operate the Jakpreneur platform: status, migrations, dead letters, rebuilds, imports, targets, "
+    "tokens.",
     no_args_is_help=True,
     add_completion=False,
 )
 app.command("status")(status.status)
+app.command("migrate")(migrate.migrate_command)
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(importer.app, name="import")
 app.add_typer(targets.app, name="targets")

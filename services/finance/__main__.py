@@ -1,5 +1,5 @@
-from services.finance.app import create_app
+from services.finance.app import MIGRATIONS, create_app
 from services.finance.settings import FinanceSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, FinanceSettings())
+producing_main("finance", create_app, FinanceSettings, MIGRATIONS)

@@ -1,5 +1,5 @@
-from services.marketing.app import create_app
+from services.marketing.app import MIGRATIONS, create_app
 from services.marketing.settings import MarketingSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, MarketingSettings())
+producing_main("marketing", create_app, MarketingSettings, MIGRATIONS)

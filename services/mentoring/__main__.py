@@ -1,5 +1,5 @@
-from services.mentoring.app import create_app
+from services.mentoring.app import MIGRATIONS, create_app
 from services.mentoring.settings import MentoringSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, MentoringSettings())
+producing_main("mentoring", create_app, MentoringSettings, MIGRATIONS)

@@ -1,5 +1,5 @@
-from services.permits.app import create_app
+from services.permits.app import MIGRATIONS, create_app
 from services.permits.settings import PermitsSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, PermitsSettings())
+producing_main("permits", create_app, PermitsSettings, MIGRATIONS)

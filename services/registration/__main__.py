@@ -1,5 +1,5 @@
-from services.registration.app import create_app
+from services.registration.app import MIGRATIONS, create_app
 from services.registration.settings import RegistrationSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, RegistrationSettings())
+producing_main("registration", create_app, RegistrationSettings, MIGRATIONS)

@@ -22,7 +22,7 @@ from services.reporting.targets_publisher import TargetPublisher
 from shared.auth.cookie import reader, session_router
 from shared.contracts.topics import DEAD_LETTER_TOPIC
 from shared.web.app import service_app
-from shared.web.ops import ReadinessCheck
+from shared.web.ops import Checks
 from shared.web.refusals import Refusal, refusals
 
 DASHBOARD = Path(__file__).parent / "static" / "index.html"
@@ -64,9 +64,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     async def check_redis() -> None:
         await redis.ping()
 
-    checks: dict[str, ReadinessCheck] = {"redis": check_redis}
-    if settings.consume:
-        checks["kafka"] = consumer.check_kafka
+    # Figures are served from Redis; without Kafka they only stop moving, so Kafka is shown, not required.
+    shown = {"kafka": consumer.check_kafka} if settings.consume else {}
+    checks = Checks(required={"redis": check_redis}, shown=shown)
     app = service_app(
         title="Jakpreneur reporting",
         auth=settings.auth,

@@ -1,5 +1,5 @@
-from services.training.app import create_app
+from services.training.app import MIGRATIONS, create_app
 from services.training.settings import TrainingSettings
-from shared.service.serve import serve
+from shared.service.serve import producing_main
 
-serve(create_app, TrainingSettings())
+producing_main("training", create_app, TrainingSettings, MIGRATIONS)

@@ -14,7 +14,7 @@ from shared.db.migrations import upgrade_to_head
 def main(script_location: str, message: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite:///{scratch}/scratch.db"
-        upgrade_to_head(Path(script_location), url)
+        upgrade_to_head(Path(script_location), url, service=Path(script_location).parent.name)
         config = Config()
         config.set_main_option("script_location", script_location)
         config.set_main_option("sqlalchemy.url", url)

@@ -1,13 +1,14 @@
-"""What every producing service runs besides its routes: database, migrations, topic, producer, relay."""
+"""What every producing service runs besides its routes: database, schema check, topic, producer, relay."""
 
 import asyncio
+import logging
 from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import Table, text
 
 from shared.db.engine import create_engine
-from shared.db.migrations import upgrade_to_head
+from shared.db.migrations import SchemaBehind, require_schema_at_head, upgrade_to_head
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
@@ -15,7 +16,9 @@ from shared.outbox.relay import OutboxRelay
 from shared.outbox.unit_of_work import UnitOfWork
 from shared.participants.directory import ParticipantTables
 from shared.participants.follower import RegistrationFollower
-from shared.web.ops import ReadinessCheck
+from shared.web.ops import Checks
+
+log = logging.getLogger(__name__)
 
 
 class ProducingRuntime:
@@ -31,12 +34,14 @@ class ProducingRuntime:
         outbox: Table,
         migrations: Path,
         participants: ParticipantTables | None = None,
+        migrate_on_start: bool = False,
     ) -> None:
         self.name = name
         self.topic = kafka.topic(name)
         self._kafka = kafka
         self._database_url = database_url
         self._migrations = migrations
+        self._migrate_on_start = migrate_on_start
         self.engine = create_engine(database_url)
         self.relay = OutboxRelay(self.engine, outbox, service=name, connect=self._connect_producer)
         self.unit_of_work = UnitOfWork(self.engine, outbox, self.relay, self.topic, name)
@@ -46,10 +51,21 @@ class ProducingRuntime:
         )
 
     async def start(self) -> None:
-        await asyncio.to_thread(upgrade_to_head, self._migrations, self._database_url)
+        await self._schema_at_head()
         self.relay.start()
         if self.follower is not None:
             self.follower.start()
+
+    async def _schema_at_head(self) -> None:
+        """Refuse a schema behind this code: `migrate` runs once per release, before the instances."""
+        if self._migrate_on_start:
+            await asyncio.to_thread(upgrade_to_head, self._migrations, self._database_url, self.name)
+            return
+        try:
+            await asyncio.to_thread(require_schema_at_head, self._migrations, self._database_url, self.name)
+        except SchemaBehind as exc:
+            log.error("%s", exc)  # one plain line, above the server's traceback of the failed start-up
+            raise
 
     async def _connect_producer(self) -> AIOKafkaProducer:
         """A started producer for the relay (aiokafka objects must be built inside the running loop)."""
@@ -68,8 +84,9 @@ class ProducingRuntime:
         await self.relay.stop()
         await self.engine.dispose()
 
-    def readiness_checks(self) -> dict[str, ReadinessCheck]:
-        return {"database": self._check_database, "kafka": self._check_kafka}
+    def readiness_checks(self) -> Checks:
+        # Writes go on while Kafka is away (the outbox keeps them), so Kafka is shown, never required.
+        return Checks(required={"database": self._check_database}, shown={"kafka": self._check_kafka})
 
     async def _check_database(self) -> None:
         async with self.engine.connect() as conn:

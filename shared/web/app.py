@@ -16,7 +16,7 @@ from shared.service.settings import ProducingServiceSettings
 from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
 from shared.web.limits import DeclaredBodySizeMiddleware, LimitSettings, WriteRateLimitMiddleware
-from shared.web.ops import ReadinessCheck, install_ops
+from shared.web.ops import Checks, install_ops
 from shared.web.refusals import document_common_refusals
 
 
@@ -28,7 +28,7 @@ def service_app(
     description: str,
     start: Callable[[], Awaitable[None]],
     stop: Callable[[], Awaitable[None]],
-    checks: dict[str, ReadinessCheck],
+    checks: Checks,
     routers: list[APIRouter],
     router_dependencies: Sequence[params.Depends] = (),
 ) -> FastAPI:
@@ -83,6 +83,7 @@ def producing_service_app(
         outbox=outbox,
         migrations=migrations,
         participants=participants,
+        migrate_on_start=settings.migrate_on_start,
     )
     app = service_app(
         title=title,

@@ -30,6 +30,7 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "marketing": MarketingSettings,
     "finance": FinanceSettings,
 }
+PRODUCING = ("registration", "training", "permits", "mentoring", "marketing", "finance")
 CONTRACT_PORTS = {
     "registration": 8001,
     "training": 8002,
@@ -73,11 +74,26 @@ def test_docker_compose_accepts_the_file() -> None:
 
 def test_every_built_service_is_known_and_its_environment_matches_its_settings() -> None:
     built = {name: svc for name, svc in compose()["services"].items() if "build" in svc}
-    assert set(built) == set(SETTINGS)
+    assert set(built) == set(SETTINGS) | {f"{name}-migrate" for name in PRODUCING}
     for name, svc in built.items():
-        unknown = set(svc["environment"]) - env_names(SETTINGS[name])
+        service = name.removesuffix("-migrate")
+        unknown = set(svc["environment"]) - env_names(SETTINGS[service])
         assert not unknown, f"{name} sets variables its settings do not read: {unknown}"
-        assert svc["command"] == ["python", "-m", f"services.{name}"]
+        migrate = ["migrate"] if name.endswith("-migrate") else []
+        assert svc["command"] == ["python", "-m", f"services.{service}", *migrate]
+
+
+def test_each_database_is_migrated_once_by_a_one_shot_service_before_its_instances_start() -> None:
+    services = compose()["services"]
+    for name in PRODUCING:
+        job, instance = services[f"{name}-migrate"], services[name]
+        assert job["restart"] == "no" and "ports" not in job and "healthcheck" not in job
+        assert job["depends_on"] == {f"{name}-db": {"condition": "service_healthy"}}
+        # The job reads only the database URL: no token or personal-data secret for a migration.
+        url = f"{name.upper()}_DATABASE_URL"
+        assert job["environment"] == {url: instance["environment"][url]}
+        assert instance["depends_on"][f"{name}-migrate"] == {"condition": "service_completed_successfully"}
+        assert f"{name.upper()}_MIGRATE_ON_START" not in instance["environment"]
 
 
 def test_services_publish_their_contract_ports_and_nothing_collides() -> None:
@@ -95,9 +111,10 @@ def test_services_publish_their_contract_ports_and_nothing_collides() -> None:
 def test_services_wait_for_healthy_dependencies() -> None:
     services = compose()["services"]
     for name, svc in services.items():
-        assert "healthcheck" in svc, f"{name} has no healthcheck"
+        assert "healthcheck" in svc or name.endswith("-migrate"), f"{name} has no healthcheck"
         for dependency, rule in svc.get("depends_on", {}).items():
-            assert rule == {"condition": "service_healthy"}, f"{name} → {dependency}"
+            done = dependency.endswith("-migrate") and rule == {"condition": "service_completed_successfully"}
+            assert done or rule == {"condition": "service_healthy"}, f"{name} → {dependency}"
 
 
 def test_each_producing_service_has_its_own_database() -> None:
