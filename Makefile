@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 fetch: $(STAMP)
 	$(PY) -m devstack fetch
 
+# Each database is migrated (`python -m services.<name> migrate`) before its service starts.
 up: fetch
 	$(PY) -m devstack up
 
