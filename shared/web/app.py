@@ -15,7 +15,7 @@ from shared.service.runtime import ProducingRuntime
 from shared.service.settings import ProducingServiceSettings
 from shared.web.correlation import CorrelationIdMiddleware
 from shared.web.errors import install_error_handlers
-from shared.web.limits import DeclaredBodySizeMiddleware, LimitSettings, WriteRateLimitMiddleware
+from shared.web.limits import DeclaredBodySizeMiddleware, LimitSettings, RateLimitMiddleware, meter
 from shared.web.ops import Checks, install_ops
 from shared.web.refusals import document_common_refusals
 
@@ -50,7 +50,13 @@ def service_app(
     install_error_handlers(app)
     install_ops(app, checks)
     document_common_refusals(app)
-    app.add_middleware(WriteRateLimitMiddleware, rate_per_s=limits.write_rate_per_s, burst=limits.write_burst)
+    app.add_middleware(
+        RateLimitMiddleware,
+        meter=meter(limits, namespace=title.lower().replace(" ", "-")),  # one quota per service
+        auth=auth,
+        read=limits.read,
+        write=limits.write,
+    )
     app.add_middleware(DeclaredBodySizeMiddleware, max_bytes=limits.max_body_bytes)
     app.add_middleware(CorrelationIdMiddleware)  # added last: outermost, so refusals carry an id too
     for router in routers:

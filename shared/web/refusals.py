@@ -12,6 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict
 
+from shared.web.limits import UNMETERED_PATHS
+
 
 class ErrorOut(BaseModel):
     """Every refusal: a readable message and a machine code; some add context (e.g. the conflicting id)."""
@@ -78,12 +80,11 @@ FORBIDDEN = Refusal(403, "forbidden", "this needs the admin role", (("required",
 TOO_LARGE = Refusal(413, "request_too_large", "the request body is larger than 1048576 bytes")
 RATE_LIMITED = Refusal(429, "rate_limited", "too many writes from this client; retry in 0.4 s")
 
-_WRITES = frozenset({"post", "put", "patch", "delete"})  # what WriteRateLimitMiddleware meters
 _ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 _FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 
 
-def common_refusals(operation: dict[str, Any], method: str) -> list[Refusal]:
+def common_refusals(operation: dict[str, Any], path: str) -> list[Refusal]:
     """The refusals the shared layers (auth, parsing, limits) can give an OpenAPI operation."""
     found = []
     if operation.get("parameters") or "requestBody" in operation:
@@ -92,7 +93,7 @@ def common_refusals(operation: dict[str, Any], method: str) -> list[Refusal]:
         found += [MALFORMED_BODY, TOO_LARGE]
     if operation.get("security"):  # a bearer dependency: FastAPI lists its scheme
         found += [UNAUTHORIZED, FORBIDDEN]
-    if method in _WRITES:
+    if path not in UNMETERED_PATHS:  # reads and writes alike (RateLimitMiddleware)
         found.append(RATE_LIMITED)
     return found
 
@@ -116,13 +117,13 @@ def document_common_refusals(app: FastAPI) -> None:
 
 
 def _add_common_refusals(spec: dict[str, Any]) -> None:
-    for path_item in spec.get("paths", {}).values():
-        for method, operation in path_item.items():
+    for path, path_item in spec.get("paths", {}).items():
+        for operation in path_item.values():
             responses: dict[str, Any] = operation.setdefault("responses", {})
             default_422 = responses.get("422", {}).get("content", {}).get("application/json", {})
             if default_422.get("schema", {}).get("$ref") == _FASTAPI_422:
                 del responses["422"]
-            for case in common_refusals(operation, method):
+            for case in common_refusals(operation, path):
                 _merge(responses, case)
             operation["responses"] = dict(sorted(responses.items()))
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -146,6 +147,6 @@ def _merge(responses: dict[str, Any], case: Refusal) -> None:
         response["description"] = " | ".join(d for d in (response["description"], named) if d)
     if case is RATE_LIMITED:
         response.setdefault("headers", {})["Retry-After"] = {
-            "description": "Seconds to wait before writing again",
+            "description": "Seconds to wait before sending again",
             "schema": {"type": "integer"},
         }
