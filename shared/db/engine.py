@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 
+import psycopg
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine, ExceptionContext, make_url
+from sqlalchemy.exc import StatementError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+psycopg"}
@@ -35,7 +37,7 @@ _writing: ContextVar[bool] = ContextVar("sqlite_writing", default=False)
 def create_engine(url: str) -> AsyncEngine:
     async_url = _with_driver(url, ASYNC_DRIVERS)
     if async_url.get_backend_name() == "sqlite":
-        engine = create_async_engine(async_url, connect_args={"timeout": 30})
+        engine = create_async_engine(async_url, connect_args={"timeout": 30}, hide_parameters=True)
         _tune_sqlite(engine.sync_engine)
         _SQLITE_WRITERS[engine.sync_engine] = asyncio.Lock()
         return engine
@@ -43,7 +45,38 @@ def create_engine(url: str) -> AsyncEngine:
     # connection found dead fails its statement once; SQLAlchemy then sees the disconnect and discards
     # every pooled connection opened before it, so one request (or relay pass, which retries) pays for
     # a database restart instead of every request paying all the time.
-    return create_async_engine(async_url, pool_size=10, max_overflow=10)
+    return create_async_engine(async_url, pool_size=10, max_overflow=10, hide_parameters=True)
+
+
+# Database errors end up in logs and tracebacks, so they name what failed, never the values: not the bound
+# parameters, nor what PostgreSQL quotes back (a duplicate key's `DETAIL: Key (nik_digest)=(…)`, "Failing
+# row contains (…)", `invalid input syntax for type uuid: "…"`). Listened on every engine of the process,
+# Alembic's included; hide_parameters above says the same for the engines made here.
+@event.listens_for(Engine, "handle_error")
+def _without_values(context: ExceptionContext) -> None:
+    wrapped = context.sqlalchemy_exception
+    if isinstance(wrapped, StatementError):
+        wrapped.hide_parameters = True
+    original = context.original_exception
+    if not isinstance(original, psycopg.Error) or original.sqlstate is None:
+        return  # raised by the driver itself, not a message from the server that could quote a value
+    quoted, plain = str(original), _value_free(original, original.sqlstate)
+    original.args = (plain,)
+    if wrapped is not None and wrapped.args and isinstance(wrapped.args[0], str):
+        wrapped.args = (wrapped.args[0].replace(quoted, plain, 1), *wrapped.args[1:])
+
+
+def _value_free(error: psycopg.Error, sqlstate: str) -> str:
+    """The primary message (except for data exceptions, class 22, whose messages quote the value) and the
+    names of what the error is about; never DETAIL, HINT or CONTEXT."""
+    diag = error.diag
+    if sqlstate.startswith("22"):
+        primary = f"{type(error).__name__}: a value was refused (the message, which quotes it, is left out)"
+    else:
+        primary = diag.message_primary or type(error).__name__
+    named = {"table": diag.table_name, "column": diag.column_name, "constraint": diag.constraint_name}
+    about = "".join(f", {kind} {name}" for kind, name in named.items() if name)
+    return f"{primary} (SQLSTATE {sqlstate}{about})"
 
 
 @asynccontextmanager
