@@ -7,15 +7,16 @@ participant whose personal data was shown or changed, each NIK lookup, and each 
 refusal's own transaction is rolled back, so it is recorded in a transaction of its own.
 """
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration.adapters import audit, repository
+from services.registration.adapters import audit, duplicates, repository, stage_facts
+from services.registration.adapters.repository import Filters
 from services.registration.domain.audit import Action, Outcome
 from services.registration.domain.batch import (
     AreaCheck,
@@ -26,6 +27,8 @@ from services.registration.domain.batch import (
     decide,
     screen,
 )
+from services.registration.domain.duplicates import Dismissal, NotPossibleDuplicates
+from services.registration.domain.names import NameTag, query_problem
 from services.registration.domain.participant import (
     DuplicateNik,
     Erased,
@@ -33,11 +36,12 @@ from services.registration.domain.participant import (
     RegisterParticipant,
     register,
 )
+from services.registration.domain.upkeep import EditParticipant, changes_between, edit
 from shared.auth import Principal
 from shared.auth.principal import OutOfScope
 from shared.dates import jakarta_today
-from shared.errors import NotFound
-from shared.outbox.unit_of_work import Fact, UnitOfWork
+from shared.errors import DomainError, NotFound, RuleViolation
+from shared.outbox.unit_of_work import Fact, Transaction, UnitOfWork
 from shared.personal_data import PersonalDataKeys
 
 
@@ -157,31 +161,163 @@ async def erase_participant(uow: UnitOfWork, participant_id: UUID, reason: str, 
     return erased
 
 
+async def edit_participant(
+    uow: UnitOfWork, keys: PersonalDataKeys, participant_id: UUID, command: EditParticipant, caller: Principal
+) -> Participant:
+    """PATCH: the fields given, under every registration rule; audited with the reason and what changed.
+
+    The row is locked for the edit, so two edits of one participant take turns and neither undoes the
+    other's fields. A refusal is audited in the edit's own transaction, which then writes nothing else.
+    """
+    try:
+        outcome = await _edit_once(uow, keys, participant_id, command, caller)
+    except IntegrityError:
+        # A concurrent registration took the corrected NIK after our check and the unique index refused
+        # the edit: once more, it finds that registration and answers duplicate_nik.
+        outcome = await _edit_once(uow, keys, participant_id, command, caller)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def _edit_once(
+    uow: UnitOfWork, keys: PersonalDataKeys, participant_id: UUID, command: EditParticipant, caller: Principal
+) -> Participant | DomainError:
+    async with uow.begin() as tx:
+        return await _edit(tx, keys, participant_id, command, caller)
+
+
+async def _edit(
+    tx: Transaction, keys: PersonalDataKeys, participant_id: UUID, command: EditParticipant, caller: Principal
+) -> Participant | DomainError:
+    conn, subject = tx.conn, caller.subject
+    found = await repository.get(conn, keys, participant_id, lock=True)
+    if found is None:
+        return _not_found(participant_id)
+    if not caller.covers(*found.area):
+        await audit.record(
+            conn, subject, Action.UPDATE, [participant_id], outcome=Outcome.REFUSED, detail=_unknown(caller)
+        )
+        return _not_found(participant_id)
+    if isinstance(found, Erased):
+        return found.refusal()
+    earliest = (await stage_facts.earliest(conn, [participant_id])).get(participant_id)
+    try:
+        after = edit(found, command, jakarta_today(), earliest)
+    except DomainError as refused:  # a registration rule, or stage_fact_precedes
+        return refused
+    if moved_out := caller.outside(*after.area):
+        await audit.record(
+            conn, subject, Action.UPDATE, [participant_id], outcome=Outcome.REFUSED, detail=moved_out
+        )
+        return OutOfScope(moved_out)
+    if after.nik != found.nik and (holder := await repository.holder_of_nik(conn, keys, after.nik)):
+        shown = caller.covers(holder.kota_code, holder.agency)
+        outcome = Outcome.FOUND if shown else Outcome.TAKEN
+        await audit.record(conn, subject, Action.LOOKUP, [holder.participant_id], outcome=outcome)
+        return DuplicateNik.of(holder.participant_id if shown else None)
+    await repository.update(conn, keys, after)
+    changes = changes_between(found, after)
+    await audit.record(conn, subject, Action.UPDATE, [participant_id], detail=command.reason, changes=changes)
+    if found.profile() != after.profile():  # followers and reporting hold the profile only
+        await tx.record(after.updated_event(), key=str(participant_id), occurred_on=after.registered_on)
+    return after
+
+
+async def resolve_names(
+    uow: UnitOfWork, keys: PersonalDataKeys, participant_ids: Sequence[UUID], caller: Principal
+) -> list[NameTag]:
+    """Names and NIKs of those in the caller's area, in the order asked; others left out like unknown ones.
+
+    Audited as one read per participant named (and a refused one per participant outside the area).
+    """
+    wanted = list(dict.fromkeys(participant_ids))
+    order = {participant_id: i for i, participant_id in enumerate(wanted)}
+    async with uow.engine.begin() as conn:
+        found, outside = await repository.name_tags(conn, keys, wanted, caller)
+        tags = sorted(found, key=lambda tag: order[tag.participant_id])
+        await audit.record(conn, caller.subject, Action.READ, [tag.participant_id for tag in tags])
+        detail = _unknown(caller)
+        await audit.record(conn, caller.subject, Action.READ, outside, outcome=Outcome.REFUSED, detail=detail)
+    return tags
+
+
+async def possible_duplicates(
+    uow: UnitOfWork, keys: PersonalDataKeys, caller: Principal, *, after: int, limit: int
+) -> tuple[list[tuple[Participant, Participant]], int | None]:
+    """Pairs of the caller's area with the same normalised name and birth date, not dismissed."""
+    async with uow.engine.begin() as conn:
+        pairs, last = await duplicates.page(
+            conn, keys, kota_code=caller.kota, agency=caller.agency, after=after, limit=limit
+        )
+        shown = dict.fromkeys(p.participant_id for pair in pairs for p in pair)
+        await audit.record(conn, caller.subject, Action.LIST, shown)
+    return pairs, last
+
+
+async def dismiss_duplicate(
+    uow: UnitOfWork, pair: tuple[UUID, UUID], reason: str, caller: Principal
+) -> Dismissal:
+    """Records that the pair are two people (who, when, why); they no longer list as possible duplicates."""
+    async with uow.engine.begin() as conn:
+        outcome = await _dismiss(conn, pair, reason, caller)
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+async def _dismiss(
+    conn: AsyncConnection, pair: tuple[UUID, UUID], reason: str, caller: Principal
+) -> Dismissal | DomainError:
+    for participant_id in pair:
+        area = await repository.area_of(conn, participant_id)
+        if area is None:
+            return _not_found(participant_id)
+        if not caller.covers(area.kota_code, area.agency):
+            detail = _unknown(caller)
+            await audit.record(
+                conn, caller.subject, Action.DISMISS, [participant_id], outcome=Outcome.REFUSED, detail=detail
+            )
+            return _not_found(participant_id)
+    if not await duplicates.pair_matches(conn, pair):
+        return NotPossibleDuplicates(
+            "these participants are not possible duplicates: their names or birth dates differ"
+        )
+    dismissal = await duplicates.dismiss(conn, pair, caller.subject, reason)
+    await audit.record(conn, caller.subject, Action.DISMISS, pair, detail=reason)
+    return dismissal
+
+
 async def list_participants(
     uow: UnitOfWork,
     keys: PersonalDataKeys,
     caller: Principal,
+    filters: Filters,
     *,
-    kota_code: str | None,
     after_seq: int,
     limit: int,
 ) -> tuple[list[Participant], int | None]:
-    """A page of the caller's area: a kota-scoped caller asking for another kota is refused."""
-    if caller.kota is not None and kota_code not in (None, caller.kota):
-        refusal = OutOfScope(f"kota {kota_code} is outside your area ({caller.area})")
-        await audit.record_refusal(uow.engine, caller.subject, Action.LIST, None, refusal.detail)
-        raise refusal
+    """A page of the caller's area, filtered by region and name (`filters.name`: every word, whole).
+
+    A kota-scoped caller asking for another kota (or a kecamatan or kelurahan of one) is refused.
+    """
+    if filters.name is not None and (problem := query_problem(filters.name)):
+        raise RuleViolation(problem)
+    await _check_kota_filters(uow, caller, filters)
     async with uow.engine.begin() as conn:
-        items, last_seq = await repository.page(
-            conn,
-            keys,
-            kota_code=caller.kota or kota_code,
-            agency=caller.agency,
-            after_seq=after_seq,
-            limit=limit,
-        )
+        scoped = replace(filters, kota_code=caller.kota or filters.kota_code, agency=caller.agency)
+        items, last_seq = await repository.page(conn, keys, scoped, after_seq=after_seq, limit=limit)
         await audit.record(conn, caller.subject, Action.LIST, [p.participant_id for p in items])
     return items, last_seq
+
+
+async def _check_kota_filters(uow: UnitOfWork, caller: Principal, filters: Filters) -> None:
+    codes = (filters.kota_code, filters.kecamatan_code, filters.kelurahan_code)
+    for code in codes:
+        if caller.kota is not None and code is not None and code[:5] != caller.kota:
+            refusal = OutOfScope(f"kota {code[:5]} is outside your area ({caller.area})")
+            await audit.record_refusal(uow.engine, caller.subject, Action.LIST, None, refusal.detail)
+            raise refusal
 
 
 async def import_participants(
@@ -204,7 +340,10 @@ async def import_participants(
     if dry_run:
         async with uow.engine.begin() as conn:
             registered = await repository.by_niks(conn, keys, screened.niks)
-            decided = decide(screened.candidates, registered, on_duplicate, today, outside)
+            earliest = await _earliest_facts(conn, registered, on_duplicate)
+            decided = decide(
+                screened.candidates, registered, on_duplicate, today, outside, earliest_facts=earliest
+            )
             await _audit_lookups(conn, caller.subject, decided)
             found = [change.before.participant_id for change in decided.update]
             await audit.record(conn, caller.subject, Action.LOOKUP, found, outcome=Outcome.FOUND)
@@ -249,7 +388,10 @@ class _Batch:
             # Updating: lock the rows read so that two imports restating one participant take turns.
             lock = self.on_duplicate is OnDuplicate.UPDATE
             registered = await repository.by_niks(tx.conn, self.keys, niks, lock=lock)
-            decisions = decide(candidates, registered, self.on_duplicate, self.today, self.outside)
+            earliest = await _earliest_facts(tx.conn, registered, self.on_duplicate)
+            decisions = decide(
+                candidates, registered, self.on_duplicate, self.today, self.outside, earliest_facts=earliest
+            )
             await repository.insert_many(tx.conn, self.keys, decisions.create)
             facts = [
                 Fact(p.registered_event(), str(p.participant_id), p.registered_on) for p in decisions.create
@@ -266,6 +408,15 @@ class _Batch:
             await audit.record(tx.conn, self.subject, Action.UPDATE, updated)
             await _audit_lookups(tx.conn, self.subject, decisions)
         return decisions.results
+
+
+async def _earliest_facts(
+    conn: AsyncConnection, registered: Mapping[str, Participant], on_duplicate: OnDuplicate
+) -> dict[UUID, date]:
+    """What an update may not move `registered_on` past; skipping moves nothing."""
+    if on_duplicate is OnDuplicate.SKIP:
+        return {}
+    return await stage_facts.earliest(conn, [p.participant_id for p in registered.values()])
 
 
 async def _audit_lookups(conn: AsyncConnection, subject: str, decisions: Decisions) -> None:

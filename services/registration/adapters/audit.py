@@ -1,6 +1,8 @@
 """Writing and reading the audit trail of personal data."""
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import UTC, datetime
 from uuid import UUID
 
@@ -8,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registration.adapters.tables import audit_log
-from services.registration.domain.audit import Action, AuditEntry, Outcome
+from services.registration.domain.audit import Action, AuditEntry, FieldChange, Outcome
 from shared.web.correlation import current_correlation_id
 
 
@@ -20,9 +22,11 @@ async def record(
     *,
     outcome: Outcome = Outcome.DONE,
     detail: str | None = None,
+    changes: Sequence[FieldChange] | None = None,
 ) -> None:
     """One row per participant (None: about nobody), all in one statement, in the caller's transaction."""
     recorded_at, correlation_id = datetime.now(UTC), current_correlation_id()
+    changed = None if changes is None else json.dumps([asdict(change) for change in changes])
     rows = [
         {
             "recorded_at": recorded_at,
@@ -32,6 +36,7 @@ async def record(
             "correlation_id": correlation_id,
             "outcome": outcome.value,
             "detail": detail,
+            "changes": changed,
         }
         for participant_id in participant_ids
     ]
@@ -69,6 +74,7 @@ async def page(
             correlation_id=row.correlation_id,
             outcome=Outcome(row.outcome),
             detail=row.detail,
+            changes=None if row.changes is None else tuple(FieldChange(**c) for c in json.loads(row.changes)),
         )
         for row in rows[:limit]
     ]

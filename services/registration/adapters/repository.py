@@ -1,19 +1,24 @@
 """Reading and writing participants in the registration database, personal data protected at rest.
 
 Every function takes the service's PersonalDataKeys: a NIK is looked up by its keyed digest, and the NIK,
-name, phone and e-mail are encrypted on the way in and decrypted on the way out.
+name, phone and e-mail are encrypted on the way in and decrypted on the way out. Every write of a name keeps
+its blind index (adapters.name_index) in step, in the same transaction.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.registration.adapters.tables import participants
+from services.registration.adapters.name_index import name_index
+from services.registration.adapters.tables import participant_name_words, participants
+from services.registration.domain.names import NameTag
 from services.registration.domain.participant import Business, Domicile, Erased, Participant
+from shared.auth.principal import Principal
 from shared.contracts.enums import Agency, Gender, Sector
 from shared.personal_data import PersonalDataKeys
 
@@ -28,16 +33,35 @@ async def insert_many(conn: AsyncConnection, keys: PersonalDataKeys, new: Sequen
         created_at = datetime.now(UTC)
         rows = [{**stored_columns(keys, p), "created_at": created_at} for p in new]
         await conn.execute(participants.insert(), rows)
+        await _index_names(conn, keys, new)
 
 
 async def update(conn: AsyncConnection, keys: PersonalDataKeys, p: Participant) -> None:
-    """Restate a registered participant; the id and the NIK never change."""
+    """Restate a registered participant under the same id (a PATCH may correct the NIK too)."""
     values = stored_columns(keys, p)
     await conn.execute(
         participants.update()
         .where(participants.c.participant_id == values.pop("participant_id"))
         .values(values)
     )
+    await _forget_names(conn, [p.participant_id])
+    await _index_names(conn, keys, [p])
+
+
+async def _index_names(conn: AsyncConnection, keys: PersonalDataKeys, new: Sequence[Participant]) -> None:
+    index = name_index(keys)
+    rows = [
+        {"participant_id": str(p.participant_id), "word_digest": digest}
+        for p in new
+        for digest in index.word_digests(p.full_name)
+    ]
+    if rows:
+        await conn.execute(participant_name_words.insert(), rows)
+
+
+async def _forget_names(conn: AsyncConnection, participant_ids: Sequence[UUID]) -> None:
+    ids = [str(pid) for pid in participant_ids]
+    await conn.execute(delete(participant_name_words).where(participant_name_words.c.participant_id.in_(ids)))
 
 
 async def by_niks(
@@ -59,6 +83,7 @@ def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
         "nik_hmac": keys.digest(p.nik),
         "nik_encrypted": keys.encrypt(p.nik),
         "full_name_encrypted": keys.encrypt(p.full_name),
+        "name_digest": name_index(keys).name_digest(p.full_name),
         "gender": p.gender.value,
         "birth_date": p.birth_date,
         "phone_encrypted": keys.encrypt_optional(p.phone),
@@ -82,15 +107,28 @@ async def holder_of_nik(conn: AsyncConnection, keys: PersonalDataKeys, nik: str)
 
 
 async def get(
-    conn: AsyncConnection, keys: PersonalDataKeys, participant_id: UUID
+    conn: AsyncConnection, keys: PersonalDataKeys, participant_id: UUID, *, lock: bool = False
 ) -> Participant | Erased | None:
+    """`lock` holds the row until the transaction ends: two edits of one participant take turns."""
     query = select(participants).where(participants.c.participant_id == str(participant_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = (await conn.execute(query.with_for_update() if lock else query)).one_or_none()
     if row is None:
         return None
     if row.erased_at is not None:
         return Erased(participant_id, row.kota_code, row.agency, row.erased_at)
     return _to_participant(keys, row)
+
+
+async def by_ids(
+    conn: AsyncConnection, keys: PersonalDataKeys, participant_ids: Sequence[UUID]
+) -> dict[UUID, Participant]:
+    """The participants (not erased) of these ids."""
+    query = select(participants).where(
+        participants.c.participant_id.in_([str(pid) for pid in participant_ids]),
+        participants.c.erased_at.is_(None),
+    )
+    found = [_to_participant(keys, row) for row in await conn.execute(query)]
+    return {p.participant_id: p for p in found}
 
 
 async def area_of(conn: AsyncConnection, participant_id: UUID) -> Row[str, str, datetime | None] | None:
@@ -104,6 +142,7 @@ ERASED_COLUMNS = (
     "nik_hmac",
     "nik_encrypted",
     "full_name_encrypted",
+    "name_digest",
     "birth_date",
     "phone_encrypted",
     "email_encrypted",
@@ -114,8 +153,9 @@ ERASED_COLUMNS = (
 async def erase(conn: AsyncConnection, participant_id: UUID) -> datetime | None:
     """Clears every personal column (the NIK digest too, so the NIK may register anew).
 
-    Nothing is left to decrypt, so no key can read it back. Returns when, or None if it was erased already
-    (the condition makes two concurrent erasures one).
+    Nothing is left to decrypt, so no key can read it back; the name's digests go too, so no guess of
+    the name can be confirmed against them. Returns when, or None if it was erased already (the
+    condition makes two concurrent erasures one).
     """
     erased_at = datetime.now(UTC)
     result = await conn.execute(
@@ -123,24 +163,47 @@ async def erase(conn: AsyncConnection, participant_id: UUID) -> datetime | None:
         .where(participants.c.participant_id == str(participant_id), participants.c.erased_at.is_(None))
         .values({**dict.fromkeys(ERASED_COLUMNS), "erased_at": erased_at})
     )
-    return erased_at if result.rowcount == 1 else None
+    if result.rowcount != 1:
+        return None
+    await _forget_names(conn, [participant_id])
+    return erased_at
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a list keeps: each given filter must hold; `name` finds names holding every one of its words."""
+
+    kota_code: str | None = None
+    agency: str | None = None
+    kecamatan_code: str | None = None
+    kelurahan_code: str | None = None
+    name: str | None = None
+
+    def where(self, keys: PersonalDataKeys) -> list[ColumnElement[bool]]:
+        c = participants.c
+        kept = [
+            column == value
+            for column, value in (
+                (c.kota_code, self.kota_code),
+                (c.agency, self.agency),
+                (c.kecamatan_code, self.kecamatan_code),
+                (c.kelurahan_code, self.kelurahan_code),
+            )
+            if value
+        ]
+        words = participant_name_words.c
+        for digest in sorted(name_index(keys).word_digests(self.name or "")):
+            kept.append(c.participant_id.in_(select(words.participant_id).where(words.word_digest == digest)))
+        return kept
 
 
 async def page(
-    conn: AsyncConnection,
-    keys: PersonalDataKeys,
-    *,
-    kota_code: str | None,
-    agency: str | None,
-    after_seq: int,
-    limit: int,
+    conn: AsyncConnection, keys: PersonalDataKeys, filters: Filters, *, after_seq: int, limit: int
 ) -> tuple[list[Participant], int | None]:
     """One page in registration order; returns the seq to continue after, or None at the end."""
-    query = select(participants).where(participants.c.seq > after_seq, participants.c.erased_at.is_(None))
-    if kota_code:
-        query = query.where(participants.c.kota_code == kota_code)
-    if agency:
-        query = query.where(participants.c.agency == agency)
+    query = select(participants).where(
+        participants.c.seq > after_seq, participants.c.erased_at.is_(None), *filters.where(keys)
+    )
     rows = (await conn.execute(query.order_by(participants.c.seq).limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -162,3 +225,29 @@ def _to_participant(keys: PersonalDataKeys, row: Row[Any]) -> Participant:
         agency=Agency(row.agency),
         registered_on=row.registered_on,
     )
+
+
+async def name_tags(
+    conn: AsyncConnection, keys: PersonalDataKeys, participant_ids: Sequence[UUID], caller: Principal
+) -> tuple[list[NameTag], list[UUID]]:
+    """The name tags of these participants in the caller's area, and the ids found outside it.
+
+    Erased participants have no name left and are answered like unknown ones.
+    """
+    c = participants.c
+    query = select(c.participant_id, c.kota_code, c.agency, c.nik_encrypted, c.full_name_encrypted).where(
+        c.participant_id.in_([str(pid) for pid in participant_ids]), c.erased_at.is_(None)
+    )
+    tags, outside = [], []
+    for row in await conn.execute(query):
+        if caller.covers(row.kota_code, row.agency):
+            tags.append(
+                NameTag(
+                    UUID(row.participant_id),
+                    keys.decrypt(row.full_name_encrypted),
+                    keys.decrypt(row.nik_encrypted),
+                )
+            )
+        else:
+            outside.append(UUID(row.participant_id))
+    return tags, outside

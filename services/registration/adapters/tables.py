@@ -5,6 +5,10 @@ and lets the database refuse a second registration; `*_encrypted` columns hold F
 name, phone and e-mail (shared.personal_data). What the events carry (region, sector, dates…) stays clear.
 Erasure clears every personal column (`erased_at` says when); the pseudonymous rest stays for the figures.
 The audit log is append-only: triggers refuse UPDATE and DELETE (migration 0003).
+Names are found through a blind index (adapters.name_index): keyed digests of each normalised word in
+`participant_name_words`, of the whole normalised name in `participants.name_digest`.
+Registration follows the stage topics into `stage_facts` (offsets in `followed_offsets`, stored with the
+rows): each participant's dated facts, so `registered_on` is never moved after the earliest.
 """
 
 from sqlalchemy import (
@@ -23,6 +27,7 @@ from sqlalchemy import (
 )
 
 from shared.outbox import outbox_table
+from shared.participants.directory import followed_offsets_table
 
 metadata = MetaData()
 
@@ -48,10 +53,49 @@ participants = Table(
     Column("registered_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=True),
+    Column(
+        "name_digest", String(64), nullable=True, doc="keyed digest of the normalised name; null once erased"
+    ),
     UniqueConstraint("nik_hmac", name="uq_participants_nik_hmac"),  # one registration per NIK
 )
 Index("ix_participants_kota_seq", participants.c.kota_code, participants.c.seq)
 Index("ix_participants_agency_seq", participants.c.agency, participants.c.seq)  # agency-scoped lists
+# Possible duplicates: the same name and birth date, found by one indexed join.
+Index("ix_participants_name_birth", participants.c.name_digest, participants.c.birth_date)
+
+participant_name_words = Table(
+    "participant_name_words",
+    metadata,
+    Column("participant_id", String(36), primary_key=True),
+    Column("word_digest", String(64), primary_key=True, doc="keyed digest of one normalised word"),
+)
+Index(
+    "ix_participant_name_words_word",
+    participant_name_words.c.word_digest,
+    participant_name_words.c.participant_id,
+)
+
+duplicate_dismissals = Table(
+    "duplicate_dismissals",
+    metadata,
+    # The pair in a canonical order (the smaller id first), so it is recorded once.
+    Column("first_id", String(36), primary_key=True),
+    Column("second_id", String(36), primary_key=True),
+    Column("dismissed_by", String(200), nullable=False, doc="the token's subject"),
+    Column("dismissed_at", DateTime(timezone=True), nullable=False),
+    Column("reason", Text, nullable=False, doc="why they are two people: never personal data"),
+)
+
+stage_facts = Table(
+    "stage_facts",
+    metadata,
+    Column("participant_id", String(36), primary_key=True),
+    Column("fact_key", String(150), primary_key=True, doc="event type and the fact's own id"),
+    Column("fact_on", Date, nullable=False, doc="the fact's business date"),
+    Column("voided", Boolean, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, doc="the event's: a later one wins"),
+)
+followed_offsets = followed_offsets_table(metadata)
 
 audit_log = Table(
     "audit_log",
@@ -66,6 +110,7 @@ audit_log = Table(
     Column(
         "detail", Text, nullable=True, doc="an erasure's reason, a refusal's message: never personal data"
     ),
+    Column("changes", Text, nullable=True, doc="an edit's fields as JSON: personal ones named, never valued"),
 )
 Index("ix_audit_log_participant", audit_log.c.participant_id, audit_log.c.id)
 Index("ix_audit_log_subject", audit_log.c.subject, audit_log.c.id)

@@ -7,21 +7,31 @@ from fastapi import APIRouter, Depends, Query
 
 from services.registration import handlers
 from services.registration.adapters import audit
+from services.registration.adapters.repository import Filters
 from services.registration.api.deps import Keys
 from services.registration.api.schemas import (
     AuditEntryOut,
     AuditPage,
     BatchIn,
     BatchOut,
+    DismissalOut,
+    DismissIn,
+    DuplicateMemberOut,
     ErasedOut,
     EraseIn,
     KecamatanOut,
     KelurahanOut,
     KotaOut,
     LookupIn,
+    NameTagOut,
     ParticipantIn,
     ParticipantOut,
     ParticipantPage,
+    ParticipantPatch,
+    PossibleDuplicateOut,
+    PossibleDuplicatePage,
+    ResolveIn,
+    ResolveOut,
     RowResultOut,
 )
 from services.registration.domain.participant import Participant
@@ -43,6 +53,9 @@ NIK_MASKING = (
 NOT_FOUND = Refusal(404, "not_found", f"participant {PARTICIPANT_ID} not found")
 ERASED = Refusal(410, "erased", f"participant {PARTICIPANT_ID}'s personal data was erased on 2024-06-30")
 NIK_SHAPE = invalid("nik: String should match pattern '^[0-9]{16}$'")
+OTHER_ID = "6a1c9e2d-3b4f-4a5e-8d7c-1f2e3d4c5b6a"
+NIK_TAKEN = Refusal(409, "duplicate_nik", "NIK is already registered")
+KOTA_OUTSIDE = Refusal(403, "out_of_scope", "kota 31.72 is outside your area (kota 31.71)")
 UNKNOWN_ANSWER = (
     "A participant outside the caller's area is answered exactly like an unknown one (404 `not_found`), "
     "and the attempt is recorded in the audit trail."
@@ -101,6 +114,71 @@ async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller
 
 
 @router.get(
+    "/participants/possible-duplicates",
+    response_model=PossibleDuplicatePage,
+    tags=["participants"],
+    description="Pairs of participants of the caller's area that may be one person: the same name "
+    "(whole words, case and accents aside) and birth date, different NIKs. Found through keyed digests "
+    "of the names (a blind index), never by decrypting the table. Both members lie in the caller's area; "
+    "a pair an officer dismissed (`POST /participants/possible-duplicates/dismiss`) no longer lists. "
+    "Each participant shown is recorded in the audit trail (`list`).",
+    responses=refusals(BAD_CURSOR, invalid("limit: Input should be less than or equal to 500")),
+)
+async def possible_duplicates(
+    uow: Uow,
+    keys: Keys,
+    caller: Caller,
+    *,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> PossibleDuplicatePage:
+    pairs, last = await handlers.possible_duplicates(
+        uow, keys, caller, after=decode_cursor(cursor), limit=limit
+    )
+    items = [PossibleDuplicateOut(participants=[DuplicateMemberOut.of(p) for p in pair]) for pair in pairs]
+    return PossibleDuplicatePage(items=items, next_cursor=encode_cursor(last))
+
+
+@router.post(
+    "/participants/possible-duplicates/dismiss",
+    response_model=DismissalOut,
+    tags=["participants"],
+    description="Records that a listed pair are two people (who, when, why): the pair no longer lists. "
+    "Dismissing a pair again answers the first dismissal. Both must be in the caller's area; one outside "
+    "it is answered exactly like an unknown one (404 `not_found`, audited). Two participants whose names "
+    "or birth dates differ are not a pair (409 `not_possible_duplicates`).",
+    responses=refusals(
+        NOT_FOUND,
+        Refusal(
+            409,
+            "not_possible_duplicates",
+            "these participants are not possible duplicates: their names or birth dates differ",
+        ),
+        invalid("participant_ids: Value error, name two different participants"),
+    ),
+)
+async def dismiss_duplicate(body: DismissIn, uow: Uow, caller: Caller) -> DismissalOut:
+    return DismissalOut.of(await handlers.dismiss_duplicate(uow, body.pair, body.reason, caller))
+
+
+@router.post(
+    "/participants/resolve",
+    response_model=ResolveOut,
+    tags=["participants"],
+    description="Names and masked NIKs for up to 500 participant ids, to put names on the pseudonymous "
+    "lists of the stage services (a class roster, a caseload, a work list). Participants outside the "
+    "caller's area are left out exactly like unknown or erased ones. Each participant named is recorded "
+    "in the audit trail as one `read`.",
+    responses=refusals(
+        invalid("participant_ids: List should have at most 500 items after validation, not 501")
+    ),
+)
+async def resolve_names(body: ResolveIn, uow: Uow, keys: Keys, caller: Caller) -> ResolveOut:
+    tags = await handlers.resolve_names(uow, keys, body.participant_ids, caller)
+    return ResolveOut(items=[NameTagOut.of(tag) for tag in tags])
+
+
+@router.get(
     "/participants/{participant_id}",
     response_model=ParticipantOut,
     tags=["participants"],
@@ -110,6 +188,48 @@ async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller
 )
 async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
     return _out(await handlers.read_participant(uow, keys, participant_id, caller), caller)
+
+
+@router.patch(
+    "/participants/{participant_id}",
+    response_model=ParticipantOut,
+    tags=["participants"],
+    description="Corrects a registered record: any field of `POST /participants` (only those given "
+    "change; `phone`, `email` and `business` may be set to null), with a `reason`. The record as changed "
+    "meets every registration rule again (a corrected NIK must fit the birth date and gender, a "
+    "kelurahan its kecamatan …) and a corrected NIK must be free: held by a participant of the caller's "
+    'area it is a 409 `duplicate_nik` naming them, held elsewhere only "NIK is already registered". '
+    "`registered_on` may not move after the participant's earliest stage fact (409 "
+    "`stage_fact_precedes`). Moving a participant to a kota or agency outside the caller's area is "
+    "refused (403 `out_of_scope`). When what reporting counts by changes (region, agency, gender, "
+    "sector, dates …), ParticipantUpdated is published, so every service and figure follows. The audit "
+    "trail records the reason and each field changed, before and after — personal fields by name only. "
+    f"Concurrent edits take turns (the last one wins field by field). {UNKNOWN_ANSWER} {NIK_MASKING}",
+    responses=refusals(
+        KOTA_OUTSIDE,
+        NOT_FOUND,
+        Refusal(
+            409,
+            "duplicate_nik",
+            f"NIK is already registered as participant {OTHER_ID}",
+            (("participant_id", OTHER_ID),),
+        ),
+        Refusal(
+            409,
+            "stage_fact_precedes",
+            "registered_on 2023-05-01 would follow the participant's earliest stage fact (2023-03-01): "
+            "a stage fact may not precede the registration",
+            (("earliest_stage_fact", "2023-03-01"),),
+        ),
+        ERASED,
+        Refusal(422, "rule_violation", "nothing to change: give at least one field besides the reason"),
+        invalid("reason: Field required"),
+    ),
+)
+async def edit_participant(
+    participant_id: UUID, body: ParticipantPatch, uow: Uow, keys: Keys, caller: Caller
+) -> ParticipantOut:
+    return _out(await handlers.edit_participant(uow, keys, participant_id, body.to_command(), caller), caller)
 
 
 @router.post(
@@ -147,11 +267,15 @@ async def erase_participant(participant_id: UUID, body: EraseIn, uow: Uow, calle
     response_model=ParticipantPage,
     tags=["participants"],
     description="Participants in registration order, of the caller's area only: a caller scoped to a kota "
-    "or agency sees that kota or agency, and asking for another kota is refused (403 `out_of_scope`). "
-    + NIK_MASKING,
+    "or agency sees that kota or agency, and asking for another kota (or a kecamatan or kelurahan of "
+    "one) is refused (403 `out_of_scope`). `q` finds participants by name: every word of `q` must be a "
+    'whole word of the name, case and accents aside (`siti aminah` finds "SITI AMINAH" and "Sití '
+    'Aminah"), at least 3 letters in all; names are stored encrypted and found through keyed digests of '
+    "their words (a blind index). All filters combine. " + NIK_MASKING,
     responses=refusals(
-        Refusal(403, "out_of_scope", "kota 31.72 is outside your area (kota 31.71)"),
+        KOTA_OUTSIDE,
         BAD_CURSOR,
+        Refusal(422, "rule_violation", "q must hold at least 3 letters or digits of a name"),
         invalid("kota_code: String should match pattern '^31\\.[0-9]{2}$'"),
     ),
 )
@@ -160,12 +284,26 @@ async def list_participants(
     keys: Keys,
     caller: Caller,
     *,
+    q: Annotated[
+        str | None,
+        Query(
+            min_length=3,
+            max_length=200,
+            description="Words of the name, e.g. `siti aminah`",
+            examples=["siti aminah"],
+        ),
+    ] = None,
     kota_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}$")] = None,
+    kecamatan_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}\.[0-9]{2}$")] = None,
+    kelurahan_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> ParticipantPage:
+    filters = Filters(
+        kota_code=kota_code, kecamatan_code=kecamatan_code, kelurahan_code=kelurahan_code, name=q
+    )
     items, last_seq = await handlers.list_participants(
-        uow, keys, caller, kota_code=kota_code, after_seq=decode_cursor(cursor), limit=limit
+        uow, keys, caller, filters, after_seq=decode_cursor(cursor), limit=limit
     )
     return ParticipantPage(items=[_out(p, caller) for p in items], next_cursor=encode_cursor(last_seq))
 
@@ -216,10 +354,11 @@ async def audit_trail(
     cursor: str | None = None,
 ) -> AuditPage:
     """Who read, looked up, changed or erased whose personal data, oldest first (admin only): one entry
-    per participant and request — `read`, `list`, `register`, `import`, `update`, `lookup`, `erase` — with
-    the account (token subject), the request's correlation id and the `outcome` (`refused` for attempts
-    outside the caller's area). Filter by `participant_id` to answer "who saw this person's data", or by
-    `subject` for what one account saw. Entries can be neither changed nor deleted, not even by the
+    per participant and request — `read`, `list`, `register`, `import`, `update`, `lookup`, `erase`,
+    `dismiss` — with the account (token subject), the request's correlation id and the `outcome`
+    (`refused` for attempts outside the caller's area); an edit's entry holds its reason and `changes`.
+    Filter by `participant_id` to answer "who saw this person's data", or by `subject` for what one
+    account saw. Entries can be neither changed nor deleted, not even by the
     service's own database role.
     """
     async with uow.engine.connect() as conn:

@@ -4,10 +4,21 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from services.registration.domain.audit import Action, AuditEntry, Outcome
+from services.registration.domain.audit import Action, AuditEntry, FieldChange, Outcome, Value
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate, RowResult, RowStatus
+from services.registration.domain.duplicates import Dismissal
+from services.registration.domain.names import NameTag
 from services.registration.domain.nik import NIK_PATTERN, mask_nik
 from services.registration.domain.participant import (
     Business,
@@ -17,6 +28,7 @@ from services.registration.domain.participant import (
     RegisterParticipant,
     age_on,
 )
+from services.registration.domain.upkeep import EditParticipant
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE
 from shared.web.errors import _describe
@@ -120,6 +132,176 @@ class EraseIn(Strict):
     )
 
 
+# Fields a PATCH may set to null: the optional ones of a registration.
+CLEARABLE = frozenset({"phone", "email", "business"})
+
+
+class ParticipantPatch(Strict):
+    """A `POST /participants` body's fields, each optional, with the reason for the change."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"reason": "salah ketik nomor telepon", "phone": "081298765432"},
+                {
+                    "reason": "pindah domisili (surat keterangan kelurahan)",
+                    "domicile": {
+                        "kota_code": "31.71",
+                        "kecamatan_code": "31.71.01",
+                        "kelurahan_code": "31.71.01.1002",
+                    },
+                },
+                {"reason": "NIK salah ketik saat pendaftaran", "nik": "3171014509900002"},
+            ]
+        },
+    )
+
+    reason: Reason = Field(
+        description="Why the record changes; kept in the audit trail, so write no personal data into it",
+        examples=["salah ketik nomor telepon"],
+    )
+    nik: Nik | None = None
+    full_name: Name | None = None
+    gender: Gender | None = None
+    birth_date: date | None = None
+    phone: Phone | None = Field(default=None, description="null clears it")
+    email: EmailStr | None = Field(default=None, description="null clears it")
+    disability: bool | None = None
+    domicile: DomicileIn | None = None
+    business: BusinessIn | None = Field(default=None, description="null: no business any more")
+    agency: Agency | None = None
+    registered_on: date | None = Field(
+        default=None, description="May not move after the participant's earliest stage fact"
+    )
+
+    @model_validator(mode="after")
+    def _only_optional_fields_cleared(self) -> "ParticipantPatch":
+        for name in self.model_fields_set - CLEARABLE - {"reason"}:
+            if getattr(self, name) is None:
+                raise ValueError(
+                    f"{name} may not be null (only {', '.join(sorted(CLEARABLE))} may be cleared)"
+                )
+        return self
+
+    def to_command(self) -> EditParticipant:
+        changes: dict[str, Any] = {}
+        for name in self.model_fields_set - {"reason"}:
+            value = getattr(self, name)
+            if isinstance(value, DomicileIn):
+                value = Domicile(**value.model_dump())
+            elif isinstance(value, BusinessIn):
+                value = Business(value.name, value.sector)
+            elif name == "email" and value is not None:
+                value = str(value)
+            changes[name] = value
+        return EditParticipant(self.reason, changes)
+
+
+MAX_RESOLVE = 500
+
+
+class ResolveIn(Strict):
+    participant_ids: list[UUID] = Field(
+        min_length=1,
+        max_length=MAX_RESOLVE,
+        description=f"Up to {MAX_RESOLVE} ids, e.g. of a class roster or a work list",
+        examples=[["0b6f3e4c-5d1a-4f8e-9c2b-7a1d2e3f4a5b"]],
+    )
+
+
+class NameTagOut(BaseModel):
+    participant_id: UUID
+    full_name: str = Field(examples=["Siti Aminah"])
+    nik_masked: str = Field(description="The NIK's last 4 digits only", examples=["************0001"])
+
+    @classmethod
+    def of(cls, tag: NameTag) -> "NameTagOut":
+        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=mask_nik(tag.nik))
+
+
+class ResolveOut(BaseModel):
+    items: list[NameTagOut] = Field(
+        description="In the order asked, each id once; ids outside the caller's area, unknown or erased "
+        "are left out"
+    )
+
+
+class DuplicateMemberOut(BaseModel):
+    participant_id: UUID
+    full_name: str
+    nik_masked: str = Field(examples=["************0001"])
+    birth_date: date
+    domicile: DomicileIn
+    agency: Agency
+    registered_on: date
+
+    @classmethod
+    def of(cls, p: Participant) -> "DuplicateMemberOut":
+        return cls(
+            participant_id=p.participant_id,
+            full_name=p.full_name,
+            nik_masked=mask_nik(p.nik),
+            birth_date=p.birth_date,
+            domicile=DomicileIn(**vars(p.domicile)),
+            agency=p.agency,
+            registered_on=p.registered_on,
+        )
+
+
+class PossibleDuplicateOut(BaseModel):
+    participants: list[DuplicateMemberOut] = Field(
+        description="The two participants, earlier registration first: the same normalised name and "
+        "birth date, different NIKs"
+    )
+
+
+class PossibleDuplicatePage(BaseModel):
+    items: list[PossibleDuplicateOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
+class DismissIn(Strict):
+    participant_ids: list[UUID] = Field(
+        min_length=2,
+        max_length=2,
+        description="The pair, as `GET /participants/possible-duplicates` lists it (either order)",
+        examples=[["0b6f3e4c-5d1a-4f8e-9c2b-7a1d2e3f4a5b", "6a1c9e2d-3b4f-4a5e-8d7c-1f2e3d4c5b6a"]],
+    )
+    reason: Reason = Field(
+        description="Why they are two people; kept with the dismissal and in the audit trail, so write no "
+        "personal data into it",
+        examples=["dua orang berbeda: dicek dengan KTP asli di loket"],
+    )
+
+    @field_validator("participant_ids")
+    @classmethod
+    def _two_people(cls, ids: list[UUID]) -> list[UUID]:
+        if len(set(ids)) != len(ids):
+            raise ValueError("name two different participants")
+        return ids
+
+    @property
+    def pair(self) -> tuple[UUID, UUID]:
+        return self.participant_ids[0], self.participant_ids[1]
+
+
+class DismissalOut(BaseModel):
+    participant_ids: list[UUID] = Field(description="The pair, smaller id first")
+    dismissed_by: str = Field(description="The account (token subject) that dismissed it")
+    dismissed_at: datetime
+    reason: str
+
+    @classmethod
+    def of(cls, d: Dismissal) -> "DismissalOut":
+        return cls(
+            participant_ids=[d.first_id, d.second_id],
+            dismissed_by=d.dismissed_by,
+            dismissed_at=d.dismissed_at,
+            reason=d.reason,
+        )
+
+
 class ErasedOut(BaseModel):
     participant_id: UUID
     erased_at: datetime
@@ -142,7 +324,8 @@ class RowResultOut(BaseModel):
         description="Why a row is invalid or skipped: validation_error, rule_violation, duplicate_in_file, "
         "out_of_scope (the row's kota or agency is outside the caller's area), duplicate_nik (skipped; or "
         "invalid when it would update a participant outside the caller's area, who is only ever "
-        '"taken"), unchanged',
+        '"taken"), stage_fact_precedes (an update would move registered_on after the participant\'s '
+        "earliest stage fact), unchanged",
     )
     detail: str | None = Field(default=None, description="Readable reason")
 
@@ -228,11 +411,31 @@ class AuditEntryOut(BaseModel):
         "told only that the NIK is taken), `not_found`; `refused` (outside the caller's area: refused, "
         "or answered as unknown)"
     )
-    detail: str | None = Field(description="An erasure's reason; why an attempt was refused")
+    detail: str | None = Field(
+        description="An erasure's, edit's or dismissal's reason; why an attempt was refused"
+    )
+    changes: list["FieldChangeOut"] | None = Field(
+        default=None, description="What an edit (PATCH) changed; null for every other entry"
+    )
 
     @classmethod
     def of(cls, entry: AuditEntry) -> "AuditEntryOut":
-        return cls(**vars(entry))
+        changes = None if entry.changes is None else [FieldChangeOut.of(c) for c in entry.changes]
+        return cls(**{**vars(entry), "changes": changes})
+
+
+class FieldChangeOut(BaseModel):
+    field: str = Field(examples=["kelurahan_code"])
+    before: Value = Field(
+        description="The value before; null for a personal field (NIK, name, birth date, phone, e-mail, "
+        "business name), which the trail names but never keeps: it outlives an erasure",
+        examples=["31.71.01.1001"],
+    )
+    after: Value = Field(description="The value after; null for a personal field", examples=["31.71.01.1002"])
+
+    @classmethod
+    def of(cls, change: FieldChange) -> "FieldChangeOut":
+        return cls(**vars(change))
 
 
 class AuditPage(BaseModel):

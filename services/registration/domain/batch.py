@@ -2,7 +2,8 @@
 
 A batch never fails as a whole for a bad row: every row gets its own result. Within a batch the first row
 of a NIK claims it; later rows of that NIK are refused as `duplicate_in_file`. A NIK already registered is
-skipped, or restated (`update`) when the caller asks for it. A row whose kota or agency is outside the
+skipped, or restated (`update`) when the caller asks for it — never with a registration date after the
+participant's earliest stage fact (`stage_fact_precedes`). A row whose kota or agency is outside the
 caller's area is `out_of_scope`. A NIK registered outside the caller's area is only ever "taken"
 (`duplicate_nik` without a participant_id, PRODUCT.md §2): skipped, or refused when it would be restated,
 with the same words as `POST /participants`' 409 (DuplicateNik.of).
@@ -21,6 +22,7 @@ from services.registration.domain.participant import (
     register,
     restate,
 )
+from services.registration.domain.stage_facts import registration_date_problem
 from shared.auth.principal import OutOfScope
 from shared.errors import RuleViolation
 
@@ -144,8 +146,12 @@ def decide(
     on_duplicate: OnDuplicate,
     today: date,
     outside: AreaCheck = anywhere,
+    *,
+    earliest_facts: Mapping[UUID, date] | None = None,
 ) -> Decisions:
+    """`earliest_facts`: the earliest stage fact date of registered participants that have one."""
     decisions = Decisions()
+    earliest = earliest_facts or {}
     for c in candidates:
         existing = registered.get(c.participant.nik)
         if existing is None:
@@ -166,16 +172,24 @@ def decide(
             detail = DuplicateNik.of(existing.participant_id).detail
             decisions.results.append(_skipped(c.index, existing, DuplicateNik.code, detail))
         else:
-            decisions.results.append(_update(c, existing, today, decisions))
+            decisions.results.append(
+                _update(c, existing, today, earliest.get(existing.participant_id), decisions)
+            )
     return decisions
 
 
-def _update(c: Candidate, existing: Participant, today: date, decisions: Decisions) -> RowResult:
+def _update(
+    c: Candidate, existing: Participant, today: date, earliest_fact: date | None, decisions: Decisions
+) -> RowResult:
     try:
         after = restate(existing, c.command, today)
     except RuleViolation as exc:  # e.g. the stored registration date, kept, breaks a rule with this row
         decisions.found.append(existing.participant_id)
         return RowResult.invalid(c.index, exc.code, exc.detail)
+    moved = after.registered_on != existing.registered_on
+    if moved and (refusal := registration_date_problem(after.registered_on, earliest_fact)):
+        decisions.found.append(existing.participant_id)
+        return RowResult.invalid(c.index, refusal.code, refusal.detail)
     if after == existing:
         decisions.found.append(existing.participant_id)
         return _skipped(c.index, existing, UNCHANGED, "the registered record already says the same")
