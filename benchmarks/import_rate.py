@@ -36,7 +36,7 @@ from operator_cli.importer import Outcome, Settings, import_file
 from services.registration.adapters.tables import metadata, outbox, participants
 from services.registration.domain.batch import MAX_ROWS, OnDuplicate
 from services.registration.settings import RegistrationSettings
-from shared.auth import AuthSettings
+from shared.auth.settings import AuthSettings
 from shared.db.engine import sync_url
 from tests.integration.people import participant
 from tests.tokens import ADMIN

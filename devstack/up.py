@@ -15,7 +15,9 @@ from pathlib import Path
 from devstack.app_server import AppServer
 from devstack.endpoints import Endpoints
 from devstack.infra import LocalInfra
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
+from shared.auth.settings import AuthSettings
+from shared.auth.tokens import mint
 
 log = logging.getLogger(__name__)
 

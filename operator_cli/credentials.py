@@ -5,8 +5,9 @@ from typing import Annotated
 
 import typer
 
-from shared.auth import Role, mint
+from shared.auth import Role
 from shared.auth.settings import development_settings
+from shared.auth.tokens import mint
 
 TokenOption = Annotated[
     str | None,

@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from shared.auth import Role, mint
+from shared.auth import Role
 from shared.auth.settings import development_settings
+from shared.auth.tokens import mint
 from shared.contracts.enums import Agency
 from shared.contracts.profile import KOTA_CODE
 

@@ -2,7 +2,9 @@
 
 from datetime import timedelta
 
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
+from shared.auth.settings import AuthSettings
+from shared.auth.tokens import mint
 
 # Development is only ever asked for: the test services get AUTH_ENVIRONMENT=development too (stack.py).
 DEVELOPMENT = AuthSettings(environment="development")

@@ -32,7 +32,7 @@ from services.marketing.domain.product import (
 )
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import record_correction, record_void
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork

@@ -18,7 +18,7 @@ from services.mentoring.domain.session import (
     hold,
 )
 from shared.auth.context import current_principal
-from shared.corrections import record_correction, record_void
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork

@@ -24,7 +24,7 @@ from services.permits.domain.permit import (
     apply,
 )
 from shared.contracts.enums import PermitType
-from shared.corrections import record_correction, record_void
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork

@@ -33,7 +33,7 @@ from services.training.domain.training import (
 from shared.auth.context import current_principal
 from shared.contracts.enums import TrainingProgram
 from shared.contracts.events import ParticipantEnrolled, TrainingClassScheduled
-from shared.corrections import record_correction, record_void
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import Transaction, UnitOfWork

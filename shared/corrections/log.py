@@ -5,14 +5,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table
 
 from shared.contracts.corrections import CorrectableFact, FactCorrected, FactVoided
-from shared.errors import Conflict
 from shared.outbox.unit_of_work import Transaction
 
 _ID = BigInteger().with_variant(Integer, "sqlite")
-
-
-class AlreadyVoided(Conflict):
-    code = "already_voided"
 
 
 def correction_log_table(metadata: MetaData) -> Table:

@@ -26,7 +26,9 @@ from alembic.config import Config
 from devstack.app_server import AppServer
 from services.registration.app import MIGRATIONS
 from services.registration.settings import RegistrationSettings
-from shared.auth import AuthSettings, Role, mint
+from shared.auth import Role
+from shared.auth.settings import AuthSettings
+from shared.auth.tokens import mint
 from shared.db.engine import sync_url
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client

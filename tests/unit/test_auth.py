@@ -17,11 +17,11 @@ from jwt.algorithms import ECAlgorithm
 from pydantic import SecretStr, ValidationError
 
 from services.registration.settings import RegistrationSettings
-from shared.auth import AuthSettings, Principal, Role, authenticate, mint, verify
+from shared.auth import Principal, Role
 from shared.auth.cookie import session_router
 from shared.auth.principal import Forbidden, OutOfScope, Unauthorized
-from shared.auth.settings import DEVELOPMENT_SECRET, development_settings
-from shared.auth.tokens import expiry
+from shared.auth.settings import DEVELOPMENT_SECRET, AuthSettings, development_settings
+from shared.auth.tokens import authenticate, expiry, mint, verify
 from shared.web.errors import install_error_handlers
 from tests.factories import profile
 

@@ -9,7 +9,7 @@ from pydantic import SecretStr, ValidationError
 from services.registration.adapters.repository import stored_columns
 from services.registration.domain.participant import Domicile, RegisterParticipant, register
 from services.registration.settings import RegistrationSettings
-from shared.auth import AuthSettings
+from shared.auth.settings import AuthSettings
 from shared.contracts.enums import Agency, Gender
 from shared.personal_data import InsecurePersonalDataKeys, PersonalDataKeys, personal_data_keys
 from shared.personal_data.keys import DEVELOPMENT_ENCRYPTION_KEY, DEVELOPMENT_HASH_KEY

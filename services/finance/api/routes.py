@@ -20,7 +20,7 @@ from services.finance.api.schemas import (
 )
 from services.finance.domain.financing import FinancingStatus
 from services.finance.handlers import financing, reports
-from shared.corrections import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import ErrorOut

@@ -18,7 +18,7 @@ from services.finance.domain.financing import (
 )
 from services.finance.domain.report import FinancialReport, SubmitReport
 from shared.contracts.enums import FinancingProduct
-from shared.corrections import CorrectionIn, VoidIn
+from shared.corrections.api import CorrectionIn, VoidIn
 
 Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
 PositiveRupiah = Annotated[int, Field(gt=0, le=MAX_RUPIAH)]

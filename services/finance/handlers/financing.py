@@ -24,7 +24,8 @@ from services.finance.domain.financing import (
     apply,
 )
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided, record_correction, record_void
+from shared.corrections import AlreadyVoided
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork

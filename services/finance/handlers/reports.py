@@ -10,7 +10,8 @@ from services.finance.adapters import participants, reports
 from services.finance.adapters.tables import correction_log, known_participants
 from services.finance.domain.facts import CorrectDate, Voided, VoidFact
 from services.finance.domain.report import DuplicateReport, FinancialReport, SubmitReport, submit
-from shared.corrections import AlreadyVoided, record_correction, record_void
+from shared.corrections import AlreadyVoided
+from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork

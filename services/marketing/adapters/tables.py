@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
-from shared.corrections import correction_log_table
+from shared.corrections.log import correction_log_table
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 

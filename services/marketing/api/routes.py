@@ -37,7 +37,7 @@ from services.marketing.api.schemas import (
 )
 from services.marketing.domain.exhibition import CorrectShowcase, VoidShowcase
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
-from shared.corrections import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal

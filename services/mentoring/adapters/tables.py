@@ -2,7 +2,7 @@
 
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
-from shared.corrections import correction_log_table
+from shared.corrections.log import correction_log_table
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 

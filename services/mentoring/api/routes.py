@@ -18,7 +18,7 @@ from services.mentoring.api.schemas import (
     SessionPage,
 )
 from services.mentoring.domain.session import CorrectSession, VoidSession
-from shared.corrections import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals

@@ -3,7 +3,7 @@ outbox."""
 
 from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, text
 
-from shared.corrections import correction_log_table
+from shared.corrections.log import correction_log_table
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
 from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
-from shared.corrections import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals

@@ -17,7 +17,7 @@ from sqlalchemy import (
     text,
 )
 
-from shared.corrections import correction_log_table
+from shared.corrections.log import correction_log_table
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 

@@ -17,7 +17,7 @@ from services.training.api.schemas import (
     PlacementOut,
 )
 from services.training.handlers import CompletionKey
-from shared.corrections import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.errors import NotFound
 from shared.web.deps import Uow
 from shared.web.refusals import UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
