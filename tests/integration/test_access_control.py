@@ -243,6 +243,7 @@ NEW_CLASS = {
     "capacity": 5,
 }
 REDATE = {"date": "2023-03-25", "reason": "probe"}
+NOBODY = str(uuid4())  # the other member of a pair: nobody has this id
 
 
 def _registration(person: Person, caller: Area) -> dict[str, Any]:
@@ -268,6 +269,11 @@ PROBES: dict[tuple[str, str], Probe] = {
     },
     ("POST", "/participants/lookup"): lambda ids, person, area: {"nik": person.registration["nik"]},
     ("POST", "/participants/{participant_id}/erase"): lambda ids, person, area: REASON,
+    ("PATCH", "/participants/{participant_id}"): lambda ids, person, area: REASON | {"disability": True},
+    ("POST", "/participants/resolve"): lambda ids, person, area: {"participant_ids": [ids["participant_id"]]},
+    ("POST", "/participants/possible-duplicates/dismiss"): lambda ids, person, area: (
+        REASON | {"participant_ids": [ids["participant_id"], NOBODY]}
+    ),
     ("POST", "/classes"): lambda ids, person, area: NEW_CLASS,
     ("POST", "/classes/{class_id}/enrollments"): lambda ids, person, area: {
         "participant_id": ids["participant_id"],
@@ -356,7 +362,7 @@ PROBES: dict[tuple[str, str], Probe] = {
 # Answers to these cannot be compared with an unknown participant's (a fresh NIK would simply register):
 # they must only never carry the participant's or their records' ids.
 NIK_PROBES = {("POST", "/participants"), ("POST", "/participants/batch"), ("POST", "/participants/lookup")}
-REFERENCES = {"participant_id", "product_id", "nik", "rows"}  # body fields that name someone's data
+REFERENCES = {"participant_id", "participant_ids", "product_id", "nik", "rows"}  # name someone's data
 
 
 @dataclass(frozen=True)
