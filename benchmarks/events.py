@@ -158,7 +158,6 @@ def mixed_events(count: int, seed: int, expected: Expected) -> Iterator[tuple[st
                         permit_id=uuid4(),
                         participant_id=pid,
                         permit_type=rng.choice(list(PermitType)),
-                        permit_number=f"B-{produced}",
                         applied_on=max(profile.registered_on, on - timedelta(days=14)),
                         issued_on=on,
                         profile=profile,

@@ -1,8 +1,11 @@
-"""After an integration run: no NIK, name or phone number of a test participant in any topic or service log.
+"""After an integration run: no NIK, name or phone number of a test participant in any topic or service log,
+and no free text the tests sent in any topic.
 
 Personal data stays inside the registration database (PRODUCT.md §2). The patterns are what the tests
 send: NIK-shaped numbers (checked for a real province code, day and month, so ids and timestamps do not
 match), the names the test builders give ("Peserta 12"), and Indonesian mobile numbers.
+Free text (titles, session topics, reasons, notes, lenders, permit numbers) stays in its service's
+database: tests write it with `free_text()`, whose marker no topic may hold.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import asyncio
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import uuid4
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -22,6 +26,13 @@ _NIK = re.compile(r"(?<![\w.-])(\d{2})\d{4}(\d{2})(\d{2})\d{2}(\d{4})(?!\w)")
 _NAME = re.compile(r"\bPeserta \d+\b")
 SCAN_LIMIT_S = 180.0
 _PHONE = re.compile(r"(?<![\w.-])(?:\+62|08)\d{8,12}(?!\w)")
+_FREE_TEXT_TAG = "teksbebas"
+_FREE_TEXT = re.compile(_FREE_TEXT_TAG + r"[0-9a-f]{12}")
+
+
+def free_text(label: str) -> str:
+    """`label` with a marker of its own, for a title, reason, note or number sent through an API."""
+    return f"{label} {_FREE_TEXT_TAG}{uuid4().hex[:12]}"
 
 
 @dataclass(frozen=True)
@@ -31,7 +42,8 @@ class Leak:
     excerpt: str  # masked: the report itself must not repeat the data
 
 
-def leaks_in(text: str, where: str) -> list[Leak]:
+def leaks_in(text: str, where: str, *, free_text: bool = False) -> list[Leak]:
+    """Personal data in `text`; with `free_text`, the tests' free-text markers too (topics hold none)."""
     found = []
     for match in _NIK.finditer(text):
         province, day, month, serial = match.groups()
@@ -39,6 +51,8 @@ def leaks_in(text: str, where: str) -> list[Leak]:
             found.append(Leak(where, "NIK", _mask(match.group())))
     found += [Leak(where, "name", _mask(m.group())) for m in _NAME.finditer(text)]
     found += [Leak(where, "phone", _mask(m.group())) for m in _PHONE.finditer(text)]
+    if free_text:
+        found += [Leak(where, "free text", m.group()) for m in _FREE_TEXT.finditer(text)]
     return found
 
 
@@ -75,7 +89,7 @@ async def _scan_topics(bootstrap: str) -> list[Leak]:
             for tp, records in batches.items():
                 for record in records:
                     text = (record.value or b"").decode(errors="replace")
-                    leaks += leaks_in(text, f"{tp.topic}[{tp.partition}]@{record.offset}")
+                    leaks += leaks_in(text, f"{tp.topic}[{tp.partition}]@{record.offset}", free_text=True)
                 if records and records[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
             if not batches:

@@ -59,7 +59,6 @@ async def schedule_class(uow: UnitOfWork, cls: TrainingClass) -> TrainingClass:
         await repository.insert_class(tx.conn, cls)
         event = TrainingClassScheduled(
             class_id=cls.class_id,
-            title=cls.title,
             program=cls.program,
             format=cls.format,
             kota_code=cls.kota_code,

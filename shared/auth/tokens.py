@@ -5,6 +5,7 @@ runs in a worker thread). `verify` is the same check for code that cannot await;
 block on a fetch when the token's key is not cached yet.
 """
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ import jwt
 from shared.auth.jwks import UnknownKey, key_id
 from shared.auth.principal import MAX_SUBJECT_CHARS, Principal, Role, Unauthorized
 from shared.auth.settings import AuthSettings
+from shared.contracts.codes import ACCOUNT_ID
 from shared.contracts.enums import Agency
 from shared.regions import jakarta
 
@@ -104,8 +106,11 @@ def _principal(claims: dict[str, Any]) -> Principal:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         raise Unauthorized("the token's roles claim must be a list of role names")
     subject = str(claims["sub"])
-    if not 0 < len(subject) <= MAX_SUBJECT_CHARS:
-        raise Unauthorized(f"the token's subject must be 1 to {MAX_SUBJECT_CHARS} characters")
+    if not re.fullmatch(ACCOUNT_ID, subject):  # events carry it: an account id, never a name or e-mail
+        raise Unauthorized(
+            f"the token's subject must be an account id: 1 to {MAX_SUBJECT_CHARS} letters, digits "
+            "or . _ : | - (no spaces, no @)"
+        )
     return Principal(
         subject=subject,
         roles=frozenset(Role(r) for r in roles if r in known),

@@ -25,7 +25,7 @@ from shared.kafka.topics import KEEP_FOREVER
 ASYNCAPI_PATH = Path(__file__).resolve().parents[2] / "contracts" / "asyncapi.json"
 
 # Version of this API description; bump it when an event, a topic or a header changes.
-DOCUMENT_VERSION = "1.0.0"
+DOCUMENT_VERSION = "2.0.0"
 KAFKA_BINDING_VERSION = "0.5.0"
 REPORTING_GROUP = "reporting"
 DEAD_LETTER_MESSAGE = "DeadLetter"

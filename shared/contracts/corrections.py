@@ -1,4 +1,5 @@
-"""Corrections: the owning service re-dates or voids a fact it recorded, saying who and why.
+"""Corrections: the owning service re-dates or voids a fact it recorded, saying who (and, in its own
+correction log only, why: a reason is free text, which events never carry).
 
 The event carries the fact as it now stands (corrected) or as it stood (voided), in the fact's own event
 shape, so a consumer applies a correction with the same code that applied the fact: the same fact ids are
@@ -11,6 +12,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
+from shared.contracts.codes import AccountId
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import (
     FinancialReportSubmitted,
@@ -51,15 +53,13 @@ CorrectableFact = (
     | FinancialReportSubmitted
     | FinancingDisbursed
 )
-Officer = str  # the account that made the change: an officer id, never a name
 
 
 class _Correction(EventPayload):
     participant_id: UUID
     fact_type: CorrectableType
     fact: CorrectableFact
-    by: Officer = Field(min_length=1, max_length=100, description="Account that made the change")
-    reason: str = Field(min_length=1, max_length=500)
+    by: AccountId = Field(description="Account that made the change")
 
     @model_validator(mode="before")
     @classmethod

@@ -1,4 +1,10 @@
-"""Payloads of the domain events. Wire names are stable strings, never class paths."""
+"""Payloads of the domain events. Wire names are stable strings, never class paths.
+
+Events carry what reporting counts: ids, codes, enumerations, dates and amounts. Free text (titles, topics,
+reasons, notes, lenders' names) and identifying numbers (permit numbers) stay in the owning service's
+database, which still answers them through its API; a test holds every text field of every event to an
+enumeration or a pattern.
+"""
 
 from datetime import date
 from typing import ClassVar
@@ -6,7 +12,9 @@ from uuid import UUID
 
 from pydantic import Field
 
+from shared.contracts.codes import AccountId
 from shared.contracts.enums import (
+    Agency,
     CurationLevel,
     ExhibitionKind,
     ExhibitionScope,
@@ -20,6 +28,8 @@ from shared.contracts.envelope import EventPayload
 from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE, ParticipantProfile
 
 Rupiah = int  # whole rupiah; amounts never need fractions
+# A target's scope: the province ('31'), a kota (31.71 …) or an agency (PPKUKM …).
+TARGET_SCOPE_KEY = rf"^(?:31|31\.\d{{2}}|{'|'.join(Agency)})$"
 
 
 class ParticipantRegistered(EventPayload):
@@ -42,7 +52,6 @@ class TrainingClassScheduled(EventPayload):
     event_type: ClassVar[str] = "TrainingClassScheduled"
 
     class_id: UUID
-    title: str
     program: TrainingProgram
     format: TrainingFormat
     kota_code: str = Field(pattern=KOTA_CODE)
@@ -96,7 +105,6 @@ class PermitIssued(EventPayload):
     permit_id: UUID
     participant_id: UUID
     permit_type: PermitType
-    permit_number: str = Field(min_length=1)
     applied_on: date
     issued_on: date
     profile: ParticipantProfile
@@ -109,7 +117,6 @@ class PermitRejected(EventPayload):
     participant_id: UUID
     permit_type: PermitType
     rejected_on: date
-    reason: str = Field(min_length=1)
     profile: ParticipantProfile
 
 
@@ -125,7 +132,7 @@ class MentorAssigned(EventPayload):
 
 
 class ParticipantMentored(EventPayload):
-    """A mentoring session was held; its notes stay in the mentoring database."""
+    """A mentoring session was held; its topic and notes stay in the mentoring database."""
 
     event_type: ClassVar[str] = "ParticipantMentored"
 
@@ -133,7 +140,6 @@ class ParticipantMentored(EventPayload):
     participant_id: UUID
     mentor_id: UUID
     held_on: date
-    topic: str = Field(min_length=1, max_length=200)
     profile: ParticipantProfile
 
 
@@ -162,7 +168,6 @@ class ExhibitionScheduled(EventPayload):
     event_type: ClassVar[str] = "ExhibitionScheduled"
 
     exhibition_id: UUID
-    title: str = Field(min_length=1)
     kind: ExhibitionKind
     scope: ExhibitionScope
     starts_on: date
@@ -214,7 +219,6 @@ class FinancingApplied(EventPayload):
 
     application_id: UUID
     participant_id: UUID
-    lender: str = Field(min_length=1, max_length=100)
     product: FinancingProduct
     amount: Rupiah = Field(gt=0)
     applied_on: date
@@ -237,7 +241,6 @@ class FinancingRejected(EventPayload):
     application_id: UUID
     participant_id: UUID
     rejected_on: date
-    reason: str = Field(min_length=1)
     profile: ParticipantProfile
 
 
@@ -248,7 +251,6 @@ class FinancingDisbursed(EventPayload):
 
     application_id: UUID
     participant_id: UUID
-    lender: str = Field(min_length=1, max_length=100)
     product: FinancingProduct
     amount: Rupiah = Field(gt=0)
     disbursed_on: date
@@ -261,10 +263,10 @@ class TargetSet(EventPayload):
     event_type: ClassVar[str] = "TargetSet"
 
     year: int = Field(ge=2018, le=2100)
-    metric: str = Field(pattern=r"^[a-z_]+$", description="A reporting metric name, e.g. 'trained'")
+    metric: str = Field(pattern=r"^[a-z_]{1,40}$", description="A reporting metric name, e.g. 'trained'")
     scope: TargetScope
     scope_key: str = Field(
-        min_length=1, max_length=20, description="'31' for the province, an agency code, or a kota code"
+        pattern=TARGET_SCOPE_KEY, description="'31' for the province, an agency code, or a kota code"
     )
     value: int = Field(ge=0)
-    by: str = Field(min_length=1, max_length=100, description="Account that set it (an id, not a name)")
+    by: AccountId = Field(description="Account that set it (an id, not a name)")

@@ -61,7 +61,6 @@ async def record_correction(
         fact=corrected,
         previous_on=previous_on,
         by=by,
-        reason=reason,
     )
     await tx.record(event, key=str(fact.participant_id), occurred_on=new_on)
     return corrected
@@ -78,7 +77,6 @@ async def record_void(
         fact_type=fact.event_type,
         fact=fact,
         by=by,
-        reason=reason,
     )
     await tx.record(event, key=str(fact.participant_id), occurred_on=on)
 

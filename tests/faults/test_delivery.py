@@ -82,7 +82,6 @@ def _stage_facts_before_registration(
             permit_id=uuid4(),
             participant_id=pid,
             permit_type=PermitType.HALAL,
-            permit_number=uuid4().hex,
             applied_on=registered_on,
             issued_on=later,
             profile=person,

@@ -32,6 +32,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.pii_scan import free_text
 from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
@@ -630,11 +631,12 @@ async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_dat
     with client(services.registration) as registrar, client(services.finance, OFFICER) as api:
         person = register(registrar)
         pid = person.participant_id
+        lender, reason, typo = free_text("Bank DKI"), free_text("insufficient collateral"), free_text("typo")
         report = created(submit(api, pid))["report_id"]
-        fix = {"reason": "typo"}
+        fix = {"reason": typo}
         ok(api.post(f"/financial-reports/{report}/correct", json={"date": "2024-01-20", **fix}))
         ok(api.post(f"/financial-reports/{report}/void", json=fix))
-        application = created(apply(api, pid))["application_id"]
+        application = created(apply(api, pid, lender=lender))["application_id"]
         ok(step(api, application, "approve"))
         ok(step(api, application, "disburse"))
         ok(api.post(f"/financing/{application}/disbursement/correct", json={"date": "2024-02-25", **fix}))
@@ -646,8 +648,10 @@ async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_dat
                 created(apply(api, pid, applied_on="2024-04-01"))["application_id"],
                 "reject",
                 rejected_on="2024-04-02",
+                reason=reason,
             )
         )
+        assert ok(api.get(f"/financing/{application}"))["lender"] == lender  # answered from the database
     expected = 11
     records = await read_topic(
         stack.infra.kafka_bootstrap,
@@ -658,6 +662,8 @@ async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_dat
     for record in mine:
         for personal in ("nik", "full_name", "phone", "birth_date"):
             assert person.request[personal].encode() not in record.value
+        for text in (lender, reason, typo):
+            assert text.encode() not in record.value, "free text stays in the finance database"
     decoded = [decode(r.value) for r in mine]
     events = [event for _, event in decoded]
     assert [type(e) for e in events] == [

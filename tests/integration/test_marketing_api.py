@@ -32,6 +32,7 @@ from shared.dates import jakarta_today
 from tests.integration.kafka_read import read_topic
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
+from tests.pii_scan import free_text
 from tests.tokens import bearer
 
 REGISTERED_ON = date(2023, 1, 10)
@@ -150,15 +151,17 @@ def shown(api: httpx.Client, registrar: httpx.Client, **extra: Any) -> dict[str,
     return showcase
 
 
-def correct(api: httpx.Client, showcase_id: str, day: str) -> httpx.Response:
-    body = {"date": day, "reason": "typed the wrong day"}
+def correct(
+    api: httpx.Client, showcase_id: str, day: str, reason: str = "typed the wrong day"
+) -> httpx.Response:
+    body = {"date": day, "reason": reason}
     return api.post(
         f"/showcases/{showcase_id}/correct", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
     )
 
 
-def void(api: httpx.Client, showcase_id: str) -> httpx.Response:
-    body = {"reason": "wrong product"}
+def void(api: httpx.Client, showcase_id: str, reason: str = "wrong product") -> httpx.Response:
+    body = {"reason": reason}
     return api.post(
         f"/showcases/{showcase_id}/void", json=body, headers=bearer(Role.ADMIN, subject="officer-17")
     )
@@ -639,20 +642,23 @@ def test_ready_and_documented(api: httpx.Client) -> None:
 async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_or_business_data(
     services: Services, stack: Stack
 ) -> None:
+    title, notes = free_text(FESTIVAL["title"]), free_text(NOTES)
+    corrected_because, voided_because = free_text("typed the wrong day"), free_text("wrong product")
     with client(services.registration) as registrar, client(services.marketing) as api:
         person = register(registrar)
         product_id = register_product(api, person.participant_id, registered_on="2023-06-01").json()[
             "product_id"
         ]
-        assert curate(api, product_id, "kecamatan", curated_on="2023-07-01", notes=NOTES).status_code == 201
+        assert curate(api, product_id, "kecamatan", curated_on="2023-07-01", notes=notes).status_code == 201
         assert curate(api, product_id, "kota", curated_on="2023-07-15").status_code == 201
         assert (
             api.post(f"/products/{product_id}/listings", json={"listed_on": "2023-07-20"}).status_code == 201
         )
-        exhibition_id = new_exhibition(api, scope="international")["exhibition_id"]
+        exhibition_id = new_exhibition(api, scope="international", title=title)["exhibition_id"]
+        assert api.get(f"/exhibitions/{exhibition_id}").json()["title"] == title  # from the database
         showcase_id = show(api, exhibition_id, product_id, shown_on="2023-08-02").json()["showcase_id"]
-        assert correct(api, showcase_id, "2023-08-03").status_code == 200
-        assert void(api, showcase_id).status_code == 200
+        assert correct(api, showcase_id, "2023-08-03", corrected_because).status_code == 200
+        assert void(api, showcase_id, voided_because).status_code == 200
     ours = (product_id, exhibition_id)
     wanted = {
         "ProductRegistered",
@@ -679,7 +685,10 @@ async def test_every_fact_reaches_the_topic_with_the_profile_and_no_personal_or_
             person.request["full_name"],
             person.request["phone"],
             PRODUCT_NAME,
-            NOTES,
+            notes,
+            title,
+            corrected_because,
+            voided_because,
         ):
             assert personal.encode() not in record.value
     decoded = [(*decode(r.value), r.key) for r in records]

@@ -64,6 +64,9 @@ def test_a_minted_token_verifies_to_its_principal() -> None:
         ),
         ("not-a-token", "not valid"),
         (mint(DEV, subject="x" * 101, roles=[Role.ADMIN]), "subject"),  # wider than audit trails store
+        # Events carry the subject as the account that made a change: never a name or an e-mail address.
+        (mint(DEV, subject="Budi Santoso", roles=[Role.ADMIN]), "account id"),
+        (mint(DEV, subject="budi@example.org", roles=[Role.ADMIN]), "account id"),
     ],
 )
 def test_bad_tokens_are_refused_with_401(token: str, message: str) -> None:

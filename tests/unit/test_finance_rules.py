@@ -361,9 +361,11 @@ def test_each_status_records_its_own_event_with_the_profile() -> None:
     assert all(e.model_dump()["profile"] == PROFILE.model_dump() for e in events)
     paid = events[3]
     assert isinstance(paid, FinancingDisbursed)
-    assert (paid.lender, paid.product, paid.amount, paid.disbursed_on) == (
-        "Bank DKI",
+    assert (paid.product, paid.amount, paid.disbursed_on) == (
         FinancingProduct.KUR_MIKRO,
         40_000_000,
         date(2024, 3, 1),
     )
+    # The lender's name and the rejection's reason stay in the finance database.
+    published = [e.model_dump_json() for e in events]
+    assert not any("Bank DKI" in text or "insufficient collateral" in text for text in published)

@@ -196,6 +196,7 @@ def test_a_product_is_listed_once() -> None:
 def test_an_exhibition_may_be_scheduled_in_the_future_but_must_make_sense() -> None:
     future = replace(FESTIVAL, starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 1))
     assert schedule(future).event().starts_on == date(2030, 1, 1)
+    assert "Jakpreneur Fest" not in schedule(future).event().model_dump_json()  # titles stay in the database
     with pytest.raises(RuleViolation, match="ends_on 2023-07-31 is before starts_on 2023-08-01"):
         schedule(replace(FESTIVAL, ends_on=date(2023, 7, 31)))
     with pytest.raises(RuleViolation, match="before the programme start"):

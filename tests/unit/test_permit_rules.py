@@ -121,8 +121,11 @@ def test_each_status_records_its_own_event_with_the_profile() -> None:
     assert isinstance(applied_event, PermitApplied) and applied_event.applied_on == date(2024, 1, 10)
     assert isinstance(issued_event, PermitIssued)
     assert (issued_event.applied_on, issued_event.issued_on) == (date(2024, 1, 10), date(2024, 2, 1))
-    assert isinstance(rejected_event, PermitRejected) and rejected_event.reason == "documents incomplete"
+    assert isinstance(rejected_event, PermitRejected) and rejected_event.rejected_on == date(2024, 2, 1)
     assert all(e.profile == PROFILE for e in (applied_event, issued_event, rejected_event))
+    # The permit number and the reason stay in the permits database.
+    published = issued_event.model_dump_json() + rejected_event.model_dump_json()
+    assert "ID00410000123" not in published and "documents incomplete" not in published
 
 
 def issued() -> Permit:

@@ -1,6 +1,6 @@
 """The personal-data scan finds what the tests send and ignores ids, offsets and timestamps."""
 
-from tests.pii_scan import leaks_in
+from tests.pii_scan import free_text, leaks_in
 
 
 def test_it_finds_a_nik_a_test_name_and_a_phone_number() -> None:
@@ -18,3 +18,11 @@ def test_it_ignores_ids_offsets_timestamps_and_impossible_niks() -> None:
 
 def test_digit_runs_inside_uuids_are_not_phone_numbers() -> None:
     assert leaks_in('"event_id":"a1f37bc2-f132-4166-a0ad-0868493329f9"', "here") == []
+
+
+def test_free_text_markers_are_leaks_on_topics_only() -> None:
+    reason, other = free_text("dokumen kurang"), free_text("dokumen kurang")
+    assert reason != other and reason.startswith("dokumen kurang ")
+    text = f'{{"reason": "{reason}"}}'
+    assert [leak.kind for leak in leaks_in(text, "topic", free_text=True)] == ["free text"]
+    assert leaks_in(text, "log") == []

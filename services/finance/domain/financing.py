@@ -160,7 +160,6 @@ class FinancingApplication:
                 return FinancingApplied(
                     application_id=self.application_id,
                     participant_id=self.participant_id,
-                    lender=self.lender,
                     product=self.product,
                     amount=self.amount,
                     applied_on=self.applied_on,
@@ -176,12 +175,11 @@ class FinancingApplication:
                     profile=profile,
                 )
             case FinancingStatus.REJECTED:
-                assert self.rejected_on is not None and self.rejection_reason is not None
+                assert self.rejected_on is not None
                 return FinancingRejected(
                     application_id=self.application_id,
                     participant_id=self.participant_id,
                     rejected_on=self.rejected_on,
-                    reason=self.rejection_reason,
                     profile=profile,
                 )
             case FinancingStatus.DISBURSED:
@@ -193,7 +191,6 @@ class FinancingApplication:
         return FinancingDisbursed(
             application_id=self.application_id,
             participant_id=self.participant_id,
-            lender=self.lender,
             product=self.product,
             amount=live.amount,
             disbursed_on=live.disbursed_on,

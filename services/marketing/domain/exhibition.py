@@ -78,7 +78,6 @@ class Exhibition:
     def event(self) -> ExhibitionScheduled:
         return ExhibitionScheduled(
             exhibition_id=self.exhibition_id,
-            title=self.title,
             kind=self.kind,
             scope=self.scope,
             starts_on=self.starts_on,

@@ -119,7 +119,7 @@ class SessionIn(Strict):
         description="Not before the participant's registration nor the mentor's assignment, not in the "
         "future; defaults to today (Asia/Jakarta)",
     )
-    topic: Topic = Field(description="What the session was about; published with the event")
+    topic: Topic = Field(description="What the session was about; kept here, never published")
     notes: Notes | None = Field(
         default=None, description="Free text that may be sensitive: kept here, never published"
     )

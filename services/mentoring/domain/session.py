@@ -79,7 +79,6 @@ class Session:
             participant_id=self.participant_id,
             mentor_id=self.mentor_id,
             held_on=self.held_on,
-            topic=self.topic,
             profile=profile,
         )
 

@@ -153,24 +153,22 @@ class Permit:
             case PermitStatus.ISSUED:
                 return self.issued_event(profile)
             case PermitStatus.REJECTED:
-                assert self.rejection_reason is not None and self.rejected_on is not None
+                assert self.rejected_on is not None
                 return PermitRejected(
                     permit_id=self.permit_id,
                     participant_id=self.participant_id,
                     permit_type=self.permit_type,
                     rejected_on=self.rejected_on,
-                    reason=self.rejection_reason,
                     profile=profile,
                 )
 
     def issued_event(self, profile: ParticipantProfile) -> PermitIssued:
         """The issue as the fact that reaches the permits stage (what corrections and voids restate)."""
-        assert self.permit_number is not None and self.issued_on is not None, "only an issued permit"
+        assert self.issued_on is not None, "only an issued permit"
         return PermitIssued(
             permit_id=self.permit_id,
             participant_id=self.participant_id,
             permit_type=self.permit_type,
-            permit_number=self.permit_number,
             applied_on=self.applied_on,
             issued_on=self.issued_on,
             profile=profile,
