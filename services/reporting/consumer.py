@@ -27,8 +27,9 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter, Gauge
 
+from services.reporting.projection.batch import Decoded, Partition
 from services.reporting.records import Raw, decode_batch
-from services.reporting.store.applier import Applier, Decoded, Partition
+from services.reporting.store.applier import Applier
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from redis.asyncio import Redis
 
+from services.reporting.projection.batch import Partition
 from services.reporting.records import DecodedBatch, Raw, decode_batch
 from services.reporting.settings import ReportingSettings
-from services.reporting.store.applier import Partition
 from services.reporting.store.fresh import FreshKeyspace
 from services.reporting.store.keys import Keys
 from services.reporting.store.keyspace import Keyspaces

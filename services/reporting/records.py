@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError, create_model
 
-from services.reporting.store.applier import Consumed, Decoded, Partition, decoded
+from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded
 from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.envelope import EventEnvelope, EventPayload
 from shared.contracts.registry import EVENT_TYPES, UnknownEventType

@@ -13,7 +13,8 @@ from redis.asyncio import Redis
 
 from devstack import Endpoints
 from services.reporting.metrics import Dimension, Interval, Metric
-from services.reporting.store.applier import Applier, Consumed, Partition
+from services.reporting.projection.batch import Consumed, Partition
+from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from shared.contracts.enums import AgeBand, Agency, Gender, TrainingProgram

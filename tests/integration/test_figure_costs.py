@@ -20,8 +20,9 @@ from services.reporting.api.period import Period
 from services.reporting.api.routes import breakdown, funnel, summary, timeseries
 from services.reporting.api.schemas import Comparison
 from services.reporting.metrics import Dimension, Interval, Metric
+from services.reporting.projection.batch import Consumed, Partition
 from services.reporting.projection.earliest import TOTAL
-from services.reporting.store.applier import Applier, Consumed, Partition
+from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from shared.contracts.enums import AgeBand, Agency, Gender, TrainingProgram

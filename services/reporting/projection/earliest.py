@@ -8,7 +8,8 @@ dimension values in `Dimension` order, empty where absent): one compact object p
 orders by day, and is only taken apart when a count moves.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -43,22 +44,46 @@ class Deltas:
 
     @property
     def counters(self) -> Counter[CounterKey]:
-        counters: Counter[CounterKey] = Counter()
-        for (metric, fact), amount in self.moves.items():
-            day, _, fields = unpack(fact)
-            on = date.fromisoformat(day)
-            for name in fields:
-                counters[(metric, on, name)] += amount
-        return counters
+        days, _ = increments(self)
+        return Counter(
+            {
+                (m, date.fromisoformat(day), name): n
+                for (m, day), fields in days.items()
+                for name, n in fields.items()
+            }
+        )
 
     @property
     def funnel(self) -> Counter[FunnelKey]:
-        funnel: Counter[FunnelKey] = Counter()
-        for (metric, fact), amount in self.moves.items():
-            day, cohort, _ = unpack(fact)
+        _, funnel = increments(self)
+        return Counter(
+            {
+                (m, date.fromisoformat(cohort), date.fromisoformat(day)): n
+                for (m, cohort, day), n in funnel.items()
+            }
+        )
+
+
+# (metric, ISO day) → counter field → change
+DayChanges = Mapping[tuple[Metric, str], Mapping[str, int]]
+# (metric, ISO registration day, ISO stage day) → change
+FunnelChanges = Mapping[tuple[Metric, str, str], int]
+
+
+def increments(deltas: Deltas) -> tuple[DayChanges, FunnelChanges]:
+    """The moves as counter changes per metric and day (in the total and every breakdown field), and as
+    funnel changes per metric, registration day and stage day. Where they are stored is the store's."""
+    days: defaultdict[tuple[Metric, str], defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    funnel: defaultdict[tuple[Metric, str, str], int] = defaultdict(int)
+    for (metric, fact), amount in deltas.moves.items():
+        if amount:
+            day, cohort, fields = unpack(fact)
+            counters = days[(metric, day)]
+            for name in fields:
+                counters[name] += amount
             if cohort:
-                funnel[(metric, date.fromisoformat(cohort), date.fromisoformat(day))] += amount
-        return funnel
+                funnel[(metric, cohort, day)] += amount
+    return days, funnel
 
 
 def unpack(fact: Dated) -> tuple[str, str, tuple[str, ...]]:

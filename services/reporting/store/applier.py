@@ -3,70 +3,29 @@
 The aggregates and the last applied offset of every partition are written in ONE MULTI/EXEC, guarded by
 WATCH on those offset keys. So a redelivered event is recognised by its offset and skipped; a zombie
 consumer that lost its partitions in a rebalance cannot write over the new owner (its EXEC aborts); and if
-Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds.
+Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds. What the
+events change is worked out by the pure projection (services.reporting.projection); here it meets Redis.
 """
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from services.reporting.metrics import Metric
-from services.reporting.projection.earliest import Dated, Deltas, SubjectState, dated, put, recount, unpack
-from services.reporting.projection.facts import facts_of
+from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded, project, targets_of
+from services.reporting.projection.earliest import increments
 from services.reporting.store.bulk import BulkRead, BulkWrite
-from services.reporting.store.keys import Keys, funnel_cells
+from services.reporting.store.keys import stored_increments
 from services.reporting.store.keyspace import Keyspaces
-from services.reporting.store.subjects import decode_state
-from services.reporting.store.targets import target_field
-from shared.contracts.envelope import EventPayload
-from shared.contracts.events import TargetSet
-
-
-@dataclass(frozen=True)
-class Partition:
-    topic: str
-    partition: int
-
-
-class Consumed(NamedTuple):
-    offset: int
-    event: EventPayload | None  # None: dead-lettered, only its offset is recorded
-
-
-Entry = tuple[Metric, str, str, Dated | None]  # (metric, subject, fact id, the fact; None: withdrawn)
-
-
-class Decoded(NamedTuple):
-    """A record as the projection takes it (made from a Consumed, or in a worker process: no models)."""
-
-    offset: int
-    entries: list[Entry]
-    target: tuple[str, str] | None = None  # a TargetSet's field and value
-
-
-def decoded(record: Consumed | Decoded) -> Decoded:
-    if isinstance(record, Decoded):
-        return record
-    event = record.event
-    if event is None:
-        return Decoded(record.offset, [])
-    target = (target_field(event), str(event.value)) if isinstance(event, TargetSet) else None
-    return Decoded(record.offset, entries_of(event), target)
+from services.reporting.store.subjects import changed_fields, decode_state, keyed
+from services.reporting.store.targets import target_fields
 
 
 @dataclass(frozen=True)
 class Applied:
     events: int
     rewind: dict[Partition, int]  # partitions to re-read from this offset: Redis is behind the consumer
-
-
-Keyed = tuple[str, Metric, str, Dated | None]  # an Entry by its subject's key
-Increments = Mapping[str, Mapping[str, int]]  # key → field → change
-DayIncrements = Mapping[tuple[str, str], Mapping[str, int]]  # (counter prefix, ISO day) → field → change
 
 
 class Applier:
@@ -116,67 +75,15 @@ class Applier:
             hashes, removed = changed_fields(loaded, states)
             targets = targets_of(records)
             if targets:
-                hashes[keys.targets()] = targets
+                hashes[keys.targets()] = target_fields(targets)
             tx.multi()  # type: ignore[no-untyped-call]
-            await self._bulk.queue(tx, *increments(keys, deltas), hashes, removed)
+            await self._bulk.queue(tx, *stored_increments(keys, *increments(deltas)), hashes, removed)
             for p, applied in fresh.items():
                 tx.set(keys.offset(p.topic, p.partition), applied[-1].offset)
             if fresh:
                 tx.publish(self._keyspaces.changed_channel, "applied")
             await tx.execute()
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
-
-
-def entries_of(event: EventPayload) -> list[Entry]:
-    """The event's facts as the projection takes them."""
-    return [(f.metric, f.subject, f.fact_id, None if f.void else dated(f)) for f in facts_of(event)]
-
-
-def keyed(keys: Keys, records: Iterable[Decoded]) -> list[Keyed]:
-    return [
-        (keys.subject(metric, subject), metric, fact_id, fact)
-        for record in records
-        for metric, subject, fact_id, fact in record.entries
-    ]
-
-
-def project(
-    states: Mapping[str, SubjectState], entries: Iterable[Keyed], deltas: Deltas | None = None
-) -> Deltas:
-    """Put the facts into `states` (by subject key), then recount every subject touched; the moves are
-    added to `deltas` if given."""
-    touched: dict[str, Metric] = {}
-    for key, metric, fact_id, fact in entries:
-        put(states[key], fact_id, fact)
-        touched[key] = metric
-    deltas = deltas if deltas is not None else Deltas()
-    for key, metric in touched.items():
-        recount(metric, states[key], deltas)
-    return deltas
-
-
-def increments(keys: Keys, deltas: Deltas) -> tuple[DayIncrements, Increments]:
-    """Counter changes by (counter prefix, day) — Redis adds each to the day's month and year too — and
-    funnel changes by key (every cohort grain and stage grain, see keys.funnel_cells)."""
-    days: defaultdict[tuple[str, str], defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    funnel: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
-    prefixes = {m: (keys.counter_prefix(m), keys.funnel_prefix(m)) for m in {m for m, _ in deltas.moves}}
-    for (metric, fact), amount in deltas.moves.items():
-        if amount:
-            day, cohort, fields = unpack(fact)
-            counter_prefix, funnel_prefix = prefixes[metric]
-            counters = days[(counter_prefix, day)]
-            for name in fields:
-                counters[name] += amount
-            if cohort:
-                for key, cell in funnel_cells(funnel_prefix, cohort, day):
-                    funnel[key][cell] += amount
-    return days, funnel
-
-
-def targets_of(records: Iterable[Decoded]) -> dict[str, str]:
-    """Yearly targets set among the records, in log order: the latest per key stands."""
-    return dict(r.target for r in records if r.target)
 
 
 def _split_fresh(
@@ -194,20 +101,3 @@ def _split_fresh(
             continue
         fresh[p] = todo
     return fresh, rewind
-
-
-def changed_fields(
-    loaded: Mapping[str, Mapping[str, str]], states: Mapping[str, SubjectState]
-) -> tuple[dict[str, dict[str, str]], dict[str, list[str]]]:
-    """Fields to set and fields to delete so that each subject's hash holds its state's facts."""
-    hashes: dict[str, dict[str, str]] = {}
-    removed: dict[str, list[str]] = {}
-    for key, state in states.items():
-        old, new = loaded[key], state.facts
-        changed = {fact_id: value for fact_id, value in new.items() if old.get(fact_id) != value}
-        if changed:
-            hashes[key] = changed
-        gone = [name for name in old if name not in new]
-        if gone:
-            removed[key] = gone
-    return hashes, removed

@@ -13,18 +13,12 @@ from itertools import islice
 
 from redis.asyncio import Redis
 
-from services.reporting.projection.earliest import Dated, Deltas, SubjectState
-from services.reporting.store.applier import (
-    Decoded,
-    Partition,
-    changed_fields,
-    increments,
-    keyed,
-    project,
-    targets_of,
-)
+from services.reporting.projection.batch import Decoded, Partition, TargetKey, project, targets_of
+from services.reporting.projection.earliest import Dated, Deltas, SubjectState, increments
 from services.reporting.store.bulk import BulkWrite
-from services.reporting.store.keys import Keys
+from services.reporting.store.keys import Keys, stored_increments
+from services.reporting.store.subjects import changed_fields, keyed
+from services.reporting.store.targets import target_fields
 
 _CHUNK = 20_000  # counter entries per write at the end: a few MB of JSON per Lua call
 
@@ -36,7 +30,7 @@ class FreshKeyspace:
         self._bulk = BulkWrite(redis)
         self._facts: dict[str, dict[str, Dated]] = {}  # subject key → its facts, as stored
         self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
-        self._targets: dict[str, str] = {}
+        self._targets: dict[TargetKey, int] = {}
         self._offsets: dict[Partition, int] = {}
         self._writing: asyncio.Task[None] | None = None
 
@@ -63,7 +57,7 @@ class FreshKeyspace:
     async def finish(self) -> None:
         """Write the counters, targets and offsets: after this the keyspace holds everything applied."""
         await self._written()
-        days, funnel = increments(self._keys, self._moves)
+        days, funnel = stored_increments(self._keys, *increments(self._moves))
         day_items = iter(days.items())
         while chunk := dict(islice(day_items, _CHUNK)):
             await self._write(chunk, {}, {}, {})
@@ -71,7 +65,7 @@ class FreshKeyspace:
         while chunk_of_funnel := dict(islice(funnel_items, _CHUNK)):
             await self._write({}, chunk_of_funnel, {}, {})
         if self._targets:
-            await self._write({}, {}, {self._keys.targets(): self._targets}, {})
+            await self._write({}, {}, {self._keys.targets(): target_fields(self._targets)}, {})
         if self._offsets:
             await self._redis.mset(
                 {self._keys.offset(p.topic, p.partition): o for p, o in self._offsets.items()}

@@ -1,13 +1,14 @@
 """Yearly targets as reporting keeps them: one hash field per (year, metric, scope, scope key)."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from services.reporting.metrics import Metric
+from services.reporting.projection.batch import TargetKey
 from services.reporting.store.keyspace import Keyspaces
 from shared.contracts.enums import TargetScope
-from shared.contracts.events import TargetSet
 
 _SEP = "|"
 
@@ -21,8 +22,9 @@ class Target:
     value: int
 
 
-def target_field(event: TargetSet) -> str:
-    return _SEP.join((str(event.year), event.metric, event.scope.value, event.scope_key))
+def target_fields(targets: Mapping[TargetKey, int]) -> dict[str, str]:
+    """The targets hash's fields: "{year}|{metric}|{scope}|{scope_key}" → value."""
+    return {_SEP.join((str(year), *names)): str(value) for (year, *names), value in targets.items()}
 
 
 class Targets:
@@ -33,7 +35,8 @@ class Targets:
     async def of_year(self, year: int) -> list[Target]:
         """The year's targets by metric, scope and key; metrics this code does not know are left out."""
         keys = await self._keyspaces.live(self._redis)
-        stored = await self._redis.hgetall(keys.targets())
+        # redis-py types the sync and async clients' replies as one union: this is the async one.
+        stored: dict[str, str] = await self._redis.hgetall(keys.targets())  # type: ignore[misc]
         found = []
         for field, value in stored.items():
             target_year, metric, scope, scope_key = str(field).split(_SEP)
