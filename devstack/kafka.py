@@ -1,4 +1,5 @@
-"""A single-node Apache Kafka (KRaft, combined broker+controller) on loopback, run from Maven jars."""
+"""Apache Kafka (KRaft, combined broker+controller) on loopback, run from Maven jars: one node, or one node of
+a cluster with static voters (devstack/kafka_cluster.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import socket
 import struct
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from devstack.kafka_jars import ensure_kafka_libs, kafka_version
@@ -60,6 +62,26 @@ def new_cluster_id() -> str:
             return text
 
 
+@dataclass(frozen=True)
+class Quorum:
+    """The controllers of a multi-node cluster, fixed when it is formatted: node id → controller port."""
+
+    cluster_id: str
+    voters: Mapping[int, int]
+
+    @property
+    def replicas(self) -> int:
+        return len(self.voters)
+
+    @property
+    def min_insync(self) -> int:
+        # A majority: with 3 replicas an acknowledged write survives the loss of any one broker.
+        return self.replicas // 2 + 1
+
+    def voters_property(self, host: str) -> str:
+        return ",".join(f"{node}@{host}:{port}" for node, port in sorted(self.voters.items()))
+
+
 class KafkaServer(LocalServer):
     name = "kafka"
 
@@ -74,8 +96,16 @@ class KafkaServer(LocalServer):
         heap: str = HEAP,
         java: Path | None = None,
         extra_properties: Mapping[str, str] | None = None,
+        node_id: int = 1,
+        quorum: Quorum | None = None,
     ) -> None:
         super().__init__(data_dir)
+        if quorum is not None and quorum.voters.get(node_id) != controller_port:
+            raise ServerError(f"node {node_id} with controller port {controller_port} is not in {quorum}")
+        self.node_id = node_id
+        self.quorum = quorum
+        if quorum is not None:
+            self.name = f"kafka-{node_id}"
         self.host = LOOPBACK
         self.broker_port = broker_port
         self.controller_port = controller_port
@@ -96,25 +126,27 @@ class KafkaServer(LocalServer):
         return f"{self.host}:{self.broker_port}"
 
     def properties(self) -> dict[str, str]:
+        quorum = self.quorum
+        replicas, min_insync = (1, 1) if quorum is None else (quorum.replicas, quorum.min_insync)
         props = {
-            # Single-node KRaft: one process is both broker and controller.
+            # Each process is both broker and controller: one JVM per node is lightest on 2 cores.
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.bootstrap.servers": f"{self.host}:{self.controller_port}",
+            "node.id": str(self.node_id),
+            **self._quorum_properties(),
             "listeners": f"PLAINTEXT://{self.host}:{self.broker_port},CONTROLLER://{self.host}:{self.controller_port}",
             "advertised.listeners": f"PLAINTEXT://{self.host}:{self.broker_port}",
             "controller.listener.names": "CONTROLLER",
             "inter.broker.listener.name": "PLAINTEXT",
             "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             "log.dirs": str(self.log_dir),
-            # Only one replica can exist; internal topics must accept that.
-            "offsets.topic.replication.factor": "1",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
-            "default.replication.factor": "1",
-            "min.insync.replicas": "1",
+            # One replica per node (a single node must accept one), internal topics included.
+            "offsets.topic.replication.factor": str(replicas),
+            "transaction.state.log.replication.factor": str(replicas),
+            "transaction.state.log.min.isr": str(min_insync),
+            "share.coordinator.state.topic.replication.factor": str(replicas),
+            "share.coordinator.state.topic.min.isr": str(min_insync),
+            "default.replication.factor": str(replicas),
+            "min.insync.replicas": str(min_insync),
             # Fewer internal partitions: creating 50 of each on first use is slow on 2 cores.
             "offsets.topic.num.partitions": "10",
             "transaction.state.log.num.partitions": "10",
@@ -132,6 +164,11 @@ class KafkaServer(LocalServer):
         }
         props.update(self.extra_properties)
         return props
+
+    def _quorum_properties(self) -> dict[str, str]:
+        if self.quorum is None:
+            return {"controller.quorum.bootstrap.servers": f"{self.host}:{self.controller_port}"}
+        return {"controller.quorum.voters": self.quorum.voters_property(self.host)}
 
     # --- LocalServer ----------------------------------------------------------------------------
 
@@ -172,14 +209,17 @@ class KafkaServer(LocalServer):
                     f" not {self.controller_port}: reuse that port or delete {self.data_dir}"
                 )
             return
-        cluster_id = new_cluster_id()
+        # Static voters are in server.properties; a single node formats itself as the one controller.
+        quorum = self.quorum
+        cluster_id, mode = (new_cluster_id(), ["--standalone"]) if quorum is None else (quorum.cluster_id, [])
         log.info("formatting Kafka storage in %s (cluster id %s)", self.log_dir, cluster_id)
         run_checked(
             [
                 *self._jvm("256m"),
+                "-XX:TieredStopAtLevel=1",  # a run of seconds: compiling for peak speed only costs CPU
                 "kafka.tools.StorageTool",
                 "format",
-                "--standalone",
+                *mode,
                 "-t",
                 cluster_id,
                 "-c",
@@ -245,7 +285,13 @@ def _parse_metadata_v4(payload: bytes) -> tuple[int, str | None]:
 
 
 def probe_cluster_id(host: str, port: int, timeout: float = 2.0) -> str | None:
-    """Cluster id once the broker serves Metadata and lists itself; None while it is not ready.
+    """Cluster id once the broker serves Metadata and lists itself; None while it is not ready."""
+    brokers, cluster = probe_metadata(host, port, timeout)
+    return cluster if brokers > 0 else None
+
+
+def probe_metadata(host: str, port: int, timeout: float = 2.0) -> tuple[int, str | None]:
+    """(brokers the node lists as alive, cluster id); (0, None) while it does not answer.
 
     A raw Metadata v4 request (the oldest version Kafka 4 accepts) keeps this check synchronous and
     free of client-library quirks, so it also works from inside a running event loop's thread.
@@ -261,12 +307,11 @@ def probe_cluster_id(host: str, port: int, timeout: float = 2.0) -> str | None:
             (size,) = struct.unpack(">i", _read_exact(sock, 4))
             response = _read_exact(sock, size)
     except OSError:
-        return None
+        return 0, None
     (got_correlation,) = struct.unpack_from(">i", response, 0)
     if got_correlation != correlation_id:
-        return None
+        return 0, None
     try:
-        brokers, cluster = _parse_metadata_v4(response[4:])
+        return _parse_metadata_v4(response[4:])
     except struct.error:
-        return None
-    return cluster if brokers > 0 else None
+        return 0, None

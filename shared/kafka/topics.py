@@ -30,17 +30,19 @@ async def ensure_topics(settings: KafkaSettings, topics: list[str], *, timeout_s
             await asyncio.sleep(1.0)
 
 
+def new_topics(settings: KafkaSettings, topics: list[str]) -> list[NewTopic]:
+    """The topics as the settings want them: partitions, replicas and the in-sync minimum for acks=all."""
+    config = KEEP_FOREVER | {"min.insync.replicas": str(settings.min_insync_replicas)}
+    replicas = settings.replication_factor
+    return [NewTopic(t, settings.partitions, replicas, topic_configs=config) for t in topics]
+
+
 async def _create_missing(settings: KafkaSettings, topics: list[str]) -> None:
     admin = AIOKafkaAdminClient(**settings.client_options())
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        config = KEEP_FOREVER | {"min.insync.replicas": str(settings.min_insync_replicas)}
-        missing = [
-            NewTopic(t, settings.partitions, settings.replication_factor, topic_configs=config)
-            for t in topics
-            if t not in existing
-        ]
+        missing = new_topics(settings, [t for t in topics if t not in existing])
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):  # another instance won the race
                 await admin.create_topics(missing)
