@@ -18,6 +18,7 @@ from pydantic import ValidationError, create_model
 from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded
 from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.envelope import EventEnvelope, EventPayload
+from shared.contracts.reading import read_json
 from shared.contracts.registry import EVENT_TYPES, UnknownEventType
 
 _HEAD = re.compile(rb'\{"event_id":"[^"]*","event_type":"([A-Za-z]+)","event_version":([0-9]+),')
@@ -43,7 +44,7 @@ def _fast(offset: int, raw: bytes | None) -> tuple[Consumed, None] | None:
         return None
     envelope_model, payload_model = typed
     try:
-        envelope = envelope_model.model_validate_json(raw)
+        envelope = read_json(envelope_model, raw)  # as `decode` reads: additions ignored
     except ValidationError:
         return None
     payload = envelope.payload

@@ -93,7 +93,10 @@ def generated_asyncapi() -> dict[str, Any]:
                 "Domain events of the Jakpreneur programme. Each producing service owns one topic "
                 f"(`{_PREFIX}.<service>`) and publishes through a transactional outbox; every event travels "
                 "in the same JSON envelope, whose `payload` is the event named by `event_type` and "
-                "`event_version`. Generated from `shared.contracts` by `python -m shared.contracts.asyncapi`."
+                "`event_version`. Consumers ignore fields they do not know yet, so a producer may add an "
+                "optional field before its consumers are upgraded (a minor version of this document); "
+                "producers never send a field their schema lacks. "
+                "Generated from `shared.contracts` by `python -m shared.contracts.asyncapi`."
             ),
         },
         "defaultContentType": "application/json",

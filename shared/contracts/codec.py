@@ -6,6 +6,7 @@ from uuid import uuid4
 from pydantic import ValidationError
 
 from shared.contracts.envelope import EventEnvelope, EventPayload
+from shared.contracts.reading import read, read_json
 from shared.contracts.registry import payload_model
 
 
@@ -34,16 +35,18 @@ def encode(envelope: EventEnvelope) -> bytes:
 
 
 def decode(raw: bytes | None) -> tuple[EventEnvelope, EventPayload]:
-    """Parse and validate; raises UndecodableEvent or UnknownEventType with a readable reason."""
+    """Parse and validate, ignoring fields this code does not know yet (shared.contracts.reading).
+
+    Raises UndecodableEvent or UnknownEventType with a readable reason."""
     if raw is None:
         raise UndecodableEvent("empty message value")
     try:
-        envelope = EventEnvelope.model_validate_json(raw)
+        envelope = read_json(EventEnvelope, raw)
     except ValidationError as exc:
         raise UndecodableEvent(f"invalid envelope: {_first_error(exc)}") from None
     model = payload_model(envelope.event_type, envelope.event_version)
     try:
-        return envelope, model.model_validate(envelope.payload)
+        return envelope, read(model, envelope.payload)
     except ValidationError as exc:
         raise UndecodableEvent(f"invalid {envelope.event_type} payload: {_first_error(exc)}") from None
 

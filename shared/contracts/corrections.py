@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, model_validator
 
 from shared.contracts.codes import AccountId
 from shared.contracts.envelope import EventPayload
@@ -23,6 +23,7 @@ from shared.contracts.events import (
     ProductShowcased,
     TrainingCompleted,
 )
+from shared.contracts.reading import extra_of
 
 CORRECTABLE: tuple[type[EventPayload], ...] = (
     TrainingCompleted,
@@ -63,12 +64,13 @@ class _Correction(EventPayload):
 
     @model_validator(mode="before")
     @classmethod
-    def _parse_fact_by_type(cls, data: Any) -> Any:
+    def _parse_fact_by_type(cls, data: Any, info: ValidationInfo) -> Any:
         """Validate `fact` as the model `fact_type` names, never by guessing among similar shapes."""
         if isinstance(data, dict) and isinstance(data.get("fact"), dict):
             model = _BY_TYPE.get(data.get("fact_type", ""))
             if model is not None:
-                data = {**data, "fact": model.model_validate(data["fact"])}
+                fact = model.model_validate(data["fact"], extra=extra_of(info), context=info.context)
+                data = {**data, "fact": fact}
         return data
 
     @model_validator(mode="after")
