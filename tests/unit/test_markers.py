@@ -9,16 +9,22 @@ from pathlib import Path
 
 from tests.conftest import INTEGRATION_DIRS, TESTS, needs_servers
 
-# What only an integration test may import: the server launcher, the suites that drive it, server clients.
-INTEGRATION_STACK = (
-    "devstack",
+# What only an integration test may import: what starts servers or hands out running ones (devstack's
+# config rendering and free ports are unit-testable), the suites that drive them, and server clients.
+LAUNCHERS = {"devstack", "devstack.infra", "devstack.app_server", "devstack.up"}
+INTEGRATION_PACKAGES = (
     *(f"tests.{name}" for name in sorted(INTEGRATION_DIRS)),
     "aiokafka",
     "redis",
     "psycopg",
     "playwright",
 )
-STARTS_NOTHING = {"devstack.ports"}  # finding a free port: where nothing listens, for "server down" cases
+
+
+def integration_stack(module: str) -> bool:
+    return module in LAUNCHERS or any(
+        module == top or module.startswith(f"{top}.") for top in INTEGRATION_PACKAGES
+    )
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -45,12 +51,7 @@ def test_tests_in_the_server_directories_or_asking_for_servers_are_integration()
 
 def test_unit_test_modules_do_not_import_the_integration_stack() -> None:
     offenders = {
-        path.name: sorted(
-            module
-            for module in imported_modules(path)
-            if module not in STARTS_NOTHING
-            and any(module == top or module.startswith(f"{top}.") for top in INTEGRATION_STACK)
-        )
+        path.name: sorted(filter(integration_stack, imported_modules(path)))
         for path in sorted((TESTS / "unit").rglob("*.py"))
     }
     assert not {name: found for name, found in offenders.items() if found}
