@@ -233,9 +233,14 @@ def test_mentors_depend_on_the_seed_and_start_only_so_a_rerun_finds_them() -> No
 # --- proportions -------------------------------------------------------------------------------------------
 
 
+# A fixed period: shares of a 2,000-person sample move by several points with the day the period ends on
+# (placements lag their trainings), so a period ending today made this test fail on some days.
+SHARES_PERIOD = Period(date(2025, 1, 1), date(2026, 6, 30))
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_stage_shares_are_close_to_the_programme_figures(seed: int) -> None:
-    figures = dict(Figures.of(make_plan(EIGHTEEN_MONTHS, 2_000, seed).journeys).items())
+    figures = dict(Figures.of(make_plan(SHARES_PERIOD, 2_000, seed).journeys).items())
     share = {name: value / figures["registered"] for name, value in figures.items()}
     assert 0.22 <= share["trained"] <= 0.34  # PRODUCT.md §1: 5,017 of 18,183 (28 %)
     assert 0.16 <= share["permits_issued"] <= 0.26  # 3,792 of 18,183 (21 %)
