@@ -76,11 +76,11 @@ TOPIC_EVENTS: dict[str, tuple[type[EventPayload], ...]] = {
 # the other services follow registration without a group, storing offsets with their rows.
 TOPIC_CONSUMERS: dict[str, tuple[str, ...]] = {
     REGISTRATION: (REPORTING, TRAINING, PERMITS, MENTORING, MARKETING, FINANCE),
-    TRAINING: (REPORTING,),
-    PERMITS: (REPORTING,),
-    MENTORING: (REPORTING,),
-    MARKETING: (REPORTING,),
-    FINANCE: (REPORTING,),
+    TRAINING: (REPORTING, REGISTRATION),  # registration: the earliest stage fact bounds registered_on
+    PERMITS: (REPORTING, REGISTRATION),  # registration: the earliest stage fact bounds registered_on
+    MENTORING: (REPORTING, REGISTRATION),  # registration: the earliest stage fact bounds registered_on
+    MARKETING: (REPORTING, REGISTRATION),  # registration: the earliest stage fact bounds registered_on
+    FINANCE: (REPORTING, REGISTRATION),  # registration: the earliest stage fact bounds registered_on
     REPORTING: (REPORTING,),
 }
 
