@@ -1,4 +1,5 @@
-"""Prometheus figures of the outbox: how much waits, and how long events waited before Kafka took them."""
+"""Prometheus figures of the outbox: how much waits, how long events waited before Kafka took them, and
+which instance publishes."""
 
 from prometheus_client import Gauge, Histogram
 
@@ -8,4 +9,10 @@ OUTBOX_PUBLISH_LAG = Histogram(
     "Time from commit to Kafka acknowledgement",
     ["service"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+OUTBOX_RELAY_LEASE = Gauge(
+    "outbox_relay_lease",
+    "1 while this instance's relay holds the lease to publish its service's outbox (always on SQLite), "
+    "0 while another instance does",
+    ["service"],
 )

@@ -3,9 +3,23 @@
 At-least-once: a row is marked published only after the broker acknowledged it, so a crash in between
 republishes it (consumers are idempotent). A broker outage leaves rows in place and retries with backoff.
 
+Order. One relay per database publishes (the lease, see lease.py), a batch at a time in id order. An id
+is drawn from the table's sequence (CACHE 1, so ids rise in the order rows are inserted, across sessions)
+when the row is inserted. A row that depends on another's commit (a void on its issue; any second write
+of a participant, which waits for the first one's row lock before recording its event) is inserted after
+that commit: it has the larger id and is never visible without the other, so it is never sent first.
+Two transactions in flight may commit in the other order than their ids. The relay does not wait for a
+smaller id still in flight: it selects unpublished rows, not rows above a high-water mark, so a row that
+commits late is taken by the next pass, after the rows that committed before it (commit order), and
+nothing is skipped for good. Such rows were written concurrently, so neither depends on the other.
+Waiting until no older transaction is open (`pg_snapshot_xmin`) would publish them in id order instead,
+no closer to commit order, and hold every publish behind the longest open transaction.
+
 Cost: every pass is several database round trips and a Kafka request, whatever the number of rows, so
 a pass waits a few milliseconds after a wake-up to take the commits arriving meanwhile with it, and the
 backlog gauge (one more query) is refreshed at most once per poll interval rather than after every pass.
+Only the instance that committed is woken; the holder of the lease takes other instances' rows at its
+next poll (at most `poll_interval_s` later).
 """
 
 import asyncio
@@ -20,6 +34,7 @@ from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.engine import one_writer
+from shared.outbox.lease import lease_for
 from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_LAG
 from shared.tasks import cancel_and_wait
 
@@ -51,8 +66,7 @@ class OutboxRelay:
         self._service = service
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        # Only PostgreSQL can lock rows so that several instances never publish the same one.
-        self._lock_while_publishing = engine.dialect.name == "postgresql"
+        self.lease = lease_for(engine, service=service, table=outbox.name)
 
     def notify(self) -> None:
         """Called after a commit that added events: publish now rather than at the next poll."""
@@ -63,6 +77,7 @@ class OutboxRelay:
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
+        await self.lease.release()
         await self._discard_producer()
 
     async def _discard_producer(self) -> None:
@@ -96,7 +111,10 @@ class OutboxRelay:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, self._max_backoff_s)
                 continue
-            if published < self._batch_size:
+            if published is None:  # another instance publishes; ask again at the next poll
+                await self._refresh_backlog()
+                await asyncio.sleep(self._poll_interval_s)
+            elif published < self._batch_size:
                 await self._refresh_backlog()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
@@ -112,20 +130,20 @@ class OutboxRelay:
         with contextlib.suppress(Exception):  # the gauge is best effort; publishing is not
             await self.backlog()
 
-    async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows in id order; returns how many were published."""
+    async def publish_pending(self) -> int | None:
+        """Publish one batch of unpublished rows in id order: how many, or None while another instance
+        holds the lease. Rows are read and marked on the lease's connection, so a relay that lost it
+        reads nothing more to send."""
         self._wake.clear()
-        async with self._engine.connect() as conn:
+        async with self.lease.publishing() as conn:
+            if conn is None:
+                return None
             async with conn.begin():
                 rows = await self._pending(conn)
-                if rows and self._lock_while_publishing:
-                    await self._send(rows)
-                    await self._mark_published(conn, rows)
-                    return len(rows)
             if not rows:
                 return 0
-            # SQLite: a single writer per file anyway; keep its write transaction short.
             await self._send(rows)
+            # SQLite: a single writer per file; the mark waits its turn (nothing on PostgreSQL).
             async with one_writer(self._engine), conn.begin():
                 await self._mark_published(conn, rows)
         return len(rows)
@@ -136,7 +154,6 @@ class OutboxRelay:
             .where(self._outbox.c.published_at.is_(None))
             .order_by(self._outbox.c.id)
             .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
         )
         return list((await conn.execute(query)).all())
 

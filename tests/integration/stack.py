@@ -54,6 +54,10 @@ class Stack:
             url = self.infra.create_database(f"{self.name}_{service}")
         return self._start(service, {f"{service.upper()}_DATABASE_URL": url, **extra})
 
+    def another_instance(self, server: AppServer) -> AppServer:
+        """One more instance of a service: the first one's settings (its database too), another port."""
+        return self._start(server.service, server.env)
+
     def registration(self, database: str = "sqlite") -> AppServer:
         return self.producing("registration", database)
 
