@@ -10,8 +10,9 @@ from services.permits.settings import PermitsSettings
 from services.registration.settings import RegistrationSettings
 from services.reporting.settings import ReportingSettings
 from services.training.settings import TrainingSettings
+from shared.service.settings import ServiceSettings
 
-SETTINGS: dict[str, type[BaseSettings]] = {
+SETTINGS: dict[str, type[ServiceSettings]] = {
     "registration": RegistrationSettings,
     "training": TrainingSettings,
     "permits": PermitsSettings,
@@ -21,6 +22,9 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "finance": FinanceSettings,
 }
 PRODUCING = ("registration", "training", "permits", "mentoring", "marketing", "finance")
+# Beyond its database URL, the secrets a migration reads: registration's 0005 decrypts the stored names to
+# index them, with the service's keys read through RegistrationSettings (which checks the AUTH_ settings too).
+MIGRATION_SECRETS = {"registration": {"REGISTRATION_PII_HASH_KEY", "REGISTRATION_PII_ENCRYPTION_KEY"}}
 # Read by the OpenTelemetry SDK itself (the OTLP exporter's endpoint, headers, ...), not by a settings class.
 STANDARD_PREFIXES = ("OTEL_",)
 
@@ -28,6 +32,13 @@ STANDARD_PREFIXES = ("OTEL_",)
 def contract_port(service: str) -> int:
     port: int = SETTINGS[service].model_fields["port"].default
     return port
+
+
+def migration_reads(service: str, auth: set[str]) -> set[str]:
+    """What `<service>-migrate` is given: its database URL, its migrations' secrets and, when it has any, the
+    `auth` variables that let its settings class load."""
+    secrets = MIGRATION_SECRETS.get(service, set())
+    return {f"{service.upper()}_DATABASE_URL"} | secrets | (auth if secrets else set())
 
 
 def env_names(settings: type[BaseSettings]) -> set[str]:

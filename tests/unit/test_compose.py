@@ -15,22 +15,18 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from tests.unit.service_settings import PRODUCING, SETTINGS, contract_port, unknown_variables
+from tests.unit.service_settings import (
+    PRODUCING,
+    SETTINGS,
+    contract_port,
+    migration_reads,
+    unknown_variables,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
 IMAGE_VARIABLES = {"TAG"}  # the image tag has a default; every other variable is a secret
-# Beyond its database URL, what a migration reads: registration's 0005 decrypts the stored names to index
-# them, with the service's keys read through RegistrationSettings (which checks the AUTH_ settings too).
-MIGRATION_READS = {
-    "registration": {
-        "REGISTRATION_PII_HASH_KEY",
-        "REGISTRATION_PII_ENCRYPTION_KEY",
-        "AUTH_ENVIRONMENT",
-        "AUTH_JWT_SECRET",
-    }
-}
 
 
 def compose() -> dict[str, Any]:
@@ -118,7 +114,7 @@ def test_each_database_is_migrated_once_by_a_one_shot_service_before_its_instanc
         assert job["restart"] == "no" and "ports" not in job and "healthcheck" not in job
         assert job["depends_on"] == {f"{name}-db": {"condition": "service_healthy"}}
         # A job holds its database URL and what its migrations read, no other secret.
-        needs = {f"{name.upper()}_DATABASE_URL"} | MIGRATION_READS.get(name, set())
+        needs = migration_reads(name, auth={"AUTH_ENVIRONMENT", "AUTH_JWT_SECRET"})
         assert job["environment"] == {key: instance["environment"][key] for key in needs}
         assert instance["depends_on"][f"{name}-migrate"] == {"condition": "service_completed_successfully"}
         assert f"{name.upper()}_MIGRATE_ON_START" not in instance["environment"]
