@@ -13,7 +13,8 @@ RUN /opt/venv/bin/pip install --require-hashes --no-deps --only-binary=:all: -r 
 # process can change neither.
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PATH=/opt/venv/bin:$PATH PYTHONPATH=/app
-RUN useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent app
+RUN groupadd --system --gid 10001 app \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent app
 COPY --from=dependencies /opt/venv /opt/venv
 WORKDIR /app
 COPY shared ./shared
