@@ -29,6 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services devstack operator_cli tests benchmarks
+	$(VENV)/bin/lint-imports
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
