@@ -20,26 +20,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Error, Page, ViewportSize, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize
 
 from devstack import Endpoints
 from devstack.app_server import AppServer
 from shared.auth import Role
 from shared.dates import jakarta_today
 from shared.regions import jakarta
+from tests.browser.chromium import chromium
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client, running_stack
 from tests.tokens import bearer
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -139,7 +131,7 @@ def dash(infra: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         registration = stack.registration()
         reporting = stack.reporting()
         with client(reporting) as http:
-            for asset in ("/static/dashboard.js", "/static/dashboard.css", "/static/vendor/chart.umd.min.js"):
+            for asset in ("/static/main.js", "/static/dashboard.css", "/static/vendor/chart.umd.min.js"):
                 served = http.get(asset)
                 assert served.status_code == 200, (
                     f"GET {asset} → {served.status_code}: services/reporting/app.py must serve "
@@ -157,17 +149,8 @@ def dash(infra: Endpoints, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium", pytrace=False)
-    with sync_playwright() as p:
-        try:
-            launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000)
-        except Error as exc:
-            pytest.fail(f"Chromium at {CHROMIUM} did not start: {exc}", pytrace=False)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def signed_in(context: BrowserContext) -> BrowserContext:

@@ -1,0 +1,39 @@
+/* Chart.js charts (vendored in /static/vendor/, no CDN) with a data table as their text alternative.
+ * Without Chart.js the tables are shown instead. */
+import { $ } from "./dom.js";
+
+export const ACCENT = "#0b5cad";
+export const HIGHLIGHT = "#b35900";
+const charts = {};
+
+// The chart on canvas `id`, made once; null when Chart.js did not load.
+export function chart(id, type, extra = {}) {
+  if (!window.Chart) return null;
+  if (!charts[id]) {
+    charts[id] = new window.Chart($(id), {
+      type,
+      data: { labels: [], datasets: [{ data: [], backgroundColor: ACCENT, borderColor: ACCENT, borderWidth: 2, pointRadius: 2, fill: false, tension: 0.2 }] },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { x: { ticks: { color: "#1b1f24" } }, y: { beginAtZero: true, ticks: { color: "#1b1f24", precision: 0 } } },
+        ...extra,
+      },
+    });
+  }
+  return charts[id];
+}
+
+export function table(id, head, rows) {
+  const el = $(id);
+  const thead = `<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead>`;
+  const body = rows.map((r) => `<tr><th scope="row">${esc(r[0])}</th>${r.slice(1).map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`);
+  el.innerHTML = `${thead}<tbody>${body.join("")}</tbody>`;
+  el.parentElement.className = window.Chart ? "sr-only" : "";
+}
+const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+
+export function describe(canvasId, captionId, kind, text) {
+  $(captionId).textContent = text;
+  $(canvasId).setAttribute("aria-label", `${kind}. ${text}`);
+}

@@ -1,0 +1,30 @@
+/* What the figures cover: the scope line, the comparison note and the kota/agency filter menu. */
+import { previousRange } from "./dates.js";
+import { els } from "./dom.js";
+import { periodText, t } from "./i18n.js";
+import { filterName, state } from "./state.js";
+
+export function renderScope() {
+  const p = periodText(state.from, state.to);
+  els.scope.textContent = state.filter ? t().scopeFiltered(p, filterName()) : t().scopeAll(p);
+  const [pf, pt] = previousRange(state.from, state.to);
+  els.compare.textContent = t().compare(periodText(pf, pt));
+}
+
+// The filter menu is filled from the first breakdown rows of each kind (every kota or agency, zero-filled).
+export function fillFilterOptions(kind, rows) {
+  const names = kind === "kota" ? state.kotaNames : state.agencyNames;
+  const group = kind === "kota" ? els.kotaGroup : els.agencyGroup;
+  if (group.children.length === rows.length) return;
+  group.replaceChildren(
+    ...rows.map((row) => {
+      names[row.key] = row.label;
+      const option = document.createElement("option");
+      option.value = `${kind}:${row.key}`;
+      option.textContent = kind === "kota" ? row.label : `${row.key} — ${row.label}`;
+      return option;
+    }),
+  );
+  els.filter.value = state.filter;
+  renderScope();
+}
