@@ -62,7 +62,7 @@ async def naive_rate(kafka: KafkaSettings, redis_url: str, count: int) -> float:
             for records in batch.values():
                 for record in records:
                     envelope, _ = decode(record.value)
-                    await redis.hincrby(f"naive:{envelope.event_type}", envelope.occurred_on.isoformat(), 1)  # type: ignore[misc]
+                    await redis.hincrby(f"naive:{envelope.event_type}", envelope.occurred_on.isoformat(), 1)
                     seen += 1
                     if seen >= count:
                         break

@@ -62,7 +62,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         await redis.aclose()
 
     async def check_redis() -> None:
-        await redis.ping()  # type: ignore[misc]
+        await redis.ping()
 
     # Figures are served from Redis; without Kafka they only stop moving, so Kafka is shown, not required.
     shown = {"kafka": consumer.check_kafka} if settings.consume else {}

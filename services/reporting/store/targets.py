@@ -35,8 +35,7 @@ class Targets:
     async def of_year(self, year: int) -> list[Target]:
         """The year's targets by metric, scope and key; metrics this code does not know are left out."""
         keys = await self._keyspaces.live(self._redis)
-        # redis-py types the sync and async clients' replies as one union: this is the async one.
-        stored: dict[str, str] = await self._redis.hgetall(keys.targets())  # type: ignore[misc]
+        stored = await self._redis.hgetall(keys.targets())
         found = []
         for field, value in stored.items():
             target_year, metric, scope, scope_key = str(field).split(_SEP)
