@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: up demo test faults lint fetch bench clean
+.PHONY: up demo test unit faults lint fetch bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: $(STAMP)
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
+
+# Every unit test, no server: the fast run (tests/conftest.py marks the rest integration).
+unit: $(STAMP)
+	$(VENV)/bin/pytest -p no:cacheprovider -m "not integration"
 
 # The fault suite alone (docs/fault-suite.md); `make test` runs it too.
 faults: fetch
