@@ -8,6 +8,7 @@ from fastapi.staticfiles import StaticFiles
 from redis.asyncio import Redis
 
 from services.reporting.api.disclosure import READERS
+from services.reporting.api.journey import router as journey_router
 from services.reporting.api.routes import StreamSettings, StreamSlots, router
 from services.reporting.api.targets import planning
 from services.reporting.api.targets import router as targets_router
@@ -16,11 +17,13 @@ from services.reporting.consumer import ReportingConsumer
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
+from services.reporting.store.journeys import Journeys
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.targets import Targets
 from services.reporting.targets_publisher import TargetPublisher
 from shared.auth.cookie import reader, session_router
 from shared.contracts.topics import DEAD_LETTER_TOPIC
+from shared.participants.audit import install_area_audit
 from shared.web.app import service_app
 from shared.web.ops import Checks
 from shared.web.refusals import Refusal, refusals
@@ -75,8 +78,9 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         start=start,
         stop=stop,
         checks=checks,
-        routers=[planning, dashboard],
+        routers=[planning, dashboard, journey_router],  # each route checks its own roles
     )
+    install_area_audit(app)
     # No bearer dependency here (the token is the body), so the 401 is not implied by a security scheme.
     bad_token = Refusal(401, "unauthorized", "the token has expired; sign in again")
     not_a_reader = Refusal(403, "forbidden", "this needs the analyst role")
@@ -93,6 +97,7 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=DASHBOARD.parent), name="static")
     app.state.figures = Figures(redis, keyspaces)
     app.state.targets = Targets(redis, keyspaces)
+    app.state.journeys = Journeys(redis, keyspaces)
     app.state.target_publisher = publisher
     app.state.change_feed = feed
     app.state.public_aggregates = settings.public_aggregates

@@ -22,6 +22,7 @@ from services.reporting.projection.batch import (
 )
 from services.reporting.projection.earliest import TOTAL, Dated, SubjectState, increments
 from services.reporting.projection.facts import PROJECTIONS, facts_of
+from services.reporting.projection.journey import Step
 from shared.contracts.corrections import CORRECTABLE, FactCorrected, FactVoided
 from shared.contracts.enums import TargetScope, TrainingProgram
 from shared.contracts.envelope import EventPayload
@@ -148,7 +149,8 @@ def test_records_become_entries_targets_or_nothing() -> None:
     target = example(
         TargetSet, year=2024, metric="trained", scope=TargetScope.KOTA, scope_key="31.71", value=90
     )
-    assert decoded(Consumed(3, registered)) == Decoded(3, entries_of(registered))
+    steps = (Step(str(registered.participant_id), Metric.REGISTERED, "registration", "2023-01-02"),)
+    assert decoded(Consumed(3, registered)) == Decoded(3, entries_of(registered), steps=steps)
     assert entries_of(registered) == [
         (
             Metric.REGISTERED,

@@ -10,7 +10,8 @@ from typing import NamedTuple, TypeVar
 
 from services.reporting.metrics import Metric
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState, dated, put, recount
-from services.reporting.projection.facts import facts_of
+from services.reporting.projection.facts import Fact, facts_of
+from services.reporting.projection.journey import Step, steps_of
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import TargetSet
 
@@ -38,6 +39,7 @@ class Decoded(NamedTuple):
     offset: int
     entries: list[Entry]
     target: tuple[TargetKey, int] | None = None  # a TargetSet: which target, and its value
+    steps: tuple[Step, ...] = ()  # the participants' journey steps among its facts
 
 
 def decoded(record: Consumed | Decoded) -> Decoded:
@@ -50,12 +52,17 @@ def decoded(record: Consumed | Decoded) -> Decoded:
     if isinstance(event, TargetSet):
         key = (event.year, event.metric, event.scope.value, event.scope_key)
         return Decoded(record.offset, [], (key, event.value))
-    return Decoded(record.offset, entries_of(event))
+    facts = facts_of(event)
+    return Decoded(record.offset, _entries(facts), steps=tuple(steps_of(facts)))
 
 
 def entries_of(event: EventPayload) -> list[Entry]:
     """The event's facts as the projection takes them."""
-    return [(f.metric, f.subject, f.fact_id, None if f.void else dated(f)) for f in facts_of(event)]
+    return _entries(facts_of(event))
+
+
+def _entries(facts: list[Fact]) -> list[Entry]:
+    return [(f.metric, f.subject, f.fact_id, None if f.void else dated(f)) for f in facts]
 
 
 def targets_of(records: Iterable[Decoded]) -> dict[TargetKey, int]:

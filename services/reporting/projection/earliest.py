@@ -92,6 +92,12 @@ def unpack(fact: Dated) -> tuple[str, str, tuple[str, ...]]:
     return day, cohort, _fields(dims)
 
 
+def dimensions(fact: Dated) -> dict[Dimension, str]:
+    """The dimension values a fact is counted by (those it has)."""
+    values = fact.split(SEP)[2:]
+    return {d: value for d, value in zip(_DIMENSIONS, values, strict=True) if value}
+
+
 @lru_cache(maxsize=1 << 16)
 def _fields(dims: str) -> tuple[str, ...]:
     """Profiles repeat across facts, so their fields are built once."""

@@ -34,6 +34,7 @@ from shared.contracts.events import (
 from shared.contracts.profile import ParticipantProfile
 
 Dims = dict[Dimension, str]
+REGISTRATION = "registration"  # the fact id of a participant's registration
 E = TypeVar("E", bound=EventPayload)
 
 
@@ -80,9 +81,7 @@ def _stage_fact(metric: Metric, profile: ParticipantProfile, participant: UUID, 
 def _registered(e: ParticipantRegistered | ParticipantUpdated) -> list[Fact]:
     profile = e.profile
     return [
-        Fact(
-            Metric.REGISTERED, str(e.participant_id), "registration", profile.registered_on, dims_of(profile)
-        )
+        Fact(Metric.REGISTERED, str(e.participant_id), REGISTRATION, profile.registered_on, dims_of(profile))
     ]
 
 

@@ -16,6 +16,7 @@ from redis.exceptions import WatchError
 from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded, project, targets_of
 from services.reporting.projection.earliest import increments
 from services.reporting.store.bulk import BulkRead, BulkWrite
+from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import stored_increments
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.subjects import changed_fields, decode_state, keyed
@@ -73,6 +74,7 @@ class Applier:
             states = {key: decode_state(fields) for key, fields in loaded.items()}
             deltas = project(states, entries)
             hashes, removed = changed_fields(loaded, states)
+            hashes |= journey_fields(keys, records)  # in the same MULTI/EXEC as the counts they explain
             targets = targets_of(records)
             if targets:
                 hashes[keys.targets()] = target_fields(targets)

@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from services.reporting.projection.batch import Decoded, Partition, TargetKey, project, targets_of
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState, increments
 from services.reporting.store.bulk import BulkWrite
+from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import Keys, stored_increments
 from services.reporting.store.subjects import changed_fields, keyed
 from services.reporting.store.targets import target_fields
@@ -51,6 +52,7 @@ class FreshKeyspace:
         self._targets |= targets_of(records)
         self._offsets |= {p: rs[-1].offset for p, rs in batch.items() if rs}
         hashes, removed = changed_fields(before, states)
+        hashes |= journey_fields(self._keys, records)
         await self._written()
         self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
 

@@ -6,6 +6,8 @@
 {ks}:f:{metric}:{grain}:{label}:s hash  the same by month and day reached: "m:2024-05", "d:2024-05-17" → count
 {ks}:s:{metric}:{subject}         hash  one field per fact: "{fact_id}" → "{day}|{cohort}|{kota}|{kecamatan}|
                                         {gender}|{sector}|{agency}" (projection.earliest.Dated)
+{ks}:j:{participant}              hash  the participant's journey, one field per fact: "{code}:{fact_id}" →
+                                        "{day}", or "{day}|v" once voided (store.journeys)
 {ks}:o:{topic}:{partition}        str   last offset applied from that partition
 {ks}:t:targets                    hash  "{year}|{metric}|{scope}|{scope_key}" → yearly target
 
@@ -50,6 +52,9 @@ class Keys:
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"
 
+    def journey(self, participant: str) -> str:
+        return f"{self.keyspace}:j:{participant}"
+
     def offset(self, topic: str, partition: int) -> str:
         return f"{self.keyspace}:o:{topic}:{partition}"
 
@@ -58,7 +63,7 @@ class Keys:
 
     def pattern(self) -> str:
         """SCAN pattern that matches this keyspace's keys and nothing else's (one pattern: one pass)."""
-        return f"{self.keyspace}:[cfsot]:*"
+        return f"{self.keyspace}:[cfjsot]:*"
 
 
 def funnel_cells(prefix: str, cohort: str, stage_day: str) -> Iterator[tuple[str, str]]:
