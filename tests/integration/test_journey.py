@@ -11,18 +11,30 @@ import random
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 from redis import Redis
+from redis.asyncio import Redis as AsyncRedis
 
+from devstack import Endpoints
 from devstack.app_server import REPO_ROOT, AppServer
+from services.reporting.projection.batch import Consumed, Partition, decoded
+from services.reporting.store.applier import Applier
+from services.reporting.store.fresh import FreshKeyspace
+from services.reporting.store.journeys import Journeys
+from services.reporting.store.keys import Keys
+from services.reporting.store.keyspace import Keyspaces
 from shared.auth import Role
+from shared.contracts.corrections import FactCorrected, FactVoided
+from shared.contracts.envelope import EventPayload
+from shared.contracts.events import ParticipantMentored, ParticipantRegistered
+from tests import factories
 from tests.integration.people import participant
 from tests.integration.stack import Stack, client
 from tests.tokens import bearer
@@ -336,3 +348,79 @@ def test_a_rebuild_from_the_topics_gives_every_journey_back_the_same(servers: Se
     assert {pid: facts(servers, pid) for pid in SEEN} == before
     with Redis.from_url(stack.infra.redis_url) as redis:  # the keyspace replaced went, journeys too
         assert list(redis.scan_iter(match=f"{stack.name}:j:*")) == []
+
+
+def _history(rng: random.Random) -> tuple[list[ParticipantRegistered], list[EventPayload]]:
+    """Registrations, and stage facts with corrections and voids (each after its fact, as on its topic)."""
+    registrations: list[ParticipantRegistered] = []
+    stage: list[EventPayload] = []
+    for _ in range(40):
+        pid = uuid4()
+        profile = factories.profile(registered_on=date(2022, 1, 1) + timedelta(days=rng.randrange(60)))
+        registrations.append(ParticipantRegistered(participant_id=pid, profile=profile))
+        for _ in range(rng.randrange(4)):
+            held = profile.registered_on + timedelta(days=rng.randrange(1, 90))
+            fact = ParticipantMentored(
+                session_id=uuid4(), participant_id=pid, mentor_id=uuid4(), held_on=held, profile=profile
+            )
+            stage.append(fact)
+            if rng.random() < 0.3:
+                moved = fact.model_copy(update={"held_on": held + timedelta(days=rng.randrange(1, 9))})
+                by = "officer-1"
+                stage.append(
+                    FactCorrected(
+                        participant_id=pid, fact_type=fact.event_type, fact=moved, previous_on=held, by=by
+                    )
+                )
+                fact = moved
+            if rng.random() < 0.3:
+                stage.append(FactVoided(participant_id=pid, fact_type=fact.event_type, fact=fact, by="o-1"))
+    return registrations, stage
+
+
+async def test_redelivered_batches_and_a_fresh_rebuild_store_the_same_journeys(infra: Endpoints) -> None:
+    rng = random.Random(17)
+    registrations, stage = _history(rng)
+    live, rebuilt = Keyspaces(f"journey-{uuid4().hex[:8]}"), Keyspaces(f"journey-{uuid4().hex[:8]}")
+    reg, mentoring = Partition("registration", 0), Partition("mentoring", 0)
+    async with AsyncRedis.from_url(infra.redis_url, decode_responses=True) as redis:
+        applier = Applier(redis, live)
+        topics: list[tuple[Partition, Sequence[EventPayload]]] = [(mentoring, stage), (reg, registrations)]
+        for partition, events in topics:  # stage facts first
+            offset = 0
+            while offset < len(events):
+                size = rng.randrange(1, 12)
+                batch = [Consumed(offset + i, e) for i, e in enumerate(events[offset : offset + size])]
+                for _ in range(rng.choice((1, 1, 2))):  # now and then delivered again
+                    await applier.apply({partition: batch})
+                offset += size
+        fresh = FreshKeyspace(redis, Keys(rebuilt.base))
+        await fresh.apply(
+            {p: [decoded(Consumed(i, e)) for i, e in enumerate(events)] for p, events in topics}
+        )
+        await fresh.finish()
+        expected = _last_word(stage)
+        for event in registrations:
+            pid = str(event.participant_id)
+            stored = await redis.hgetall(Keys(live.base).journey(pid))
+            assert stored == await redis.hgetall(Keys(rebuilt.base).journey(pid))
+            journey = await Journeys(redis, live).of(pid)
+            assert journey is not None and (journey.kota, journey.agency) == ("31.71", "PPKUKM")
+            sessions = {(s.fact_id, s.on, s.voided) for s in journey.steps if s.fact_id != "registration"}
+            assert sessions == expected.get(pid, set())
+
+
+def _last_word(stage: Sequence[EventPayload]) -> dict[str, set[tuple[str, str, bool]]]:
+    """Per participant, each session as its last event left it: (id, day, voided)."""
+    last: dict[tuple[str, str], tuple[str, bool]] = {}
+    for event in stage:
+        fact = event.fact if isinstance(event, FactCorrected | FactVoided) else event
+        assert isinstance(fact, ParticipantMentored)
+        last[(str(fact.participant_id), str(fact.session_id))] = (
+            str(fact.held_on),
+            isinstance(event, FactVoided),
+        )
+    expected: dict[str, set[tuple[str, str, bool]]] = {}
+    for (pid, session), (on, voided) in last.items():
+        expected.setdefault(pid, set()).add((session, on, voided))
+    return expected
