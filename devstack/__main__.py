@@ -1,5 +1,5 @@
 """`python -m devstack up` runs infrastructure and every service (`make up`); `infra` only the servers;
-`fetch` only installs packages and pre-warms the Kafka jar cache."""
+`kafka-cluster` three replicated Kafka nodes; `fetch` only installs packages and pre-warms the Kafka jars."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from devstack import up
 from devstack.endpoints import Endpoints
 from devstack.infra import InfraPorts, LocalInfra
+from devstack.kafka_cluster import KafkaCluster
 from devstack.kafka_jars import ensure_kafka_libs, kafka_version
 from devstack.packages import ensure_system_packages
 from devstack.process import ServerError, install_exit_signal_handlers
@@ -38,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     infra.add_argument("--redis-appendonly", action="store_true", help="Redis with an append-only file")
     infra.add_argument("--database", action="append", default=[], help="create this database (repeatable)")
     infra.add_argument("--env-file", type=Path, help="also write the endpoints as KEY=VALUE lines here")
+
+    cluster = commands.add_parser("kafka-cluster", help="three Kafka nodes (RF 3, min ISR 2) until Ctrl-C")
+    cluster.add_argument("--base-dir", type=Path, default=Path(".run/kafka-cluster"), help="state dir")
 
     commands.add_parser("fetch", help="install system packages and resolve the Kafka jars, then exit")
     commands.add_parser("up", help="infrastructure and every service on its contract port, until Ctrl-C")
@@ -85,6 +89,28 @@ def _run_infra(args: argparse.Namespace) -> int:
         infra.stop()
 
 
+def _run_cluster(base_dir: Path) -> int:
+    """A throw-away cluster on free ports (a node's data is formatted for its controller port)."""
+    shutil.rmtree(base_dir, ignore_errors=True)
+    install_exit_signal_handlers(force=True)
+    cluster = KafkaCluster.on_free_ports(base_dir)  # java from PATH, as `make fetch` installs it
+    try:
+        cluster.start()
+        print("\n".join(f"{key}={value}" for key, value in cluster.client_env().items()), flush=True)
+        print(f"# state in {cluster.base_dir}; Ctrl-C to stop", flush=True)
+        while all(node.is_running for node in cluster.nodes):
+            time.sleep(1.0)
+        log.error("a kafka node exited unexpectedly")
+        return 1
+    except (KeyboardInterrupt, SystemExit):
+        return 0
+    except ServerError as exc:
+        log.error("%s", exc)
+        return 1
+    finally:
+        cluster.stop()
+
+
 def _run_up() -> int:
     install_exit_signal_handlers(force=True)
     try:
@@ -114,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_infra(args)
     if args.command == "up":
         return _run_up()
+    if args.command == "kafka-cluster":
+        return _run_cluster(args.base_dir)
     return _fetch()
 
 

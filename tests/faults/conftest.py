@@ -22,8 +22,15 @@ from tests.integration.stack import Stack, running_stack
 from tests.pii_scan import scan_topics
 
 ROWS = pytest.StashKey[list[tuple[int, Row]]]()
-# The table lists scenarios in the order of the issue: producers, reporting, infrastructure, delivery.
-ORDER = ("test_producer_crash", "test_reporting_crash", "test_infrastructure_outages", "test_delivery")
+# The table lists scenarios in the order of the issues: producers, reporting, infrastructure, delivery,
+# then the Kafka cluster and several instances.
+ORDER = (
+    "test_producer_crash",
+    "test_reporting_crash",
+    "test_infrastructure_outages",
+    "test_delivery",
+    "test_kafka_cluster",
+)
 REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import psycopg
 import sqlalchemy
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
@@ -22,6 +24,7 @@ from devstack.server import LocalServer
 from services.reporting.store.keys import Keys
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import partitions_of
+from tests.tokens import ADMIN
 
 
 async def restart(server: LocalServer, timeout_s: float = 90.0) -> None:
@@ -194,3 +197,18 @@ async def uncommitted_applied(
         if next_committed < next_to_apply:
             ahead[tp] = next_to_apply - next_committed
     return ahead
+
+
+async def metric(server: AppServer, name: str) -> float:
+    """The sum of a metric's samples on an instance's /ops/metrics (0 once it is not running)."""
+    if not server.is_running:
+        return 0.0
+    async with httpx.AsyncClient(headers=ADMIN, base_url=server.url) as http:
+        text = (await http.get("/ops/metrics")).text
+    samples = re.compile(rf"^{re.escape(name)}(?:\{{[^}}]*\}})? ([0-9.e+-]+)$", re.MULTILINE)
+    return sum(float(value) for value in samples.findall(text))
+
+
+async def applied_events(server: AppServer) -> int:
+    """Records a reporting instance took from Kafka in its current life (its applied-events counter)."""
+    return int(await metric(server, "reporting_events_applied_total"))

@@ -4,9 +4,7 @@ reporting instances joining, leaving and freezing mid-stream: no event lost, non
 from __future__ import annotations
 
 import asyncio
-import re
 
-import httpx
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from redis.asyncio import Redis
@@ -17,13 +15,11 @@ from services.reporting.store.keyspace import Keyspaces
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import partitions_of
 from tests.faults.conftest import Scenario
-from tests.faults.inject import restart, uncommitted_applied, until
+from tests.faults.inject import applied_events, restart, uncommitted_applied, until
 from tests.faults.traffic import Traffic
 from tests.integration.stack import Stack
-from tests.tokens import ADMIN
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
-APPLIED_TOTAL = re.compile(r"^reporting_events_applied_total\{[^}]*\} ([0-9.e+]+)$", re.MULTILINE)
 
 
 async def test_reporting_killed_between_redis_apply_and_kafka_commit(
@@ -114,14 +110,5 @@ async def test_rebalances_mid_stream_with_two_reporting_instances(stack: Stack, 
 
     await asyncio.gather(traffic.run(5000, rate=40, stop=stop), churn())
     await scenario.check(second.url)
-    applied = [await _applied(server) for server in stack.servers if server.service == "reporting"]
+    applied = [await applied_events(server) for server in stack.servers if server.service == "reporting"]
     scenario.note("events taken by instance: " + "/".join(str(n) for n in applied))
-
-
-async def _applied(server: AppServer) -> int:
-    """Records an instance took from Kafka in its current life (its applied-events counter)."""
-    if not server.is_running:
-        return 0
-    async with httpx.AsyncClient(headers=ADMIN, base_url=server.url) as http:
-        text = (await http.get("/ops/metrics")).text
-    return int(sum(float(value) for value in APPLIED_TOTAL.findall(text)))

@@ -2,17 +2,20 @@
 
 Each request is retried until the service gives a definite answer, as a careful client would. A write whose
 first attempt got no answer (the service was killed) is *in doubt*: it may have committed. Its retry tells:
-registration answers 409 naming the participant the lost attempt created, which is then read back and
-counted as acknowledged. Only 2xx answers (and writes resolved that way) enter the ledger.
+registration answers 409 naming the participant the lost attempt created, permits 409 that the permit is
+already issued; either is then read back and counted as acknowledged. Only 2xx answers (and writes resolved
+that way) enter the ledger. A service given as several instances is balanced round-robin, and an attempt
+refused by a dead instance (nothing sent, so nothing in doubt) goes to the next one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
@@ -27,6 +30,20 @@ from tests.tokens import ADMIN
 
 PROGRAMS = ("entrepreneurship", "vocational")
 PERMIT_TYPES = ("SPP_IRT", "HALAL", "BPOM_MD", "HKI")  # not NIB: one per participant would refuse some
+Servers = AppServer | Sequence[AppServer]  # one service: an instance, or several behind a balancer
+
+
+class Instances:
+    """The instances of one service behind a round-robin balancer: each request goes to the next one."""
+
+    def __init__(self, clients: list[httpx.AsyncClient]) -> None:
+        self._turns = itertools.cycle(clients)
+
+    async def post(self, path: str, **options: Any) -> httpx.Response:
+        return await next(self._turns).post(path, **options)
+
+    async def get(self, path: str) -> httpx.Response:
+        return await next(self._turns).get(path)
 
 
 class Traffic:
@@ -36,20 +53,17 @@ class Traffic:
     def __init__(
         self,
         ledger: Ledger,
-        registration: AppServer,
-        training: AppServer | None = None,
-        permits: AppServer | None = None,
+        registration: Servers,
+        training: Servers | None = None,
+        permits: Servers | None = None,
         *,
         seed: int,
         stage_share: float = 0.4,
         deadline_s: float = 120.0,
     ) -> None:
         self.ledger = ledger
-        self._urls = {"registration": registration.url}
-        if training is not None:
-            self._urls["training"] = training.url
-        if permits is not None:
-            self._urls["permits"] = permits.url
+        given = {"registration": registration, "training": training, "permits": permits}
+        self._urls = {name: _urls(servers) for name, servers in given.items() if servers is not None}
         self._rng = random.Random(seed)
         self._serial = seed * 100_000  # names and NIK serials of the test people, distinct per run
         self._stage_share = stage_share
@@ -89,7 +103,7 @@ class Traffic:
             await asyncio.gather(*sent)
             await asyncio.gather(*self._stage_tasks)
 
-    async def _schedule_classes(self, training: httpx.AsyncClient) -> None:
+    async def _schedule_classes(self, training: Instances) -> None:
         """Two classes per programme, open over the whole programme so any completion date fits."""
         for program in PROGRAMS:
             for n in range(2):
@@ -106,7 +120,7 @@ class Traffic:
                 self._classes.setdefault(program, []).append(created.json()["class_id"])
 
     async def _register(
-        self, http: dict[str, httpx.AsyncClient], body: dict[str, Any] | bytes, stages: asyncio.Semaphore
+        self, http: dict[str, Instances], body: dict[str, Any] | bytes, stages: asyncio.Semaphore
     ) -> None:
         registration = http["registration"]
         response, in_doubt = await self._send(registration, "/participants", body)
@@ -126,7 +140,7 @@ class Traffic:
             self._stage_tasks.add(task)
 
     async def _stages(
-        self, http: dict[str, httpx.AsyncClient], participant: dict[str, Any], gate: asyncio.Semaphore
+        self, http: dict[str, Instances], participant: dict[str, Any], gate: asyncio.Semaphore
     ) -> None:
         pid = participant["participant_id"]
         registered_on = date.fromisoformat(participant["registered_on"])
@@ -153,7 +167,7 @@ class Traffic:
 
     async def _complete(
         self,
-        training: httpx.AsyncClient,
+        training: Instances,
         class_id: str,
         pid: str,
         *,
@@ -172,46 +186,57 @@ class Traffic:
         assert done.status_code == 201, done.text
         self.ledger.completed(pid, program, date.fromisoformat(done.json()["completed_on"]))
 
-    async def _permit(self, permits: httpx.AsyncClient, pid: str, registered_on: date) -> None:
+    async def _permit(self, permits: Instances, pid: str, registered_on: date) -> None:
         applied_on = _day_between(self._rng, registered_on, jakarta_today())
         body = {
             "participant_id": pid,
             "permit_type": self._rng.choice(PERMIT_TYPES),
             "applied_on": str(applied_on),
         }
-        applied = await self._known(permits, "/permits", body)
+        # An application lost in doubt leaves at most one more applied permit, which no figure counts.
+        applied = await self._known(permits, "/permits", body, doubt_allowed=True)
         assert applied.status_code == 201, applied.text
         permit_id = applied.json()["permit_id"]
         issue = {
             "permit_number": uuid4().hex,
             "issued_on": str(_day_between(self._rng, applied_on, jakarta_today())),
         }
-        issued = await self._definite(permits, f"/permits/{permit_id}/issue", issue)
+        path = f"/permits/{permit_id}/issue"
+        issued, in_doubt = await self._send(permits, path, issue)
+        if issued.status_code == 409 and in_doubt:
+            # Only we issue this permit: the lost attempt did. Read back the date it recorded.
+            issued = await permits.get(f"/permits/{permit_id}")
+            assert issued.status_code == 200 and issued.json()["status"] == "issued", issued.text
+            self.resolved += 1
         assert issued.status_code == 200, issued.text
         self.ledger.issued(permit_id, pid, date.fromisoformat(issued.json()["issued_on"]))
 
-    async def _known(self, http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> httpx.Response:
+    async def _known(
+        self, http: Instances, path: str, body: dict[str, Any], *, doubt_allowed: bool = False
+    ) -> httpx.Response:
         """POST a stage fact, waiting while the service has not heard of the participant (PRODUCT.md §2):
         with Kafka down, registrations reach it only once the broker is back."""
         while True:
-            response = await self._definite(http, path, body)
+            response, in_doubt = await self._send(http, path, body)
+            assert doubt_allowed or not in_doubt, f"{path}: a service never killed here did not answer"
             if response.status_code != 422 or response.json().get("code") != "unknown_participant":
                 return response
             self._check_deadline(path)
             await asyncio.sleep(0.2)
 
-    async def _definite(self, http: httpx.AsyncClient, path: str, body: dict[str, Any]) -> httpx.Response:
-        """A stage write: those services are never killed mid-request here, so doubt would be a bug."""
+    async def _definite(self, http: Instances, path: str, body: dict[str, Any]) -> httpx.Response:
+        """A write to a service never killed mid-request here, so doubt would be a bug."""
         response, in_doubt = await self._send(http, path, body)
-        assert not in_doubt, f"{path}: a stage service did not answer"
+        assert not in_doubt, f"{path}: a service never killed here did not answer"
         return response
 
     async def _send(
-        self, http: httpx.AsyncClient, path: str, body: dict[str, Any] | bytes
+        self, http: Instances, path: str, body: dict[str, Any] | bytes
     ) -> tuple[httpx.Response, bool]:
         """POST until a definite answer (< 500); True if an earlier attempt went unanswered."""
         in_doubt = False
         while True:
+            pause = 0.2
             try:
                 if isinstance(body, bytes):
                     response = await http.post(
@@ -222,27 +247,34 @@ class Traffic:
                 if response.status_code < 500:
                     self.in_doubt += in_doubt
                     return response, in_doubt
+                in_doubt = True
+            except httpx.ConnectError:
+                pause = 0.02  # refused before anything was sent: try the next instance soon
             except httpx.TransportError:
-                pass
-            in_doubt = True
+                in_doubt = True
             self._check_deadline(path)
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(pause)
 
     def _check_deadline(self, path: str) -> None:
         if time.monotonic() > self._deadline:
             raise AssertionError(f"{path}: no definite answer before the scenario's deadline")
 
 
+def _urls(servers: Servers) -> list[str]:
+    return [servers.url] if isinstance(servers, AppServer) else [server.url for server in servers]
+
+
 @contextlib.asynccontextmanager
-async def _clients(urls: dict[str, str]) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    """One HTTP client per service, acting as an admin."""
+async def _clients(urls: dict[str, list[str]]) -> AsyncIterator[dict[str, Instances]]:
+    """One HTTP client per service instance, acting as an admin."""
     async with contextlib.AsyncExitStack() as stack:
-        yield {
-            name: await stack.enter_async_context(
+
+        async def client(url: str) -> httpx.AsyncClient:
+            return await stack.enter_async_context(
                 httpx.AsyncClient(base_url=url, timeout=15.0, headers=ADMIN)
             )
-            for name, url in urls.items()
-        }
+
+        yield {name: Instances([await client(url) for url in each]) for name, each in urls.items()}
 
 
 def _day_between(rng: random.Random, first: date, last: date) -> date:
