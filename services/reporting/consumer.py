@@ -34,6 +34,7 @@ from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
 from shared.tasks import cancel_and_wait
+from shared.tracing import trace_id_of
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ CONSUMER_LAG = Gauge("reporting_consumer_lag", "Events in a partition not read y
 
 
 def _trace(records: list[ConsumerRecord]) -> None:
-    """At DEBUG, one line per applied event with the correlation id of the request that caused it."""
+    """At DEBUG, one line per applied event with the correlation id and the trace id of the request that
+    caused it (the trace's receive span is the aiokafka instrumentation's, made when the batch was read)."""
     if log.isEnabledFor(logging.DEBUG):
         for record in records:
             headers = dict(record.headers)
@@ -55,7 +57,7 @@ def _trace(records: list[ConsumerRecord]) -> None:
                 record.topic,
                 record.partition,
                 record.offset,
-                extra={"correlation_id": correlation_id},
+                extra={"correlation_id": correlation_id, "trace_id": trace_id_of(headers)},
             )
 
 

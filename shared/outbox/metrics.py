@@ -1,7 +1,7 @@
 """Prometheus figures of the outbox: how much waits, how long events waited before Kafka took them, and
 which instance publishes."""
 
-from prometheus_client import Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 OUTBOX_BACKLOG = Gauge("outbox_backlog", "Committed events not yet acknowledged by Kafka", ["service"])
 OUTBOX_PUBLISH_LAG = Histogram(
@@ -16,3 +16,4 @@ OUTBOX_RELAY_LEASE = Gauge(
     "0 while another instance does",
     ["service"],
 )
+OUTBOX_PRUNED = Counter("outbox_pruned", "Published outbox rows deleted after their retention", ["service"])

@@ -26,7 +26,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -35,7 +35,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.engine import one_writer
 from shared.outbox.lease import lease_for
-from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_LAG
+from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PRUNED, OUTBOX_PUBLISH_LAG
+from shared.outbox.settings import OutboxSettings
+from shared.outbox.trace import continuing
 from shared.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,7 @@ class OutboxRelay:
         poll_interval_s: float = 1.0,
         max_backoff_s: float = 5.0,
         gather_s: float = 0.005,
+        settings: OutboxSettings | None = None,
     ) -> None:
         self._engine = engine
         self._outbox = outbox
@@ -63,6 +66,8 @@ class OutboxRelay:
         self._max_backoff_s = max_backoff_s
         self._gather_s = gather_s
         self._backlog_due = 0.0  # loop time of the next backlog gauge refresh
+        self._settings = settings or OutboxSettings()
+        self._prune_due = 0.0  # loop time of the next look for rows past their retention
         self._service = service
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -114,7 +119,9 @@ class OutboxRelay:
             if published is None:  # another instance publishes; ask again at the next poll
                 await self._refresh_backlog()
                 await asyncio.sleep(self._poll_interval_s)
-            elif published < self._batch_size:
+                continue
+            await self._prune_if_due()
+            if published < self._batch_size:
                 await self._refresh_backlog()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._poll_interval_s)
@@ -157,6 +164,40 @@ class OutboxRelay:
         )
         return list((await conn.execute(query)).all())
 
+    async def _prune_if_due(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now < self._prune_due:
+            return
+        try:
+            deleted = await self.prune()
+        except Exception as exc:  # housekeeping: never a reason to stop publishing
+            log.warning("outbox prune failed (%s: %s); trying again later", type(exc).__name__, exc)
+            deleted = 0
+        # A full batch: more is due, deleted between the next publish passes; else wait the interval.
+        full = deleted >= self._settings.prune_batch
+        self._prune_due = now if full else now + self._settings.prune_every_minutes * 60
+
+    async def prune(self) -> int:
+        """Delete one batch of the rows published longer ago than the retention, oldest first: how many
+        (none while another instance holds the lease; the holder prunes for all)."""
+        published_at = self._outbox.c.published_at
+        cutoff = datetime.now(UTC) - timedelta(hours=self._settings.retention_hours)
+        oldest = (  # through ix_outbox_published_at, which holds only published rows
+            select(self._outbox.c.id)
+            .where(published_at.is_not(None), published_at < cutoff)
+            .order_by(published_at)
+            .limit(self._settings.prune_batch)
+        )
+        async with self.lease.publishing() as conn:
+            if conn is None:
+                return 0
+            async with one_writer(self._engine), conn.begin():
+                deleted = (
+                    await conn.execute(self._outbox.delete().where(self._outbox.c.id.in_(oldest)))
+                ).rowcount
+        OUTBOX_PRUNED.labels(self._service).inc(deleted)
+        return int(deleted)
+
     async def _send(self, rows: list[Row[Any]]) -> None:
         if self.producer is None:
             raise RuntimeError("relay has no producer yet")
@@ -165,11 +206,12 @@ class OutboxRelay:
             headers = [("event_type", row.event_type.encode())]
             if row.correlation_id:
                 headers.append(("correlation_id", row.correlation_id.encode()))
-            deliveries.append(
-                await self.producer.send(
-                    row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+            with continuing(row.trace_context, headers):
+                deliveries.append(
+                    await self.producer.send(
+                        row.topic, value=row.payload.encode(), key=row.key.encode(), headers=headers
+                    )
                 )
-            )
         await asyncio.gather(*deliveries)
 
     async def _mark_published(self, conn: AsyncConnection, rows: list[Row[Any]]) -> None:

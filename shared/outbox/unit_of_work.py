@@ -13,6 +13,7 @@ from shared.contracts.codec import wrap
 from shared.contracts.envelope import EventPayload
 from shared.db.engine import one_writer
 from shared.outbox.relay import OutboxRelay
+from shared.outbox.trace import current_trace_context
 from shared.outbox.writer import add_to_outbox
 from shared.web.correlation import current_correlation_id
 
@@ -48,7 +49,9 @@ class Transaction:
             )
             for fact in facts
         ]
-        await add_to_outbox(self.conn, self.outbox, self.topic, envelopes)
+        await add_to_outbox(
+            self.conn, self.outbox, self.topic, envelopes, trace_context=current_trace_context()
+        )
 
 
 @dataclass

@@ -11,9 +11,15 @@ from shared.contracts.envelope import EventEnvelope
 
 
 async def add_to_outbox(
-    conn: AsyncConnection, outbox: Table, topic: str, envelopes: Sequence[EventEnvelope]
+    conn: AsyncConnection,
+    outbox: Table,
+    topic: str,
+    envelopes: Sequence[EventEnvelope],
+    *,
+    trace_context: str | None = None,
 ) -> None:
-    """One statement for all of them: the driver sends a batch's rows together (executemany)."""
+    """One statement for all of them: the driver sends a batch's rows together (executemany).
+    `trace_context`: the W3C carrier (JSON) of the request that recorded them, sent on as Kafka headers."""
     if not envelopes:
         return
     created_at = datetime.now(UTC)
@@ -30,6 +36,7 @@ async def add_to_outbox(
                 "correlation_id": envelope.correlation_id,
                 "payload": encode(envelope).decode(),
                 "created_at": created_at,
+                "trace_context": trace_context,
             }
             for envelope in envelopes
         ],

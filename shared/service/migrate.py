@@ -10,12 +10,13 @@ from pathlib import Path
 from shared.db.migrations import Migrated, upgrade_to_head
 from shared.logs import configure_logging
 from shared.service.settings import ProducingServiceSettings, database_url
+from shared.tracing import service_name
 
 log = logging.getLogger(__name__)
 
 
 def migrate(service: str, migrations: Path, settings: type[ProducingServiceSettings]) -> Migrated:
-    configure_logging("INFO")
+    configure_logging("INFO", service_name(service))
     migrated = upgrade_to_head(migrations, database_url(settings), service)
     log.info(summary(service, migrated))
     return migrated

@@ -13,6 +13,7 @@ from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
 from shared.kafka.topics import ensure_topics
 from shared.outbox.relay import OutboxRelay
+from shared.outbox.settings import OutboxSettings
 from shared.outbox.unit_of_work import UnitOfWork
 from shared.participants.directory import ParticipantTables
 from shared.participants.follower import RegistrationFollower
@@ -35,6 +36,7 @@ class ProducingRuntime:
         migrations: Path,
         participants: ParticipantTables | None = None,
         migrate_on_start: bool = False,
+        outbox_settings: OutboxSettings | None = None,
     ) -> None:
         self.name = name
         self.topic = kafka.topic(name)
@@ -43,7 +45,9 @@ class ProducingRuntime:
         self._migrations = migrations
         self._migrate_on_start = migrate_on_start
         self.engine = create_engine(database_url)
-        self.relay = OutboxRelay(self.engine, outbox, service=name, connect=self._connect_producer)
+        self.relay = OutboxRelay(
+            self.engine, outbox, service=name, connect=self._connect_producer, settings=outbox_settings
+        )
         self.unit_of_work = UnitOfWork(self.engine, outbox, self.relay, self.topic, name)
         # Stage services learn participants from registration events into their own database.
         self.follower = (

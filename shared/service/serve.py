@@ -12,16 +12,17 @@ from fastapi import FastAPI
 from shared.logs import configure_logging
 from shared.service.migrate import migrate
 from shared.service.settings import ProducingServiceSettings, ServiceSettings
-from shared.tracing import configure_tracing
+from shared.tracing import configure_tracing, service_name
 
 S = TypeVar("S", bound=ServiceSettings)
 P = TypeVar("P", bound=ProducingServiceSettings)
 
 
 def serve(create_app: Callable[[S], FastAPI], settings: S) -> None:
-    configure_logging(settings.log_level)
-    app = create_app(settings)
-    configure_tracing(app, app.title.removeprefix("Jakpreneur ").strip(), settings.tracing_exporter)
+    app = create_app(settings)  # logs nothing: logging is set up with the service's name next
+    service = app.title.removeprefix("Jakpreneur ").strip()
+    configure_logging(settings.log_level, service_name(service))
+    configure_tracing(app, service, settings.tracing_exporter)
     uvicorn.run(
         app,
         host=settings.host,

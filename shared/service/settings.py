@@ -7,6 +7,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shared.auth.settings import AuthSettings
 from shared.kafka.settings import KafkaSettings
+from shared.outbox.settings import OutboxSettings
 from shared.tracing import TracingExporter
 from shared.web.limits import LimitSettings
 
@@ -30,6 +31,7 @@ class ServiceSettings(BaseSettings):
 
 class ProducingServiceSettings(ServiceSettings):
     database_url: str = Field(description="sqlite:///path.db (embedded) or postgresql://user@host/db")
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     migrate_on_start: bool = Field(
         default=False,
         description="Development only: migrate at start-up. Otherwise `python -m services.<name> migrate` "

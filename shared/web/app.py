@@ -90,6 +90,7 @@ def producing_service_app(
         migrations=migrations,
         participants=participants,
         migrate_on_start=settings.migrate_on_start,
+        outbox_settings=settings.outbox,
     )
     app = service_app(
         title=title,

@@ -13,23 +13,24 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, cast
+from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 import sqlalchemy as sa
-from aiokafka import AIOKafkaProducer, ConsumerRecord
+from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from devstack import Endpoints
 from devstack.app_server import AppServer
 from shared.dates import jakarta_today
 from shared.db.engine import create_engine, sync_url
-from shared.outbox import OutboxRelay, outbox_table
+from shared.outbox import outbox_table
 from tests.faults.inject import topic_records, unpublished, until
 from tests.integration.people import participant
 from tests.integration.stack import Stack
+from tests.outbox_fakes import RecordingProducer, recording_relay
 from tests.tokens import ADMIN
 
 pytestmark = pytest.mark.timeout(240)
@@ -48,23 +49,7 @@ HOLDER_TERMINATED = """
 """
 
 
-# In process: two relays on one database, Kafka replaced by a recording producer.
-
-
-class RecordingProducer:
-    """Stands in for AIOKafkaProducer: notes what each relay sent, acknowledged at once."""
-
-    def __init__(self) -> None:
-        self.sent: list[int] = []  # outbox ids, in the order sent
-
-    async def send(self, topic: str, *, value: bytes, key: bytes, headers: list[Any]) -> asyncio.Future[None]:
-        self.sent.append(json.loads(value)["id"])
-        acknowledged: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        acknowledged.set_result(None)
-        return acknowledged
-
-    async def stop(self) -> None:
-        """Nothing to close."""
+# In process: relays on one database, Kafka replaced by a recording producer.
 
 
 @pytest.fixture
@@ -77,13 +62,6 @@ async def outbox_db(infra: Endpoints) -> AsyncIterator[tuple[AsyncEngine, sa.Tab
     engine = create_engine(url)
     yield engine, table
     await engine.dispose()
-
-
-def relay_on(engine: AsyncEngine, table: sa.Table, producer: RecordingProducer, poll_s: float) -> OutboxRelay:
-    async def connect() -> AIOKafkaProducer:
-        return cast(AIOKafkaProducer, producer)
-
-    return OutboxRelay(engine, table, service="permits", connect=connect, poll_interval_s=poll_s)
 
 
 def row(serial: int) -> dict[str, Any]:
@@ -114,8 +92,7 @@ async def test_a_row_committed_after_a_larger_id_is_published_after_it_never_ski
 ) -> None:
     engine, table = outbox_db
     producer = RecordingProducer()
-    relay = relay_on(engine, table, producer, poll_s=1.0)
-    relay.producer = cast(AIOKafkaProducer, producer)
+    relay = recording_relay(engine, table, producer)
     async with engine.connect() as early, engine.connect() as late:
         await early.begin()
         smaller = (await early.execute(sa.text("SELECT nextval('outbox_id_seq')"))).scalar_one()
@@ -136,10 +113,10 @@ async def test_one_relay_publishes_and_another_takes_over_when_its_connection_is
 ) -> None:
     engine, table = outbox_db
     first, second = RecordingProducer(), RecordingProducer()
-    holder = relay_on(engine, table, first, poll_s=5.0)  # slow to notice: the other must win the lease
+    holder = recording_relay(engine, table, first, poll_s=5.0)  # slow to notice: the other must win the lease
     holder.start()
     await until(lambda: holder.lease.held, "the first relay holds the lease")
-    standby = relay_on(engine, table, second, poll_s=0.05)
+    standby = recording_relay(engine, table, second, poll_s=0.05)
     standby.start()
     try:
         before = await insert(engine, table, 20)
