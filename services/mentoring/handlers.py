@@ -1,5 +1,6 @@
 """Use cases of the mentoring service: each one transaction, state and event together."""
 
+from datetime import date
 from typing import NoReturn
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters import repository
 from services.mentoring.adapters.tables import correction_log, known_participants
+from services.mentoring.domain.caseload import CaseloadEntry, last_session_by
 from services.mentoring.domain.mentor import AssignMentor, DuplicateMentor, Mentor, UnknownMentor, assign
 from services.mentoring.domain.session import (
     ConcurrentChange,
@@ -60,6 +62,18 @@ async def mentors_page(
     async with uow.engine.connect() as conn:
         return await repository.mentors_page(
             conn, kecamatan_code=kecamatan_code, after_seq=after_seq, limit=limit
+        )
+
+
+async def caseload(
+    uow: UnitOfWork, mentor_id: UUID, *, idle_days: int | None, position: tuple[date, UUID] | None, limit: int
+) -> tuple[list[CaseloadEntry], CaseloadEntry | None]:
+    cutoff = None if idle_days is None else last_session_by(jakarta_today(), idle_days)
+    async with uow.engine.connect() as conn:
+        if await repository.mentor(conn, mentor_id) is None:
+            raise NotFound(f"mentor {mentor_id} not found")
+        return await repository.caseload(
+            conn, mentor_id, last_session_by=cutoff, position=position, limit=limit
         )
 
 

@@ -1,6 +1,7 @@
 """Use cases of the permits service: each one transaction, state and event together."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import NoReturn
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from services.permits.domain.permit import (
     VoidIssue,
     apply,
 )
+from services.permits.domain.work_list import applied_by
 from shared.contracts.enums import PermitType
 from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
@@ -131,6 +133,22 @@ async def permits_page(
     async with uow.engine.connect() as conn:
         return await repository.page(
             conn, participant_id=participant_id, status=status, after_seq=after_seq, limit=limit
+        )
+
+
+async def waiting_page(
+    uow: UnitOfWork,
+    *,
+    participant_id: UUID | None,
+    waiting_days: int,
+    position: tuple[date, UUID] | None,
+    limit: int,
+) -> tuple[list[Permit], Permit | None]:
+    """The work list: applications waiting at least `waiting_days` days, oldest first."""
+    cutoff = applied_by(jakarta_today(), waiting_days)
+    async with uow.engine.connect() as conn:
+        return await repository.waiting(
+            conn, participant_id=participant_id, applied_by=cutoff, position=position, limit=limit
         )
 
 

@@ -2,11 +2,17 @@
 
 Placing, and correcting or voiding a completion or a placement, first lock the participant
 (repository.lock_participant): "a placement follows a vocational completion" spans rows that concurrent
-requests could otherwise change between one request's read and its write. Recording a completion needs no
-lock: it only adds support, and the one-live-completion index refuses a duplicate.
+requests could otherwise change between one request's read and its write. Enrolling, withdrawing and
+recording completions lock the class instead: capacity counts its enrolments, and a withdrawal must not
+race a completion of the same enrolment (the one-live-completion index refuses a duplicate completion).
+
+A withdrawal publishes no event: no figure counts enrolments (PRODUCT.md §3), and the enrolment it ends
+still happened on its date — the stage fact registration keeps for its "registered_on precedes every
+stage fact" rule stays true.
 """
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
@@ -14,17 +20,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.training.adapters import repository
-from services.training.adapters.repository import Enrollment
+from services.training.adapters.repository import ClassFilters
 from services.training.adapters.tables import correction_log, known_participants
+from services.training.domain.enrollment import BatchRow, Enrollment, enrollment_of
 from services.training.domain.training import (
     AlreadyCompleted,
     AlreadyEnrolled,
     ClassFull,
     Completion,
-    NotEnrolled,
     Placement,
     TrainingClass,
-    check_completion,
     check_enrolment,
     check_placement,
     check_placements_still_follow,
@@ -35,8 +40,8 @@ from shared.contracts.enums import TrainingProgram
 from shared.contracts.events import ParticipantEnrolled, TrainingClassScheduled
 from shared.corrections.log import record_correction, record_void
 from shared.dates import jakarta_today
-from shared.errors import NotFound
-from shared.outbox.unit_of_work import Transaction, UnitOfWork
+from shared.errors import DomainError, NotFound
+from shared.outbox.unit_of_work import Fact, Transaction, UnitOfWork
 from shared.participants.area import check_own_kota, found_in_area
 from shared.participants.directory import profile_of
 
@@ -87,7 +92,8 @@ async def enroll(
             cls = await _class(tx, class_id, lock=True)
             profile = await profile_of(tx.conn, known_participants, participant_id)
             check_enrolment(cls, day, today, profile)
-            if await repository.get_enrollment(tx.conn, class_id, participant_id):
+            if existing := await repository.get_enrollment(tx.conn, class_id, participant_id):
+                existing.check_open()
                 raise AlreadyEnrolled(f"participant {participant_id} is already enrolled in class {class_id}")
             if not await repository.enroll_if_room(tx.conn, cls, participant_id, day):
                 raise ClassFull(f"class {class_id} is full ({cls.capacity} places)")
@@ -113,20 +119,79 @@ async def complete(
     day = completed_on or today
     try:
         async with uow.begin() as tx:
-            cls = await _class(tx, class_id)
+            cls = await _class(tx, class_id, lock=True)
             profile = await profile_of(tx.conn, known_participants, participant_id)
-            enrollment = await repository.get_enrollment(tx.conn, class_id, participant_id)
-            if enrollment is None:
-                raise NotEnrolled(f"participant {participant_id} is not enrolled in class {class_id}")
-            check_completion(cls, enrollment.enrolled_on, day, today, profile)
-            await repository.insert_completion(tx.conn, class_id, participant_id, day)
-            done = Completion(class_id, participant_id, cls.program, enrollment.enrolled_on, day)
+            found = await repository.get_enrollment(tx.conn, class_id, participant_id)
+            done = enrollment_of(found, class_id, participant_id).complete(cls, day, today, profile)
+            await repository.insert_completions(tx.conn, [done])
             await tx.record(done.event(profile), key=str(participant_id), occurred_on=day)
     except IntegrityError:
-        # The one-live-completion index refused it, possibly against a concurrent request; a voided
-        # completion does not count, so it can be recorded again.
+        # The one-live-completion index refused it; a voided completion does not count, so it can be
+        # recorded again.
         raise AlreadyCompleted(f"participant {participant_id} already completed class {class_id}") from None
     return done
+
+
+async def complete_many(
+    uow: UnitOfWork, class_id: UUID, participant_ids: Sequence[UUID], completed_on: date
+) -> list[tuple[BatchRow, DomainError | None]]:
+    """Completions of one class on one day: each participant under the rules of a single completion.
+
+    A refused participant gets the status and code a single request would; the others are recorded, each
+    completion with its event, in one transaction. Also returns each row's refusal, for the audit trail.
+    A participant listed twice is completed once; the later row is `already_completed`.
+    """
+    today = jakarta_today()
+    async with uow.begin() as tx:
+        cls = await _class(tx, class_id, lock=True)
+        enrolled = await repository.enrollments_of(tx.conn, class_id, set(participant_ids))
+        rows: list[tuple[BatchRow, DomainError | None]] = []
+        done: list[Completion] = []
+        facts: list[Fact] = []
+        for index, participant_id in enumerate(participant_ids):
+            try:
+                profile = await profile_of(tx.conn, known_participants, participant_id)
+                found = enrollment_of(enrolled.get(participant_id), class_id, participant_id)
+                completion = found.complete(cls, completed_on, today, profile)
+            except DomainError as refused:
+                rows.append((BatchRow.refused(index, participant_id, refused), refused))
+                continue
+            enrolled[participant_id] = replace(found, completed_on=completed_on)
+            done.append(completion)
+            facts.append(Fact(completion.event(profile), str(participant_id), completed_on))
+            rows.append((BatchRow(index, 201), None))
+        await repository.insert_completions(tx.conn, done)
+        await tx.record_many(facts)
+    return rows
+
+
+async def withdraw(
+    uow: UnitOfWork, class_id: UUID, participant_id: UUID, withdrawn_on: date | None, *, by: str, reason: str
+) -> Enrollment:
+    """End an enrolment that is not completed, freeing its place; `by` and `reason` stay in this database."""
+    today = jakarta_today()
+    async with uow.begin() as tx:
+        await _class(tx, class_id, lock=True)
+        enrollment = await _enrollment(tx.conn, class_id, participant_id)
+        withdrawn = enrollment.withdraw(withdrawn_on or today, today)
+        await repository.withdraw(tx.conn, withdrawn, by=by, reason=reason)
+    return withdrawn
+
+
+async def classes_page(
+    uow: UnitOfWork, filters: ClassFilters, position: tuple[date, UUID] | None, limit: int
+) -> tuple[list[tuple[TrainingClass, int]], TrainingClass | None]:
+    async with uow.engine.connect() as conn:
+        return await repository.classes_page(conn, filters, position, limit)
+
+
+async def roster(
+    uow: UnitOfWork, class_id: UUID, position: tuple[date, UUID] | None, limit: int
+) -> tuple[list[Enrollment], Enrollment | None]:
+    async with uow.engine.connect() as conn:
+        if await repository.get_class(conn, class_id) is None:
+            raise NotFound(f"class {class_id} not found")
+        return await repository.roster(conn, class_id, position, limit)
 
 
 async def correct_completion(
@@ -253,6 +318,13 @@ async def void_placement(uow: UnitOfWork, placement_id: UUID, *, by: str, reason
 async def get_placement(uow: UnitOfWork, placement_id: UUID) -> Placement:
     async with uow.engine.connect() as conn:
         return await _placement(conn, placement_id)
+
+
+async def _enrollment(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Enrollment:
+    """The enrolment, or 404 — also for a participant outside the caller's area, whatever they did."""
+    missing = NotFound(f"participant {participant_id} is not enrolled in class {class_id}")
+    found = await repository.get_enrollment(conn, class_id, participant_id)
+    return await found_in_area(conn, known_participants, found, missing)
 
 
 async def _completion(conn: AsyncConnection, key: CompletionKey) -> Completion:

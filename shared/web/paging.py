@@ -1,7 +1,11 @@
-"""Opaque cursors for keyset paging over a table's monotonically increasing `seq` column."""
+"""Opaque cursors for keyset paging: over a table's monotonically increasing `seq` column, or over a
+(date, id) position for lists in another order."""
 
 import base64
 import binascii
+from datetime import date
+from typing import NamedTuple
+from uuid import UUID
 
 from shared.errors import RuleViolation
 
@@ -40,3 +44,47 @@ def _seq_in(cursor: str) -> int | None:
     if kind != b"seq" or not value.isdigit() or int(value) > MAX_SEQ:
         return None
     return int(value)
+
+
+class Position(NamedTuple):
+    """A place in a list ordered by a date, then an id (work lists: oldest first, most idle first …).
+
+    The cursor of such a list is the position of the last item a page showed; the next page starts after it.
+    """
+
+    on: date
+    id: UUID
+
+
+# After every item any list can hold: its page is empty.
+LAST_POSITION = Position(date.max, UUID(int=2**128 - 1))
+_POSITION_LENGTH = 64  # base64 of "YYYY-MM-DD/<36-character uuid>"
+
+
+def encode_position(after: Position | None) -> str | None:
+    """The cursor that continues after `after`; None when there is nothing more."""
+    if after is None:
+        return None
+    return base64.urlsafe_b64encode(f"{after.on.isoformat()}/{after.id}".encode()).decode()
+
+
+def decode_position(cursor: str | None) -> Position | None:
+    """The position to continue after (None from the start); a 422 for anything this API did not hand out."""
+    if not cursor:
+        return None
+    position = _position_in(cursor)
+    # Only the exact text encode_position makes: one spelling of each date and id.
+    if position is None or encode_position(position) != cursor:
+        raise RuleViolation("cursor is not one this API returned")
+    return position
+
+
+def _position_in(cursor: str) -> Position | None:
+    if len(cursor) > _POSITION_LENGTH or not cursor.isascii():
+        return None
+    try:
+        decoded = base64.b64decode(cursor, altchars=b"-_", validate=True).decode("ascii")
+        on, slash, key = decoded.partition("/")
+        return Position(date.fromisoformat(on), UUID(key)) if slash else None
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None

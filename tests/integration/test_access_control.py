@@ -283,6 +283,11 @@ PROBES: dict[tuple[str, str], Probe] = {
         "participant_id": ids["participant_id"],
         "completed_on": "2023-03-21",
     },
+    ("POST", "/classes/{class_id}/completions/batch"): lambda ids, person, area: {
+        "completed_on": "2023-03-21",
+        "participant_ids": [ids["participant_id"]],
+    },
+    ("POST", "/classes/{class_id}/enrollments/{participant_id}/withdraw"): lambda ids, person, area: REASON,
     ("POST", "/classes/{class_id}/completions/{participant_id}/correct"): lambda ids, person, area: REDATE,
     ("POST", "/classes/{class_id}/completions/{participant_id}/void"): lambda ids, person, area: REASON,
     ("POST", "/placements"): lambda ids, person, area: {

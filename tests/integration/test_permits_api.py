@@ -150,6 +150,7 @@ def test_an_application_is_issued_with_its_number_and_dates(
         "issued_on": None,
         "rejected_on": None,
         "rejection_reason": None,
+        "waiting_days": (jakarta_today() - date(2023, 2, 1)).days,
     }
     issued = issue(api, permit["permit_id"], "P-IRT 2063171010001-28", issued_on="2023-03-01")
     assert issued.status_code == 200, issued.text
@@ -158,6 +159,7 @@ def test_an_application_is_issued_with_its_number_and_dates(
         "status": "issued",
         "permit_number": "P-IRT 2063171010001-28",
         "issued_on": "2023-03-01",
+        "waiting_days": None,
     }
     assert api.get(f"/permits/{permit['permit_id']}").json() == issued.json()
 
@@ -171,6 +173,7 @@ def test_a_rejection_records_its_reason_and_date(api: httpx.Client, registrar: h
         "status": "rejected",
         "rejected_on": "2023-02-01",
         "rejection_reason": "documents incomplete",
+        "waiting_days": None,
     }
 
 

@@ -128,6 +128,8 @@ async def test_enrol_and_complete_within_the_class_dates(
         "participant_id": pid,
         "enrolled_on": "2023-02-20",
         "completed_on": None,
+        "withdrawn_on": None,
+        "state": "enrolled",
     }
     for completed_on, code in (("2023-04-01", "rule_violation"), ("2023-02-25", "rule_violation")):
         refused = await api.post(

@@ -5,13 +5,15 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Row, Select, select
+from sqlalchemy import ColumnElement, CursorResult, Row, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters.tables import known_participants, mentors, sessions
+from services.mentoring.domain.caseload import CaseloadEntry
 from services.mentoring.domain.mentor import Mentor
 from services.mentoring.domain.session import Session
 from shared.contracts.profile import ParticipantProfile
+from shared.db.keyset import after, one_page
 from shared.participants.area import in_caller_area
 from shared.participants.directory import profile_of
 
@@ -100,6 +102,39 @@ async def sessions_page(
     if mentor_id is not None:
         query = query.where(sessions.c.mentor_id == str(mentor_id))
     return await _page(conn, query.order_by(sessions.c.seq), limit, _to_session)
+
+
+async def caseload(
+    conn: AsyncConnection,
+    mentor_id: UUID,
+    *,
+    last_session_by: date | None,
+    position: tuple[date, UUID] | None,
+    limit: int,
+) -> tuple[list[CaseloadEntry], CaseloadEntry | None]:
+    """The mentor's participants of the caller's area, most idle first (then by id), from the sessions
+    that stand; the last one shown if more follow."""
+    last_on = func.max(sessions.c.held_on)
+    query = (
+        select(sessions.c.participant_id, last_on.label("last_session_on"), func.count().label("sessions"))
+        .where(
+            sessions.c.mentor_id == str(mentor_id),
+            sessions.c.voided_at.is_(None),
+            in_caller_area(sessions.c.participant_id, known_participants),
+        )
+        .group_by(sessions.c.participant_id)
+        .having(after(last_on, sessions.c.participant_id, position))
+        .order_by(last_on, sessions.c.participant_id)
+        .limit(limit + 1)
+    )
+    if last_session_by is not None:
+        query = query.having(last_on <= last_session_by)
+    rows, last = one_page((await conn.execute(query)).all(), limit)
+    return [_to_entry(r) for r in rows], (_to_entry(last) if last else None)
+
+
+def _to_entry(row: Row[Any]) -> CaseloadEntry:
+    return CaseloadEntry(UUID(row.participant_id), row.last_session_on, row.sessions)
 
 
 async def _update_unchanged(conn: AsyncConnection, current: Session, **values: Any) -> bool:

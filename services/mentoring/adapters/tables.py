@@ -41,6 +41,7 @@ sessions = Table(
 )
 Index("ix_sessions_participant_seq", sessions.c.participant_id, sessions.c.seq)
 Index("ix_sessions_mentor_seq", sessions.c.mentor_id, sessions.c.seq)
+Index("ix_sessions_caseload", sessions.c.mentor_id, sessions.c.participant_id, sessions.c.held_on)
 
 correction_log = correction_log_table(metadata)
 participants = participant_tables(metadata)

@@ -9,6 +9,8 @@ from services.mentoring import handlers
 from services.mentoring.api.schemas import (
     MENTOR_ID,
     SESSION_ID,
+    CaseloadEntryOut,
+    CaseloadPage,
     KecamatanCode,
     MentorIn,
     MentorOut,
@@ -17,10 +19,12 @@ from services.mentoring.api.schemas import (
     SessionOut,
     SessionPage,
 )
+from services.mentoring.domain.caseload import MAX_IDLE_DAYS
 from services.mentoring.domain.session import CorrectSession, VoidSession
 from shared.corrections.api import CorrectionIn, Officer, VoidIn
+from shared.dates import jakarta_today
 from shared.web.deps import Uow
-from shared.web.paging import decode_cursor, encode_cursor
+from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
@@ -107,6 +111,39 @@ async def list_mentors(
         uow, kecamatan_code=kecamatan_code, after_seq=decode_cursor(cursor), limit=limit
     )
     return MentorPage(items=[MentorOut.of(m) for m in items], next_cursor=encode_cursor(last_seq))
+
+
+@router.get(
+    "/mentors/{mentor_id}/caseload",
+    response_model=CaseloadPage,
+    tags=["mentors"],
+    summary="A mentor's caseload",
+    description="The participants this mentor has held sessions with, each with the date of the latest "
+    "session that stands, the days since (`idle_days`) and how many sessions stand; most idle first (then "
+    "by participant id). `idle_days=30` keeps those without a session for 30 days or more. Voided "
+    "sessions do not count. Participants outside the caller's area are left out; names come from "
+    "registration's `POST /participants/resolve`.",
+    responses=refusals(
+        NO_MENTOR, BAD_CURSOR, invalid("idle_days: Input should be greater than or equal to 0")
+    ),
+)
+async def mentor_caseload(
+    mentor_id: UUID,
+    uow: Uow,
+    idle_days: Annotated[
+        int | None, Query(ge=0, le=MAX_IDLE_DAYS, description="Idle this long or more", examples=[30])
+    ] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> CaseloadPage:
+    found, last = await handlers.caseload(
+        uow, mentor_id, idle_days=idle_days, position=decode_position(cursor), limit=limit
+    )
+    today = jakarta_today()
+    after = Position(last.last_session_on, last.participant_id) if last else None
+    return CaseloadPage(
+        items=[CaseloadEntryOut.of(entry, today) for entry in found], next_cursor=encode_position(after)
+    )
 
 
 @router.post(

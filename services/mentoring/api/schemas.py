@@ -6,6 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.mentoring.domain.caseload import CaseloadEntry
 from services.mentoring.domain.mentor import AssignMentor, Mentor
 from services.mentoring.domain.session import HoldSession, Session
 from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE
@@ -160,4 +161,20 @@ class SessionOut(BaseModel):
 
 class SessionPage(BaseModel):
     items: list[SessionOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
+class CaseloadEntryOut(BaseModel):
+    participant_id: UUID
+    last_session_on: date = Field(description="The latest session with this mentor that stands")
+    idle_days: int = Field(description="Days since that session (Asia/Jakarta days)", examples=[45])
+    sessions: int = Field(description="Sessions with this mentor that stand (voided ones left out)")
+
+    @classmethod
+    def of(cls, entry: CaseloadEntry, today: date) -> "CaseloadEntryOut":
+        return cls(idle_days=entry.idle_days(today), **vars(entry))
+
+
+class CaseloadPage(BaseModel):
+    items: list[CaseloadEntryOut] = Field(description="Most idle first")
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")

@@ -11,6 +11,7 @@ from services.permits.adapters.tables import known_participants, permits
 from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
+from shared.db.keyset import after, one_page
 from shared.participants.area import in_caller_area
 from shared.participants.directory import profile_of
 
@@ -121,6 +122,33 @@ async def page(
     more = len(rows) > limit
     rows = rows[:limit]
     return [_to_permit(r) for r in rows], (rows[-1].seq if more else None)
+
+
+async def waiting(
+    conn: AsyncConnection,
+    *,
+    participant_id: UUID | None,
+    applied_by: date,
+    position: tuple[date, UUID] | None,
+    limit: int,
+) -> tuple[list[Permit], Permit | None]:
+    """Applications still applied, applied on or before `applied_by`, of the caller's area; oldest first
+    (then by id), and the last one shown if more follow."""
+    query = (
+        select(permits)
+        .where(
+            permits.c.status == PermitStatus.APPLIED.value,
+            permits.c.applied_on <= applied_by,
+            after(permits.c.applied_on, permits.c.permit_id, position),
+            in_caller_area(permits.c.participant_id, known_participants),
+        )
+        .order_by(permits.c.applied_on, permits.c.permit_id)
+        .limit(limit + 1)
+    )
+    if participant_id is not None:
+        query = query.where(permits.c.participant_id == str(participant_id))
+    rows, last = one_page((await conn.execute(query)).all(), limit)
+    return [_to_permit(r) for r in rows], (_to_permit(last) if last else None)
 
 
 def _to_permit(row: Row[Any]) -> Permit:

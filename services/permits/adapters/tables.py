@@ -37,6 +37,7 @@ Index(
 )
 Index("ix_permits_participant_seq", permits.c.participant_id, permits.c.seq)
 Index("ix_permits_status_seq", permits.c.status, permits.c.seq)
+Index("ix_permits_waiting", permits.c.status, permits.c.applied_on, permits.c.permit_id)  # the work list
 
 # Corrected and voided issues: a voided issue leaves no trace on the permit, which is applied again.
 correction_log = correction_log_table(metadata)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
 from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
+from services.permits.domain.work_list import MAX_WAITING_DAYS, check_work_list
 from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.web.deps import Uow
-from shared.web.paging import decode_cursor, encode_cursor
+from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter(tags=["permits"])
@@ -92,14 +93,50 @@ async def get_permit(permit_id: UUID, uow: Uow) -> PermitOut:
     return PermitOut.of(await handlers.get_permit(uow, permit_id))
 
 
-@router.get("/permits", response_model=PermitPage, responses=refusals(BAD_CURSOR))
+@router.get(
+    "/permits",
+    response_model=PermitPage,
+    summary="List permits, or the work list of applications waiting",
+    description="In application order, optionally of one participant and/or one status; a caller scoped "
+    "to a kota or agency sees its area's participants' permits only. With `waiting_days` it is the permit "
+    "officer's work list: applications still `applied` whose `applied_on` is at least that many days ago "
+    "(0: all of them), **oldest first** (then by id), each with its `waiting_days`; `status` may then only "
+    "be `applied`. A cursor continues the list it came from.",
+    responses=refusals(
+        BAD_CURSOR,
+        Refusal(
+            422,
+            "rule_violation",
+            "waiting_days lists applications still applied, not issued: drop status, or use status=applied",
+        ),
+        invalid("waiting_days: Input should be greater than or equal to 0"),
+    ),
+)
 async def list_permits(
     uow: Uow,
+    *,
     participant_id: UUID | None = None,
     status: PermitStatus | None = None,
+    waiting_days: Annotated[
+        int | None,
+        Query(
+            ge=0, le=MAX_WAITING_DAYS, description="The work list: waiting this long or more", examples=[30]
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> PermitPage:
+    if waiting_days is not None:
+        check_work_list(status)
+        found, last = await handlers.waiting_page(
+            uow,
+            participant_id=participant_id,
+            waiting_days=waiting_days,
+            position=decode_position(cursor),
+            limit=limit,
+        )
+        after = Position(last.applied_on, last.permit_id) if last else None
+        return PermitPage(items=[PermitOut.of(p) for p in found], next_cursor=encode_position(after))
     items, last_seq = await handlers.permits_page(
         uow, participant_id=participant_id, status=status, after_seq=decode_cursor(cursor), limit=limit
     )

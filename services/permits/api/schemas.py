@@ -7,7 +7,9 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.permits.domain.permit import ApplyForPermit, IssuePermit, Permit, PermitStatus, RejectPermit
+from services.permits.domain.work_list import waiting_days
 from shared.contracts.enums import PermitType
+from shared.dates import jakarta_today
 
 PermitNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -52,10 +54,15 @@ class PermitOut(BaseModel):
     issued_on: date | None
     rejected_on: date | None
     rejection_reason: str | None
+    waiting_days: int | None = Field(
+        description="Days since `applied_on` while the application awaits a decision (Asia/Jakarta days); "
+        "null once issued or rejected",
+        examples=[31],
+    )
 
     @classmethod
     def of(cls, p: Permit) -> "PermitOut":
-        return cls(**vars(p))
+        return cls(waiting_days=waiting_days(p, jakarta_today()), **vars(p))
 
 
 class PermitPage(BaseModel):

@@ -1,11 +1,12 @@
 """Reading and writing classes, enrolments, completions and placements in the training database."""
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, Update, func, literal, select
+from sqlalchemy import ColumnElement, Row, Select, Update, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.training.adapters.tables import (
@@ -15,16 +16,22 @@ from services.training.adapters.tables import (
     known_participants,
     placements,
 )
+from services.training.domain.enrollment import Enrollment
 from services.training.domain.training import Completion, Placement, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
+from shared.db.keyset import after, one_page
+from shared.participants.area import in_caller_area
+
+# An enrolment takes a place until it is withdrawn.
+TAKES_A_PLACE = enrollments.c.withdrawn_on.is_(None)
 
 
 @dataclass(frozen=True)
-class Enrollment:
-    class_id: UUID
-    participant_id: UUID
-    enrolled_on: date
-    completed_on: date | None
+class ClassFilters:
+    kota_code: str | None = None
+    program: TrainingProgram | None = None
+    format: TrainingFormat | None = None
+    active_on: date | None = None  # classes running that day: starts_on <= active_on <= ends_on
 
 
 async def insert_class(conn: AsyncConnection, c: TrainingClass) -> None:
@@ -53,15 +60,41 @@ async def get_class(conn: AsyncConnection, class_id: UUID, *, lock: bool = False
 
 
 async def enrolled_count(conn: AsyncConnection, class_id: UUID) -> int:
-    query = select(func.count()).where(enrollments.c.class_id == str(class_id))
-    return int((await conn.execute(query)).scalar_one())
+    return int((await conn.execute(_places_taken(str(class_id)))).scalar_one())
+
+
+def _places_taken(class_id: ColumnElement[str] | str) -> Select[Any]:
+    return select(func.count()).where(enrollments.c.class_id == class_id, TAKES_A_PLACE)
+
+
+async def classes_page(
+    conn: AsyncConnection, filters: ClassFilters, position: tuple[date, UUID] | None, limit: int
+) -> tuple[list[tuple[TrainingClass, int]], TrainingClass | None]:
+    """Classes by start date (then id), each with its places taken; the last one shown if more follow.
+
+    Classes belong to no participant: every caller sees every class (a participant may attend one in
+    another kota, a PPKD serves the whole province); rosters are what the caller's area restricts.
+    """
+    enrolled = _places_taken(classes.c.class_id).scalar_subquery().label("enrolled")
+    query = select(classes, enrolled).where(after(classes.c.starts_on, classes.c.class_id, position))
+    if filters.kota_code is not None:
+        query = query.where(classes.c.kota_code == filters.kota_code)
+    if filters.program is not None:
+        query = query.where(classes.c.program == filters.program.value)
+    if filters.format is not None:
+        query = query.where(classes.c.format == filters.format.value)
+    if filters.active_on is not None:
+        query = query.where(classes.c.starts_on <= filters.active_on, classes.c.ends_on >= filters.active_on)
+    query = query.order_by(classes.c.starts_on, classes.c.class_id).limit(limit + 1)
+    rows, last = one_page((await conn.execute(query)).all(), limit)
+    return [(_to_class(row), row.enrolled) for row in rows], (_to_class(last) if last else None)
 
 
 async def enroll_if_room(
     conn: AsyncConnection, c: TrainingClass, participant_id: UUID, enrolled_on: date
 ) -> bool:
     """Insert the enrolment only while the class has room, in one statement; False when it is full."""
-    taken = select(func.count()).where(enrollments.c.class_id == str(c.class_id)).scalar_subquery()
+    taken = _places_taken(str(c.class_id)).scalar_subquery()
     room = select(literal(str(c.class_id)), literal(str(participant_id)), literal(enrolled_on)).where(
         taken < c.capacity
     )
@@ -72,19 +105,59 @@ async def enroll_if_room(
 
 async def get_enrollment(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Enrollment | None:
     """The enrolment, with the date of its live completion if there is one."""
-    live = completions.c.voided_at.is_(None)
-    query = (
-        select(enrollments, completions.c.completed_on)
-        .outerjoin(
-            completions,
-            (completions.c.class_id == enrollments.c.class_id)
-            & (completions.c.participant_id == enrollments.c.participant_id)
-            & live,
-        )
-        .where(enrollments.c.class_id == str(class_id), enrollments.c.participant_id == str(participant_id))
+    found = await enrollments_of(conn, class_id, [participant_id])
+    return found.get(participant_id)
+
+
+async def enrollments_of(
+    conn: AsyncConnection, class_id: UUID, participant_ids: Collection[UUID]
+) -> dict[UUID, Enrollment]:
+    """Those of the participants enrolled in the class, each with the date of its live completion."""
+    query = _with_completion().where(
+        enrollments.c.class_id == str(class_id),
+        enrollments.c.participant_id.in_([str(p) for p in participant_ids]),
     )
-    row = (await conn.execute(query)).one_or_none()
-    return _to_enrollment(row) if row else None
+    return {(e := _to_enrollment(row)).participant_id: e for row in await conn.execute(query)}
+
+
+async def roster(
+    conn: AsyncConnection, class_id: UUID, position: tuple[date, UUID] | None, limit: int
+) -> tuple[list[Enrollment], Enrollment | None]:
+    """The class's enrolments of the caller's area, by enrolment date (then participant id), withdrawn
+    ones included; the last one shown if more follow."""
+    query = (
+        _with_completion()
+        .where(
+            enrollments.c.class_id == str(class_id),
+            in_caller_area(enrollments.c.participant_id, known_participants),
+            after(enrollments.c.enrolled_on, enrollments.c.participant_id, position),
+        )
+        .order_by(enrollments.c.enrolled_on, enrollments.c.participant_id)
+        .limit(limit + 1)
+    )
+    rows, last = one_page((await conn.execute(query)).all(), limit)
+    return [_to_enrollment(row) for row in rows], (_to_enrollment(last) if last else None)
+
+
+async def withdraw(conn: AsyncConnection, withdrawn: Enrollment, *, by: str, reason: str) -> None:
+    await conn.execute(
+        enrollments.update()
+        .where(
+            enrollments.c.class_id == str(withdrawn.class_id),
+            enrollments.c.participant_id == str(withdrawn.participant_id),
+        )
+        .values(withdrawn_on=withdrawn.withdrawn_on, withdrawn_by=by, withdrawal_reason=reason)
+    )
+
+
+def _with_completion() -> Select[Any]:
+    live = completions.c.voided_at.is_(None)
+    return select(enrollments, completions.c.completed_on).outerjoin(
+        completions,
+        (completions.c.class_id == enrollments.c.class_id)
+        & (completions.c.participant_id == enrollments.c.participant_id)
+        & live,
+    )
 
 
 async def lock_participant(conn: AsyncConnection, participant_id: UUID) -> None:
@@ -102,15 +175,14 @@ async def lock_participant(conn: AsyncConnection, participant_id: UUID) -> None:
     )
 
 
-async def insert_completion(
-    conn: AsyncConnection, class_id: UUID, participant_id: UUID, completed_on: date
-) -> None:
-    """Raises IntegrityError if the enrolment already has a live completion (ux_completions_one_live)."""
-    await conn.execute(
-        completions.insert().values(
-            class_id=str(class_id), participant_id=str(participant_id), completed_on=completed_on
-        )
-    )
+async def insert_completions(conn: AsyncConnection, done: Sequence[Completion]) -> None:
+    """Raises IntegrityError if an enrolment already has a live completion (ux_completions_one_live)."""
+    rows = [
+        {"class_id": str(c.class_id), "participant_id": str(c.participant_id), "completed_on": c.completed_on}
+        for c in done
+    ]
+    if rows:
+        await conn.execute(completions.insert(), rows)
 
 
 async def completion(conn: AsyncConnection, class_id: UUID, participant_id: UUID) -> Completion | None:
@@ -221,7 +293,9 @@ def _to_class(row: Row[Any]) -> TrainingClass:
 
 
 def _to_enrollment(row: Row[Any]) -> Enrollment:
-    return Enrollment(UUID(row.class_id), UUID(row.participant_id), row.enrolled_on, row.completed_on)
+    return Enrollment(
+        UUID(row.class_id), UUID(row.participant_id), row.enrolled_on, row.completed_on, row.withdrawn_on
+    )
 
 
 def _to_completion(row: Row[Any]) -> Completion:

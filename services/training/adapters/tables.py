@@ -50,6 +50,7 @@ classes = Table(
     Column("capacity", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+Index("ix_classes_starts_on", classes.c.starts_on, classes.c.class_id)  # the class list's order
 
 enrollments = Table(
     "enrollments",
@@ -57,8 +58,15 @@ enrollments = Table(
     Column("class_id", String(36), ForeignKey("classes.class_id"), primary_key=True),
     Column("participant_id", String(36), primary_key=True),
     Column("enrolled_on", Date, nullable=False),
+    # A withdrawn enrolment stays on the roster but no longer takes a place.
+    Column("withdrawn_on", Date, nullable=True),
+    Column("withdrawn_by", String(100), nullable=True, doc="officer account id, never a name"),
+    Column("withdrawal_reason", String(500), nullable=True),
 )
 Index("ix_enrollments_participant", enrollments.c.participant_id)
+Index(
+    "ix_enrollments_roster", enrollments.c.class_id, enrollments.c.enrolled_on, enrollments.c.participant_id
+)
 
 completions = Table(
     "completions",

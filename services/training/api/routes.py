@@ -1,26 +1,40 @@
 """HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
 
+from datetime import date
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query, Request
 
 from services.training import handlers
 from services.training.adapters import repository
+from services.training.adapters.repository import ClassFilters
 from services.training.api.schemas import (
+    BatchRowOut,
     ClassIn,
     ClassOut,
+    ClassPage,
+    CompletionBatchIn,
+    CompletionBatchOut,
     CompletionIn,
     CompletionOut,
     EnrollmentIn,
     EnrollmentOut,
     PlacementIn,
     PlacementOut,
+    RosterPage,
+    WithdrawalIn,
 )
 from services.training.handlers import CompletionKey
+from shared.contracts.enums import TrainingFormat, TrainingProgram
+from shared.contracts.profile import KOTA_CODE
 from shared.corrections.api import CorrectionIn, Officer, VoidIn
 from shared.errors import NotFound
+from shared.participants.area import OutsideArea
+from shared.participants.audit import record_refusal
 from shared.web.deps import Uow
-from shared.web.refusals import UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
+from shared.web.paging import Position, decode_position, encode_position
+from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
 
@@ -49,7 +63,22 @@ def _depended_on(change: str) -> Refusal:
 
 
 NO_CLASS = Refusal(404, "not_found", f"class {CLASS_ID} not found")
+WITHDRAWN = Refusal(
+    409,
+    "enrollment_withdrawn",
+    f"participant {PARTICIPANT_ID} withdrew from class {CLASS_ID} on 2023-03-05",
+    (("withdrawn_on", "2023-03-05"),),
+)
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 DATE_RULE = Refusal(422, "rule_violation", "enrolled_on 2023-04-01 is after the class ended on 2023-03-31")
+ALREADY_COMPLETED = Refusal(
+    409, "already_completed", f"participant {PARTICIPANT_ID} already completed class {CLASS_ID}"
+)
+NOT_ENROLLED = Refusal(
+    422, "not_enrolled", f"participant {PARTICIPANT_ID} is not enrolled in class {CLASS_ID}"
+)
+COMPLETION_DATE = Refusal(422, "rule_violation", "completed_on 2023-02-28 is before enrolled_on 2023-03-01")
 NO_PLACEMENT = Refusal(404, "not_found", f"placement {PLACEMENT_ID} not found")
 PLACEMENT_VOIDED = Refusal(
     409, "already_voided", f"placement {PLACEMENT_ID} is voided", (("placement_id", PLACEMENT_ID),)
@@ -77,6 +106,35 @@ async def schedule_class(body: ClassIn, uow: Uow) -> ClassOut:
     return ClassOut.of(await handlers.schedule_class(uow, body.to_class()), enrolled=0)
 
 
+@router.get(
+    "/classes",
+    response_model=ClassPage,
+    tags=["classes"],
+    summary="List classes",
+    description="By start date (then id), with the places taken; every filter is optional and they "
+    "combine. `active_on` keeps the classes running that day (`starts_on` ≤ day ≤ `ends_on`). Classes are "
+    "about no participant, so every trainer sees every class (participants may attend a class of another "
+    "kota); the roster shows only the caller's area.",
+    responses=refusals(BAD_CURSOR, invalid("kota_code: String should match pattern '^31\\.\\d{2}$'")),
+)
+async def list_classes(
+    uow: Uow,
+    *,
+    kota_code: Annotated[str | None, Query(pattern=KOTA_CODE, examples=["31.71"])] = None,
+    program: TrainingProgram | None = None,
+    format: TrainingFormat | None = None,
+    active_on: Annotated[date | None, Query(examples=["2023-03-15"])] = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ClassPage:
+    filters = ClassFilters(kota_code, program, format, active_on)
+    found, last = await handlers.classes_page(uow, filters, decode_position(cursor), limit)
+    return ClassPage(
+        items=[ClassOut.of(c, enrolled=n) for c, n in found],
+        next_cursor=encode_position(Position(last.starts_on, last.class_id) if last else None),
+    )
+
+
 @router.get("/classes/{class_id}", response_model=ClassOut, tags=["classes"], responses=refusals(NO_CLASS))
 async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
     async with uow.engine.connect() as conn:
@@ -97,12 +155,66 @@ async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
             409, "already_enrolled", f"participant {PARTICIPANT_ID} is already enrolled in class {CLASS_ID}"
         ),
         Refusal(409, "class_full", f"class {CLASS_ID} is full (25 places)"),
+        WITHDRAWN,
         UNKNOWN_PARTICIPANT,
         DATE_RULE,
     ),
 )
 async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     return EnrollmentOut.of(await handlers.enroll(uow, class_id, body.participant_id, body.enrolled_on))
+
+
+@router.get(
+    "/classes/{class_id}/enrollments",
+    response_model=RosterPage,
+    tags=["classes"],
+    summary="The roster of a class",
+    description="Every enrolment by enrolment date (then participant id), with its state: `enrolled`, "
+    "`completed` (with the date of the completion that stands) or `withdrawn`. Participants outside the "
+    "caller's area are left out. Names come from registration's `POST /participants/resolve`.",
+    responses=refusals(NO_CLASS, BAD_CURSOR),
+)
+async def class_roster(class_id: UUID, uow: Uow, limit: Limit = 50, cursor: Cursor = None) -> RosterPage:
+    found, last = await handlers.roster(uow, class_id, decode_position(cursor), limit)
+    return RosterPage(
+        items=[EnrollmentOut.of(e) for e in found],
+        next_cursor=encode_position(Position(last.enrolled_on, last.participant_id) if last else None),
+    )
+
+
+@router.post(
+    "/classes/{class_id}/enrollments/{participant_id}/withdraw",
+    response_model=EnrollmentOut,
+    tags=["classes"],
+    summary="Withdraw an enrolment",
+    description="The participant leaves the class: the enrolment stays on the roster as `withdrawn` and "
+    "frees its place (a full class can take someone else). A withdrawn enrolment is not completed nor "
+    "enrolled again (409 `enrollment_withdrawn`); a completed one cannot be withdrawn (409 "
+    "`already_completed`: void the completion first if it was recorded by mistake). The officer and the "
+    "reason are kept in the training database; no event is published, as no figure counts enrolments. "
+    "A participant outside the caller's area is answered as not enrolled.",
+    responses=refusals(
+        NO_CLASS,
+        Refusal(404, "not_found", f"participant {PARTICIPANT_ID} is not enrolled in class {CLASS_ID}"),
+        WITHDRAWN,
+        Refusal(
+            409,
+            "already_completed",
+            f"participant {PARTICIPANT_ID} completed class {CLASS_ID} on 2023-03-31: a completed enrolment "
+            "cannot be withdrawn (void the completion first if it was recorded by mistake)",
+            (("completed_on", "2023-03-31"),),
+        ),
+        Refusal(422, "rule_violation", "withdrawn_on 2023-02-28 is before enrolled_on 2023-03-01"),
+        invalid("reason: Field required"),
+    ),
+)
+async def withdraw(
+    class_id: UUID, participant_id: UUID, body: WithdrawalIn, officer: Officer, uow: Uow
+) -> EnrollmentOut:
+    withdrawn = await handlers.withdraw(
+        uow, class_id, participant_id, body.withdrawn_on, by=officer, reason=body.reason
+    )
+    return EnrollmentOut.of(withdrawn)
 
 
 @router.post(
@@ -112,17 +224,46 @@ async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     tags=["classes"],
     summary="Record a completion",
     description="The participant must be enrolled; 409 `already_completed` if a completion of this class by "
-    "them stands. A voided completion does not stand: the class may be completed again.",
+    "them stands. A voided completion does not stand: the class may be completed again. A withdrawn "
+    "enrolment is not completed (409 `enrollment_withdrawn`).",
     responses=refusals(
         NO_CLASS,
-        Refusal(409, "already_completed", f"participant {PARTICIPANT_ID} already completed class {CLASS_ID}"),
-        Refusal(422, "not_enrolled", f"participant {PARTICIPANT_ID} is not enrolled in class {CLASS_ID}"),
+        ALREADY_COMPLETED,
+        WITHDRAWN,
+        NOT_ENROLLED,
         UNKNOWN_PARTICIPANT,
-        Refusal(422, "rule_violation", "completed_on 2023-02-28 is before enrolled_on 2023-03-01"),
+        COMPLETION_DATE,
     ),
 )
 async def complete(class_id: UUID, body: CompletionIn, uow: Uow) -> CompletionOut:
     return CompletionOut.of(await handlers.complete(uow, class_id, body.participant_id, body.completed_on))
+
+
+@router.post(
+    "/classes/{class_id}/completions/batch",
+    response_model=CompletionBatchOut,
+    response_model_exclude_none=True,
+    tags=["classes"],
+    summary="Record many completions of a class",
+    description="Up to 500 participants who completed the class on `completed_on`, each under the rules "
+    "of `POST /classes/{class_id}/completions`. Every participant gets a result, in the order given: "
+    "`status` 201 when recorded (with its `TrainingCompleted` event), otherwise the status and code a "
+    "single request would get — `unknown_participant` (also for a participant outside the caller's "
+    "area), `not_enrolled`, `enrollment_withdrawn`, `already_completed` (also for an id listed twice), "
+    "`rule_violation`. A refused participant changes nothing; the others are recorded together. Rows "
+    "are named by their index and their details do not repeat the id.",
+    responses=refusals(
+        NO_CLASS, invalid("participant_ids: List should have at most 500 items after validation, not 501")
+    ),
+)
+async def complete_many(
+    class_id: UUID, body: CompletionBatchIn, uow: Uow, request: Request
+) -> CompletionBatchOut:
+    rows = await handlers.complete_many(uow, class_id, body.participant_ids, body.completed_on)
+    for _, refused in rows:
+        if isinstance(refused, OutsideArea):
+            record_refusal(request, refused)
+    return CompletionBatchOut(results=[BatchRowOut.of(row) for row, _ in rows])
 
 
 @router.get(
