@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 
+from operator_cli.answers import detail_of
 from operator_cli.credentials import TokenOption, bearer_headers
 
 app = typer.Typer(help="Yearly targets per metric, agency and kota.", no_args_is_help=True)
@@ -40,7 +41,7 @@ def import_targets(
         timeout=30,
     )
     if response.status_code != 200:
-        typer.echo(f"refused ({response.status_code}): {_detail(response)}", err=True)
+        typer.echo(f"refused ({response.status_code}): {detail_of(response)}", err=True)
         raise typer.Exit(1)
     typer.echo(f"{response.json()['accepted']} targets set from {file.name}")
 
@@ -72,10 +73,3 @@ def _read(file: Path) -> list[dict[str, Any]]:
         typer.echo(f"{file.name}: expected 1 to {MAX_ROWS} targets, found {len(rows)}", err=True)
         raise typer.Exit(2)
     return rows
-
-
-def _detail(response: httpx.Response) -> str:
-    try:
-        return str(response.json().get("detail", response.text))
-    except ValueError:
-        return response.text
