@@ -91,8 +91,11 @@ class TopicFollower:
                 await self._store(batch)
 
     async def _store(self, batch: dict[TopicPartition, list[ConsumerRecord]]) -> None:
+        # Partitions in one fixed order: instances sharing a database then take row locks in the same order
+        # (a participant's rows live in one partition), so two followers wait for each other, never deadlock.
+        ordered = sorted(batch.items(), key=lambda item: (item[0].topic, item[0].partition))
         async with self._engine.begin() as conn:
-            for tp, records in batch.items():
+            for tp, records in ordered:
                 for record in records:
                     try:
                         envelope, event = decode(record.value)
