@@ -37,13 +37,23 @@ class Instances:
     """The instances of one service behind a round-robin balancer: each request goes to the next one."""
 
     def __init__(self, clients: list[httpx.AsyncClient]) -> None:
+        self._count = len(clients)
         self._turns = itertools.cycle(clients)
 
     async def post(self, path: str, **options: Any) -> httpx.Response:
         return await next(self._turns).post(path, **options)
 
     async def get(self, path: str) -> httpx.Response:
-        return await next(self._turns).get(path)
+        """A read, so safely tried again on the next instances when one does not answer."""
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return await next(self._turns).get(path)
+            except httpx.TransportError:
+                if attempts >= 2 * self._count:
+                    raise
+            await asyncio.sleep(0.1)
 
 
 class Traffic:
