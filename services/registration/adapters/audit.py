@@ -6,7 +6,8 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from services.registration.adapters.tables import audit_log
@@ -25,23 +26,32 @@ async def record(
     changes: Sequence[FieldChange] | None = None,
 ) -> None:
     """One row per participant (None: about nobody), all in one statement, in the caller's transaction."""
-    recorded_at, correlation_id = datetime.now(UTC), current_correlation_id()
-    changed = None if changes is None else json.dumps([asdict(change) for change in changes])
-    rows = [
-        {
-            "recorded_at": recorded_at,
-            "subject": subject,
-            "action": action.value,
-            "participant_id": None if participant_id is None else str(participant_id),
-            "correlation_id": correlation_id,
-            "outcome": outcome.value,
-            "detail": detail,
-            "changes": changed,
-        }
-        for participant_id in participant_ids
-    ]
-    if rows:
-        await conn.execute(audit_log.insert(), rows)
+    ids = [None if participant_id is None else str(participant_id) for participant_id in participant_ids]
+    if not ids:
+        return
+    entry = {
+        "recorded_at": datetime.now(UTC),
+        "subject": subject,
+        "action": action.value,
+        "correlation_id": current_correlation_id(),
+        "outcome": outcome.value,
+        "detail": detail,
+        "changes": None if changes is None else json.dumps([asdict(change) for change in changes]),
+    }
+    if conn.dialect.name == "postgresql":
+        # The rows differ only by participant: one INSERT … SELECT over the ids. A resolve of 500 names
+        # wrote them as 500 statements (executemany), a third of its time.
+        await conn.execute(_EACH_PARTICIPANT, {**entry, "participant_ids": ids})
+    else:
+        await conn.execute(audit_log.insert(), [{**entry, "participant_id": pid} for pid in ids])
+
+
+_IDS = func.unnest(bindparam("participant_ids", type_=ARRAY(String))).table_valued("participant_id").render_derived()
+_COMMON = ("recorded_at", "subject", "action", "correlation_id", "outcome", "detail", "changes")
+_EACH_PARTICIPANT = audit_log.insert().from_select(
+    [*_COMMON, "participant_id"],
+    select(*[bindparam(name, type_=audit_log.c[name].type) for name in _COMMON], _IDS.c.participant_id),
+)
 
 
 async def record_refusal(

@@ -68,11 +68,12 @@ participant_name_words = Table(
     metadata,
     Column("participant_id", String(36), primary_key=True),
     Column("word_digest", String(64), primary_key=True, doc="keyed digest of one normalised word"),
+    Column(
+        "seq", Integer, nullable=False, doc="the participant's seq: a word's matches in registration order"
+    ),
 )
 Index(
-    "ix_participant_name_words_word",
-    participant_name_words.c.word_digest,
-    participant_name_words.c.participant_id,
+    "ix_participant_name_words_word_seq", participant_name_words.c.word_digest, participant_name_words.c.seq
 )
 
 duplicate_dismissals = Table(
