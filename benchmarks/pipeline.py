@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from importlib.metadata import version
 from pathlib import Path
 
+from benchmarks import sections
 from benchmarks.consume import end_offsets, naive_rate, raw_consume_rate, summary, used_memory, wait_applied
 from benchmarks.events import prefill
 from benchmarks.load import Bodies, best_rate, json_bytes, ramp
@@ -335,7 +336,8 @@ def write_report(args: argparse.Namespace, results: Results) -> None:
     body = "\n".join(f"| {m} | {r} | {c} | {q} |" for m, r, c, q in results.rows)
     notes = "".join(f"- {n}\n" for n in results.notes)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(header + body + "\n" + (f"\nNotes:\n\n{notes}" if notes else ""))
+    others = sections.kept(REPORT.read_text()) if REPORT.exists() else ""
+    REPORT.write_text(header + body + "\n" + (f"\nNotes:\n\n{notes}" if notes else "") + others)
 
 
 def main() -> None:
