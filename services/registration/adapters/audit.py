@@ -46,7 +46,11 @@ async def record(
         await conn.execute(audit_log.insert(), [{**entry, "participant_id": pid} for pid in ids])
 
 
-_IDS = func.unnest(bindparam("participant_ids", type_=ARRAY(String))).table_valued("participant_id").render_derived()
+_IDS = (
+    func.unnest(bindparam("participant_ids", type_=ARRAY(String)))
+    .table_valued("participant_id")
+    .render_derived()
+)
 _COMMON = ("recorded_at", "subject", "action", "correlation_id", "outcome", "detail", "changes")
 _EACH_PARTICIPANT = audit_log.insert().from_select(
     [*_COMMON, "participant_id"],
