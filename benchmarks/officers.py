@@ -49,7 +49,7 @@ from shared.contracts.enums import AgeBand, Agency, Gender, PermitType, Sector, 
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import ParticipantPlaced, PermitIssued, TrainingCompleted
 from shared.contracts.profile import ParticipantProfile
-from shared.contracts.topics import PERMITS, REGISTRATION, TRAINING
+from shared.contracts.topics import PERMITS, REGISTRATION, TOPIC_EVENTS, TRAINING
 from shared.dates import jakarta_today
 from shared.db.engine import sync_url
 from shared.kafka.settings import KafkaSettings
@@ -189,7 +189,6 @@ def journey_events(person: Registered, rng: random.Random) -> list[tuple[str, Ev
 
 
 async def produce_journeys(kafka: KafkaSettings, sample: list[Registered], seed: int) -> int:
-    await ensure_topics(kafka, [kafka.topic(s) for s in (TRAINING, PERMITS)])
     producer = AIOKafkaProducer(**kafka.client_options(), linger_ms=20, acks=1)
     await producer.start()
     rng, sent, today = random.Random(seed), 0, jakarta_today()
@@ -418,6 +417,10 @@ def run(args: argparse.Namespace) -> list[str]:
     stack = Stack()
     stack.start()
     try:
+        kafka = KafkaSettings(bootstrap_servers=stack.endpoints.kafka_bootstrap, topic_prefix=PREFIX)
+        # Topics as a deployment has them before its services start: a follower that starts while its
+        # topics are being created may be told of no partitions yet, and then follows none.
+        asyncio.run(ensure_topics(kafka, [kafka.topic(source) for source in TOPIC_EVENTS]))
         url = stack.endpoints.create_database("bench_officers_registration")
         registration = stack.service(
             "registration", "registration", {"REGISTRATION_DATABASE_URL": url, "KAFKA_TOPIC_PREFIX": PREFIX}
@@ -431,7 +434,6 @@ def run(args: argparse.Namespace) -> list[str]:
             f"{time.perf_counter() - began:.0f} s"
         ]
         print(f"  → {lines[-1]}", flush=True)
-        kafka = KafkaSettings(bootstrap_servers=stack.endpoints.kafka_bootstrap, topic_prefix=PREFIX)
         staged = random.Random(args.seed).sample(registered, args.journeys)
         sent = asyncio.run(produce_journeys(kafka, staged, args.seed))
         ends = asyncio.run(end_offsets(kafka))
