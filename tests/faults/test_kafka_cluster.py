@@ -38,7 +38,7 @@ from tests.faults.ledger import Ledger
 from tests.faults.traffic import Traffic
 from tests.pii_scan import scan_topics
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(360)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 
 @pytest.fixture(scope="module")
