@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from services.reporting.api.strict_query import FigureRoute
 from services.reporting.projection.journey import JourneyFact, JourneyStage, walk
 from services.reporting.store.journeys import Journeys
 from shared.auth import Principal, Role
@@ -17,7 +18,7 @@ from shared.errors import NotFound
 from shared.participants.area import OutsideArea
 from shared.web.refusals import Refusal, refusals
 
-router = APIRouter(tags=["participants"])
+router = APIRouter(tags=["participants"], route_class=FigureRoute)
 
 # Staff who work with participants, each in their own stage service; analysts see aggregates only.
 OFFICERS = (Role.REGISTRAR, Role.TRAINER, Role.MENTOR, Role.PERMIT_OFFICER, Role.MARKETING, Role.FINANCE)

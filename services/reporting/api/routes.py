@@ -27,6 +27,7 @@ from services.reporting.api.schemas import (
     TimeSeries,
     ratio,
 )
+from services.reporting.api.strict_query import FigureRoute
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.labels import known_keys, label
 from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
@@ -37,7 +38,7 @@ from shared.auth.cookie import Presented, presented
 from shared.errors import DomainError, RuleViolation, Unavailable
 from shared.web.refusals import Refusal, refusals
 
-router = APIRouter(prefix="/metrics", tags=["metrics"])
+router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=FigureRoute)
 MAX_POINTS = 3700  # counter reads of one series: ~10 years of days, or of weeks (a week reads up to 7 days)
 READS_PER_POINT = {Interval.DAY: 1, Interval.WEEK: 7, Interval.MONTH: 1}
 HEARTBEAT_S = 15.0

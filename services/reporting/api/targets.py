@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.reporting.achievement import expected_to_date, year_to_date
 from services.reporting.api.schemas import ratio
+from services.reporting.api.strict_query import FigureRoute
 from services.reporting.labels import label
 from services.reporting.metrics import Dimension, Metric
 from services.reporting.projection.earliest import TOTAL
@@ -21,7 +22,7 @@ from shared.contracts.events import TargetSet
 from shared.dates import jakarta_today
 from shared.regions import jakarta
 
-router = APIRouter(tags=["targets"])
+router = APIRouter(tags=["targets"], route_class=FigureRoute)
 planning = APIRouter(tags=["targets"])  # writes: an admin's bearer header, never a cookie
 
 PROVINCE_KEY = "31"  # DKI Jakarta's province code
