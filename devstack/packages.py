@@ -24,6 +24,7 @@ class SystemTools:
     java: Path
     mvn: Path
     redis_server: Path
+    redis_cli: Path  # creates the local Redis Cluster (devstack/redis_cluster.py)
     pg_bindir: Path
 
 
@@ -74,6 +75,8 @@ def _missing_apt_packages() -> list[str]:
     missing: list[str] = []
     if find_redis_server() is None:
         missing.append("redis-server")
+    if _which("redis-cli") is None:
+        missing.append("redis-tools")
     if find_pg_bindir() is None:
         missing.append("postgresql")
     java = _which("java")
@@ -120,5 +123,7 @@ def ensure_system_packages() -> SystemTools:
         if still_missing:
             raise ServerError(f"still missing after apt-get install: {' '.join(still_missing)}")
     java, mvn, redis, pg = _which("java"), _which("mvn"), find_redis_server(), find_pg_bindir()
+    redis_cli = _which("redis-cli")
     assert java is not None and mvn is not None and redis is not None and pg is not None
-    return SystemTools(java=java, mvn=mvn, redis_server=redis, pg_bindir=pg)
+    assert redis_cli is not None
+    return SystemTools(java=java, mvn=mvn, redis_server=redis, redis_cli=redis_cli, pg_bindir=pg)
