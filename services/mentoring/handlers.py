@@ -1,32 +1,25 @@
 """Use cases of the mentoring service: each one transaction, state and event together."""
 
 from datetime import date
-from typing import NoReturn
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters import repository
-from services.mentoring.adapters.tables import correction_log, known_participants
+from services.mentoring.adapters.corrections import SessionStore
+from services.mentoring.adapters.tables import correction_log
 from services.mentoring.domain.caseload import CaseloadEntry, last_session_by
 from services.mentoring.domain.mentor import AssignMentor, DuplicateMentor, Mentor, UnknownMentor, assign
-from services.mentoring.domain.session import (
-    ConcurrentChange,
-    CorrectSession,
-    HoldSession,
-    Session,
-    VoidSession,
-    hold,
-)
+from services.mentoring.domain.session import HoldSession, Session, hold
 from shared.auth.context import current_principal
-from shared.corrections.log import record_correction, record_void
+from shared.corrections import CorrectDate, VoidFact
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
-from shared.participants.area import check_own_kota, found_in_area
+from shared.participants.area import check_own_kota
 
-FACT_DATE = "held_on"  # the date field of ParticipantMentored that corrections change
+SESSIONS = StageCorrections(correction_log, "held_on", SessionStore)
 
 
 async def assign_mentor(uow: UnitOfWork, command: AssignMentor) -> Mentor:
@@ -91,53 +84,18 @@ async def hold_session(uow: UnitOfWork, command: HoldSession) -> Session:
     return session
 
 
-async def correct_session(uow: UnitOfWork, command: CorrectSession) -> Session:
+async def correct_session(uow: UnitOfWork, command: CorrectDate) -> Session:
     """Re-date a session; correcting it to the date it already has changes nothing and records nothing."""
-    async with uow.begin() as tx:
-        current = await _session(tx.conn, command.session_id)
-        profile = await repository.profile(tx.conn, current.participant_id)
-        mentor = await repository.mentor(tx.conn, current.mentor_id)
-        assert mentor is not None, "the foreign key keeps every session's mentor"
-        corrected = current.redate(command.held_on, jakarta_today(), profile, mentor)
-        if corrected == current:
-            return current
-        if not await repository.redate(tx.conn, current, corrected.held_on):
-            await _refuse_lost_race(tx.conn, current)
-        await record_correction(
-            tx,
-            correction_log,
-            fact=current.event(profile),
-            fact_id=str(current.session_id),
-            date_field=FACT_DATE,
-            new_on=corrected.held_on,
-            by=command.by,
-            reason=command.reason,
-        )
-    return corrected
+    return await SESSIONS.correct(uow, command)
 
 
-async def void_session(uow: UnitOfWork, command: VoidSession) -> Session:
-    async with uow.begin() as tx:
-        current = await _session(tx.conn, command.session_id)
-        voided = current.void()
-        profile = await repository.profile(tx.conn, current.participant_id)
-        if not await repository.mark_voided(tx.conn, current, by=command.by, reason=command.reason):
-            await _refuse_lost_race(tx.conn, current)
-        await record_void(
-            tx,
-            correction_log,
-            fact=current.event(profile),
-            fact_id=str(current.session_id),
-            date_field=FACT_DATE,
-            by=command.by,
-            reason=command.reason,
-        )
-    return voided
+async def void_session(uow: UnitOfWork, command: VoidFact) -> Session:
+    return await SESSIONS.void(uow, command)
 
 
 async def get_session(uow: UnitOfWork, session_id: UUID) -> Session:
     async with uow.engine.connect() as conn:
-        return await _session(conn, session_id)
+        return await repository.visible_session(conn, session_id)
 
 
 async def sessions_page(
@@ -147,19 +105,3 @@ async def sessions_page(
         return await repository.sessions_page(
             conn, participant_id=participant_id, mentor_id=mentor_id, after_seq=after_seq, limit=limit
         )
-
-
-async def _session(conn: AsyncConnection, session_id: UUID) -> Session:
-    """The session, or 404 when there is none the caller may see (another area's answers as missing)."""
-    found = await repository.session(conn, session_id)
-    return await found_in_area(conn, known_participants, found, NotFound(f"session {session_id} not found"))
-
-
-async def _refuse_lost_race(conn: AsyncConnection, read: Session) -> NoReturn:
-    """A conditional update found the session changed: voided, or re-dated, by a concurrent request."""
-    now = await _session(conn, read.session_id)
-    now.check_not_voided()
-    raise ConcurrentChange(
-        f"session {read.session_id} was re-dated to {now.held_on} by a concurrent request; retry",
-        session_id=str(read.session_id),
-    )

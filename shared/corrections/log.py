@@ -1,6 +1,8 @@
 """The correction log of a service's database, and recording a correction together with its event."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table
 
@@ -28,6 +30,40 @@ def correction_log_table(metadata: MetaData) -> Table:
     )
     Index("ix_correction_log_fact", table.c.fact_type, table.c.fact_id)
     return table
+
+
+@dataclass(frozen=True)
+class SqlCorrectionLog:
+    """The correction lifecycle's log (`shared.corrections.lifecycle.CorrectionLog`) in a transaction."""
+
+    tx: Transaction
+    log: Table
+    date_field: str  # the field of the fact's event that a correction changes
+
+    async def corrected(
+        self, fact: CorrectableFact, *, fact_id: UUID, new_on: date, by: str, reason: str
+    ) -> None:
+        await record_correction(
+            self.tx,
+            self.log,
+            fact=fact,
+            fact_id=str(fact_id),
+            date_field=self.date_field,
+            new_on=new_on,
+            by=by,
+            reason=reason,
+        )
+
+    async def voided(self, fact: CorrectableFact, *, fact_id: UUID, by: str, reason: str) -> None:
+        await record_void(
+            self.tx,
+            self.log,
+            fact=fact,
+            fact_id=str(fact_id),
+            date_field=self.date_field,
+            by=by,
+            reason=reason,
+        )
 
 
 async def record_correction(

@@ -1,11 +1,13 @@
-"""Keyset paging in SQL over a (date, id) order: the rows after a position, and one page of them."""
+"""Keyset paging in SQL: over a table's `seq`, or over a (date, id) order — the rows after a position, and
+one page of them (fetched with one row more than shown, to know whether more follow: here only)."""
 
 from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, or_, true
+from sqlalchemy import ColumnElement, Row, Select, and_, or_, true
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
 
@@ -28,3 +30,19 @@ def one_page(rows: Sequence[T], limit: int) -> tuple[list[T], T | None]:
     """The first `limit` of rows fetched with `limit + 1`, and the last one shown if more follow."""
     page = list(rows[:limit])
     return page, (page[-1] if len(rows) > limit else None)
+
+
+async def page_of(
+    conn: AsyncConnection, query: Select[Any], limit: int
+) -> tuple[list[Row[Any]], Row[Any] | None]:
+    """The first `limit` rows of `query` (fetched with one more, to know whether more follow), and the last
+    one shown if more do."""
+    return one_page((await conn.execute(query.limit(limit + 1))).all(), limit)
+
+
+async def seq_page(
+    conn: AsyncConnection, query: Select[Any], limit: int
+) -> tuple[list[Row[Any]], int | None]:
+    """One page of `query` in its table's `seq` order, and the seq to continue after (None at the end)."""
+    rows, last = await page_of(conn, query, limit)
+    return rows, (last.seq if last is not None else None)

@@ -1,22 +1,23 @@
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import uuid4
 
 import pytest
 
 from services.mentoring.domain.mentor import AssignMentor, Mentor, UnknownKecamatan, assign
-from services.mentoring.domain.session import HoldSession, OutsideMentorArea, Session, hold
+from services.mentoring.domain.session import HoldSession, OutsideMentorArea, Session, SessionContext, hold
 from shared.auth.principal import OutOfScope, Principal, Role
 from shared.contracts.events import MentorAssigned, ParticipantMentored
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
 from shared.errors import RuleViolation
 from shared.participants.area import check_own_kota
 from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
 PROFILE = profile(registered_on=date(2023, 3, 1), kota_code="31.74", kecamatan_code="31.74.07")
+VOID = Voided(datetime(2024, 6, 30, 3, tzinfo=UTC), "officer-7", "entered twice")
 ASSIGN = AssignMentor("PJLP-2023-0142", "Siti Rahmawati", "31.74.07", date(2023, 1, 2))
 
 
@@ -132,30 +133,32 @@ def test_the_event_carries_the_profile_and_never_the_topic_or_the_notes() -> Non
 
 def test_a_correction_re_dates_the_session_under_the_same_rules() -> None:
     session = held()
-    assert session.redate(date(2024, 1, 20), TODAY, PROFILE, mentor()) == replace(
+    assert session.redate(date(2024, 1, 20), TODAY, SessionContext(PROFILE, mentor())) == replace(
         session, held_on=date(2024, 1, 20)
     )
     with pytest.raises(RuleViolation, match="after today"):
-        session.redate(date(2024, 7, 1), TODAY, PROFILE, mentor())
+        session.redate(date(2024, 7, 1), TODAY, SessionContext(PROFILE, mentor()))
     with pytest.raises(RuleViolation, match="before the participant's registration"):
-        session.redate(date(2023, 2, 28), TODAY, PROFILE, mentor())
+        session.redate(date(2023, 2, 28), TODAY, SessionContext(PROFILE, mentor()))
     with pytest.raises(RuleViolation, match="before the mentor was assigned"):
-        session.redate(date(2023, 6, 1), TODAY, PROFILE, mentor(assigned_on=date(2023, 6, 2)))
+        session.redate(date(2023, 6, 1), TODAY, SessionContext(PROFILE, mentor(assigned_on=date(2023, 6, 2))))
 
 
 def test_a_correction_does_not_recheck_the_area_the_participant_may_have_left() -> None:
     moved = profile(registered_on=PROFILE.registered_on, kota_code="31.71", kecamatan_code="31.71.01")
-    assert held().redate(date(2024, 1, 20), TODAY, moved, mentor()).held_on == date(2024, 1, 20)
+    assert held().redate(date(2024, 1, 20), TODAY, SessionContext(moved, mentor())).held_on == date(
+        2024, 1, 20
+    )
 
 
 def test_a_voided_session_can_be_neither_corrected_nor_voided_again() -> None:
-    voided = held().void()
+    voided = held().void(VOID)
     assert voided.voided
     with pytest.raises(AlreadyVoided) as refused:
-        voided.void()
+        voided.void(VOID)
     assert refused.value.status_code == 409 and refused.value.code == "already_voided"
     with pytest.raises(AlreadyVoided):
-        voided.redate(date(2024, 1, 20), TODAY, PROFILE, mentor())
+        voided.redate(date(2024, 1, 20), TODAY, SessionContext(PROFILE, mentor()))
 
 
 def test_a_mentoring_officer_scoped_to_a_kota_assigns_mentors_there_only() -> None:

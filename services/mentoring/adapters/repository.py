@@ -1,11 +1,10 @@
 """Reading and writing mentors and sessions, and the profiles of known participants, in the mentoring DB."""
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Row, Select, func, select
+from sqlalchemy import ColumnElement, CursorResult, Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters.tables import known_participants, mentors, sessions
@@ -13,11 +12,11 @@ from services.mentoring.domain.caseload import CaseloadEntry
 from services.mentoring.domain.mentor import Mentor
 from services.mentoring.domain.session import Session
 from shared.contracts.profile import ParticipantProfile
-from shared.db.keyset import after, one_page
-from shared.participants.area import in_caller_area
+from shared.corrections import Voided
+from shared.db.keyset import after, page_of, seq_page
+from shared.errors import NotFound
+from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
-
-T = TypeVar("T")
 
 
 async def profile(conn: AsyncConnection, participant_id: UUID) -> ParticipantProfile:
@@ -55,7 +54,8 @@ async def mentors_page(
     query = select(mentors).where(mentors.c.seq > after_seq)
     if kecamatan_code is not None:
         query = query.where(mentors.c.kecamatan_code == kecamatan_code)
-    return await _page(conn, query.order_by(mentors.c.seq), limit, _to_mentor)
+    rows, next_seq = await seq_page(conn, query.order_by(mentors.c.seq), limit)
+    return [_to_mentor(r) for r in rows], next_seq
 
 
 async def insert_session(conn: AsyncConnection, s: Session) -> None:
@@ -78,15 +78,21 @@ async def session(conn: AsyncConnection, session_id: UUID) -> Session | None:
     return _to_session(row) if row else None
 
 
+async def visible_session(conn: AsyncConnection, session_id: UUID) -> Session:
+    """The session, or 404 when there is none the caller may see (another area's answers as missing)."""
+    found = await session(conn, session_id)
+    return await found_in_area(conn, known_participants, found, NotFound(f"session {session_id} not found"))
+
+
 async def redate(conn: AsyncConnection, current: Session, held_on: date) -> bool:
     """Store the new date only if nobody changed the session since it was read; False if someone did."""
     return await _update_unchanged(conn, current, held_on=held_on)
 
 
-async def mark_voided(conn: AsyncConnection, current: Session, *, by: str, reason: str) -> bool:
+async def mark_voided(conn: AsyncConnection, current: Session, voided: Voided) -> bool:
     """Void the session only if nobody changed it since it was read; False if someone did."""
     return await _update_unchanged(
-        conn, current, voided_at=datetime.now(UTC), voided_by=by, void_reason=reason
+        conn, current, voided_at=voided.at, voided_by=voided.by, void_reason=voided.reason
     )
 
 
@@ -101,7 +107,8 @@ async def sessions_page(
         query = query.where(sessions.c.participant_id == str(participant_id))
     if mentor_id is not None:
         query = query.where(sessions.c.mentor_id == str(mentor_id))
-    return await _page(conn, query.order_by(sessions.c.seq), limit, _to_session)
+    rows, next_seq = await seq_page(conn, query.order_by(sessions.c.seq), limit)
+    return [_to_session(r) for r in rows], next_seq
 
 
 async def caseload(
@@ -125,11 +132,10 @@ async def caseload(
         .group_by(sessions.c.participant_id)
         .having(after(last_on, sessions.c.participant_id, position))
         .order_by(last_on, sessions.c.participant_id)
-        .limit(limit + 1)
     )
     if last_session_by is not None:
         query = query.having(last_on <= last_session_by)
-    rows, last = one_page((await conn.execute(query)).all(), limit)
+    rows, last = await page_of(conn, query, limit)
     return [_to_entry(r) for r in rows], (_to_entry(last) if last else None)
 
 
@@ -147,16 +153,6 @@ async def _update_unchanged(conn: AsyncConnection, current: Session, **values: A
     ]
     result: CursorResult[Any] = await conn.execute(sessions.update().where(*unchanged).values(**values))
     return result.rowcount == 1
-
-
-async def _page(
-    conn: AsyncConnection, query: Select[Any], limit: int, to_item: Callable[[Row[Any]], T]
-) -> tuple[list[T], int | None]:
-    """One page in creation order; returns the seq to continue after, or None at the end."""
-    rows = (await conn.execute(query.limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [to_item(r) for r in rows], (rows[-1].seq if more else None)
 
 
 def _to_mentor(row: Row[Any]) -> Mentor:

@@ -20,27 +20,27 @@ from services.mentoring.api.schemas import (
     SessionPage,
 )
 from services.mentoring.domain.caseload import MAX_IDLE_DAYS
-from services.mentoring.domain.session import CorrectSession, VoidSession
-from shared.corrections.api import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import (
+    CorrectionIn,
+    Officer,
+    VoidIn,
+    already_voided,
+    concurrent_change,
+    correction,
+    void,
+)
 from shared.dates import jakarta_today
 from shared.web.deps import Uow
+from shared.web.page_params import Cursor, Limit
 from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
 router = APIRouter()
 
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
-
 NO_MENTOR = Refusal(404, "not_found", f"mentor {MENTOR_ID} not found")
 NO_SESSION = Refusal(404, "not_found", f"session {SESSION_ID} not found")
-VOIDED = Refusal(409, "already_voided", f"session {SESSION_ID} is voided", (("session_id", SESSION_ID),))
-RACED = Refusal(
-    409,
-    "concurrent_change",
-    f"session {SESSION_ID} was re-dated to 2023-02-13 by a concurrent request; retry",
-    (("session_id", SESSION_ID),),
-)
+ALREADY_VOIDED = already_voided(f"session {SESSION_ID}", session_id=SESSION_ID)
+CONCURRENT_CHANGE = concurrent_change(f"session {SESSION_ID}", "2023-02-13", session_id=SESSION_ID)
 FUTURE = Refusal(422, "rule_violation", "held_on 2031-01-01 is after today (2024-06-30, Asia/Jakarta)")
 
 
@@ -215,11 +215,12 @@ async def list_sessions(
     summary="Correct a session's date",
     description="Re-dates the session; the new date must pass the rules the original passed. Publishes "
     "`FactCorrected` and logs who and why. Correcting to the date it already has changes nothing.",
-    responses=refusals(NO_SESSION, VOIDED, RACED, FUTURE, invalid("date: Input should be a valid date")),
+    responses=refusals(
+        NO_SESSION, ALREADY_VOIDED, CONCURRENT_CHANGE, FUTURE, invalid("date: Input should be a valid date")
+    ),
 )
 async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> SessionOut:
-    command = CorrectSession(session_id, body.date, by=officer, reason=body.reason)
-    return SessionOut.of(await handlers.correct_session(uow, command))
+    return SessionOut.of(await handlers.correct_session(uow, correction(session_id, body, officer)))
 
 
 @router.post(
@@ -229,8 +230,7 @@ async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer
     summary="Void a session recorded by mistake",
     description="The session is kept, marked `voided`, and no longer counts anywhere; it cannot be "
     "corrected or voided again. Publishes `FactVoided` and logs who and why.",
-    responses=refusals(NO_SESSION, VOIDED, RACED, invalid("reason: Field required")),
+    responses=refusals(NO_SESSION, ALREADY_VOIDED, CONCURRENT_CHANGE, invalid("reason: Field required")),
 )
 async def void_session(session_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> SessionOut:
-    command = VoidSession(session_id, by=officer, reason=body.reason)
-    return SessionOut.of(await handlers.void_session(uow, command))
+    return SessionOut.of(await handlers.void_session(uow, void(session_id, body, officer)))

@@ -7,24 +7,20 @@ sensitive text: they stay in the mentoring database, never in an event.
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from services.mentoring.domain.mentor import Mentor
 from shared.contracts.events import ParticipantMentored
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
+from shared.corrections.errors import lost_race
 from shared.dates import check_stage_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import DomainError, RuleViolation
 
 
 class OutsideMentorArea(RuleViolation):
     code = "outside_mentor_area"
-
-
-class ConcurrentChange(Conflict):
-    """Another request re-dated or voided the session between reading and writing it; retry."""
-
-    code = "concurrent_change"
 
 
 @dataclass(frozen=True)
@@ -36,19 +32,11 @@ class HoldSession:
     notes: str | None
 
 
-@dataclass(frozen=True)
-class CorrectSession:
-    session_id: UUID
-    held_on: date
-    by: str
-    reason: str
+class SessionContext(NamedTuple):
+    """What a session's date rules and its event need beyond the session."""
 
-
-@dataclass(frozen=True)
-class VoidSession:
-    session_id: UUID
-    by: str
-    reason: str
+    profile: ParticipantProfile
+    mentor: Mentor
 
 
 @dataclass(frozen=True)
@@ -59,19 +47,27 @@ class Session:
     held_on: date
     topic: str
     notes: str | None
-    voided: bool = False
+    voided: bool = False  # who voided it, when and why are kept in its row and the correction log
 
-    def redate(self, held_on: date, today: date, profile: ParticipantProfile, mentor: Mentor) -> "Session":
+    # shared.corrections.Correctable
+
+    def redate(self, on: date, today: date, context: SessionContext) -> "Session":
         """The session on its right date, which must pass the date rules the original date passed.
 
         The area is not checked again: the participant may have moved since the session was held."""
         self.check_not_voided()
-        check_held_on(held_on, today, profile, mentor)
-        return replace(self, held_on=held_on)
+        check_held_on(on, today, context.profile, context.mentor)
+        return replace(self, held_on=on)
 
-    def void(self) -> "Session":
+    def void(self, voided: Voided) -> "Session":
         self.check_not_voided()
         return replace(self, voided=True)
+
+    def fact(self, context: SessionContext) -> ParticipantMentored:
+        return self.event(context.profile)
+
+    def changed_meanwhile(self, now: "Session") -> DomainError:
+        return lost_race(self._name, voided=now.voided, on=now.held_on, session_id=str(self.session_id))
 
     def event(self, profile: ParticipantProfile) -> ParticipantMentored:
         return ParticipantMentored(
@@ -84,7 +80,11 @@ class Session:
 
     def check_not_voided(self) -> None:
         if self.voided:
-            raise AlreadyVoided(f"session {self.session_id} is voided", session_id=str(self.session_id))
+            raise AlreadyVoided.of(self._name, session_id=str(self.session_id))
+
+    @property
+    def _name(self) -> str:
+        return f"session {self.session_id}"
 
 
 def hold(command: HoldSession, profile: ParticipantProfile, mentor: Mentor, today: date) -> Session:
