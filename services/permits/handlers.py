@@ -2,18 +2,15 @@
 
 from collections.abc import Callable
 from datetime import date
-from typing import NoReturn
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters import repository
-from services.permits.adapters.tables import correction_log, known_participants
+from services.permits.adapters.corrections import IssueStore
+from services.permits.adapters.tables import correction_log
 from services.permits.domain.permit import (
     ApplyForPermit,
-    ConcurrentChange,
-    CorrectIssue,
     DuplicateNib,
     DuplicatePermitNumber,
     InvalidTransition,
@@ -21,18 +18,17 @@ from services.permits.domain.permit import (
     Permit,
     PermitStatus,
     RejectPermit,
-    VoidIssue,
     apply,
 )
 from services.permits.domain.work_list import applied_by
 from shared.contracts.enums import PermitType
-from shared.corrections.log import record_correction, record_void
+from shared.corrections import CorrectDate, VoidFact
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
-from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
-from shared.participants.area import OutsideArea, found_in_area
+from shared.participants.area import OutsideArea
 
-FACT_DATE = "issued_on"  # the date field of PermitIssued that corrections change
+ISSUES = StageCorrections(correction_log, "issued_on", IssueStore)
 
 
 async def apply_for_permit(uow: UnitOfWork, command: ApplyForPermit) -> Permit:
@@ -79,52 +75,19 @@ async def reject_permit(uow: UnitOfWork, command: RejectPermit) -> Permit:
     return await _decide(uow, command.permit_id, lambda permit: permit.reject(command, today))
 
 
-async def correct_issue(uow: UnitOfWork, command: CorrectIssue) -> Permit:
+async def correct_issue(uow: UnitOfWork, command: CorrectDate) -> Permit:
     """Re-date the issue; correcting it to the date it already has changes nothing and records nothing."""
-    async with uow.begin() as tx:
-        current = await _permit(tx.conn, command.permit_id)
-        corrected = current.redate_issue(command.issued_on, jakarta_today())
-        if corrected == current:
-            return current
-        profile = await repository.profile(tx.conn, current.participant_id)
-        if not await repository.save_issue_date(tx.conn, current, command.issued_on):
-            await _refuse_lost_race(tx.conn, current)
-        await record_correction(
-            tx,
-            correction_log,
-            fact=current.issued_event(profile),
-            fact_id=str(current.permit_id),
-            date_field=FACT_DATE,
-            new_on=command.issued_on,
-            by=command.by,
-            reason=command.reason,
-        )
-    return corrected
+    return await ISSUES.correct(uow, command)
 
 
-async def void_issue(uow: UnitOfWork, command: VoidIssue) -> Permit:
+async def void_issue(uow: UnitOfWork, command: VoidFact) -> Permit:
     """Withdraw an issue recorded by mistake: the permit is applied again, its number free."""
-    async with uow.begin() as tx:
-        current = await _permit(tx.conn, command.permit_id)
-        reopened = current.void_issue()
-        profile = await repository.profile(tx.conn, current.participant_id)
-        if not await repository.save_issue_void(tx.conn, current):
-            await _refuse_lost_race(tx.conn, current)
-        await record_void(
-            tx,
-            correction_log,
-            fact=current.issued_event(profile),
-            fact_id=str(current.permit_id),
-            date_field=FACT_DATE,
-            by=command.by,
-            reason=command.reason,
-        )
-    return reopened
+    return await ISSUES.void(uow, command)
 
 
 async def get_permit(uow: UnitOfWork, permit_id: UUID) -> Permit:
     async with uow.engine.connect() as conn:
-        return await _permit(conn, permit_id)
+        return await repository.visible(conn, permit_id)
 
 
 async def permits_page(
@@ -155,7 +118,7 @@ async def waiting_page(
 async def _decide(uow: UnitOfWork, permit_id: UUID, decide: Callable[[Permit], Permit]) -> Permit:
     """Apply a decision to an applied permit; the conditional update makes concurrent decisions race-safe."""
     async with uow.begin() as tx:
-        current = await _permit(tx.conn, permit_id)
+        current = await repository.visible(tx.conn, permit_id)
         decided = decide(current)
         profile = await repository.profile(tx.conn, decided.participant_id)
         if not await repository.save_decision(tx.conn, decided):
@@ -167,28 +130,6 @@ async def _decide(uow: UnitOfWork, permit_id: UUID, decide: Callable[[Permit], P
             decided.event(profile), key=str(decided.participant_id), occurred_on=decided.fact_date
         )
     return decided
-
-
-async def _permit(conn: AsyncConnection, permit_id: UUID) -> Permit:
-    """The permit, or 404 when there is none the caller may see (another area's answers as missing)."""
-    found = await repository.get(conn, permit_id)
-    return await found_in_area(conn, known_participants, found, NotFound(f"permit {permit_id} not found"))
-
-
-async def _refuse_lost_race(conn: AsyncConnection, read: Permit) -> NoReturn:
-    """A conditional update found the issue changed by a concurrent request: voided, or re-dated."""
-    now = await _permit(conn, read.permit_id)
-    if now.status is not PermitStatus.ISSUED or now.permit_number != read.permit_number:
-        raise InvalidTransition(
-            f"the issue of permit {read.permit_id} was voided by a concurrent request",
-            permit_id=str(read.permit_id),
-            status=now.status.value,
-        )
-    raise ConcurrentChange(
-        f"the issue of permit {read.permit_id} was re-dated to {now.issued_on} by a concurrent request; "
-        "retry",
-        permit_id=str(read.permit_id),
-    )
 
 
 async def _active_nib(uow: UnitOfWork, command: ApplyForPermit) -> str | None:
@@ -206,7 +147,7 @@ async def _holder_of_number(uow: UnitOfWork, command: IssuePermit) -> tuple[str,
         if holder is None:
             return None
         try:
-            await _permit(conn, UUID(holder))
+            await repository.visible(conn, UUID(holder))
         except OutsideArea:
             return holder, False
         return holder, True

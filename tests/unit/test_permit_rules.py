@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 import pytest
@@ -15,11 +15,13 @@ from services.permits.domain.permit import (
 )
 from shared.contracts.enums import AgeBand, PermitType
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
+from shared.corrections import Voided
 from shared.errors import RuleViolation
 from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
 PROFILE = profile(registered_on=date(2023, 3, 1), age_band=AgeBand.AGE_35_44)
+VOID = Voided(datetime(2024, 6, 30, 3, tzinfo=UTC), "officer-7", "issued to the wrong application")
 APPLY = ApplyForPermit(participant_id=uuid4(), permit_type=PermitType.HALAL, applied_on=date(2024, 1, 10))
 
 
@@ -134,16 +136,16 @@ def issued() -> Permit:
 
 def test_an_issue_is_redated_under_the_rules_of_the_original() -> None:
     permit = issued()
-    assert permit.redate_issue(date(2024, 1, 10), TODAY) == replace(permit, issued_on=date(2024, 1, 10))
+    assert permit.redate(date(2024, 1, 10), TODAY, PROFILE) == replace(permit, issued_on=date(2024, 1, 10))
     with pytest.raises(RuleViolation, match="before applied_on"):
-        permit.redate_issue(date(2024, 1, 9), TODAY)
+        permit.redate(date(2024, 1, 9), TODAY, PROFILE)
     with pytest.raises(RuleViolation, match="after today"):
-        permit.redate_issue(date(2024, 7, 1), TODAY)
+        permit.redate(date(2024, 7, 1), TODAY, PROFILE)
 
 
 def test_a_voided_issue_leaves_the_permit_applied_with_its_number_freed() -> None:
     permit = issued()
-    reopened = permit.void_issue()
+    reopened = permit.void(VOID)
     assert reopened == replace(permit, status=PermitStatus.APPLIED, permit_number=None, issued_on=None)
     assert reopened.issue(issue(), TODAY) == permit  # it can be issued anew
 
@@ -153,15 +155,15 @@ def test_only_an_issued_permit_has_an_issue_to_correct_or_void(how: str) -> None
     permit = {
         "applied": applied(),
         "rejected": applied().reject(reject(), TODAY),
-        "voided": issued().void_issue(),
+        "voided": issued().void(VOID),
     }[how]
     with pytest.raises(InvalidTransition, match="not issued") as refused:
-        permit.void_issue()
+        permit.void(VOID)
     assert refused.value.code == "invalid_transition"
     with pytest.raises(InvalidTransition, match="not issued"):
-        permit.redate_issue(date(2024, 2, 1), TODAY)
+        permit.redate(date(2024, 2, 1), TODAY, PROFILE)
 
 
 def test_the_issued_event_is_the_fact_corrections_restate() -> None:
     permit = issued()
-    assert permit.issued_event(PROFILE) == permit.event(PROFILE)
+    assert permit.fact(PROFILE) == permit.event(PROFILE)

@@ -11,8 +11,9 @@ from services.permits.adapters.tables import known_participants, permits
 from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
-from shared.db.keyset import after, one_page
-from shared.participants.area import in_caller_area
+from shared.db.keyset import after, page_of, seq_page
+from shared.errors import NotFound
+from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
 
 
@@ -84,6 +85,12 @@ async def get(conn: AsyncConnection, permit_id: UUID) -> Permit | None:
     return _to_permit(row) if row else None
 
 
+async def visible(conn: AsyncConnection, permit_id: UUID) -> Permit:
+    """The permit, or 404 when there is none the caller may see (another area's answers as missing)."""
+    found = await get(conn, permit_id)
+    return await found_in_area(conn, known_participants, found, NotFound(f"permit {permit_id} not found"))
+
+
 async def active_nib_of(conn: AsyncConnection, participant_id: UUID) -> str | None:
     """The permit_id of the participant's applied or issued NIB, if any."""
     query = select(permits.c.permit_id).where(
@@ -118,10 +125,8 @@ async def page(
         query = query.where(permits.c.participant_id == str(participant_id))
     if status is not None:
         query = query.where(permits.c.status == status.value)
-    rows = (await conn.execute(query.order_by(permits.c.seq).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_to_permit(r) for r in rows], (rows[-1].seq if more else None)
+    rows, next_seq = await seq_page(conn, query.order_by(permits.c.seq), limit)
+    return [_to_permit(r) for r in rows], next_seq
 
 
 async def waiting(
@@ -143,11 +148,10 @@ async def waiting(
             in_caller_area(permits.c.participant_id, known_participants),
         )
         .order_by(permits.c.applied_on, permits.c.permit_id)
-        .limit(limit + 1)
     )
     if participant_id is not None:
         query = query.where(permits.c.participant_id == str(participant_id))
-    rows, last = one_page((await conn.execute(query)).all(), limit)
+    rows, last = await page_of(conn, query, limit)
     return [_to_permit(r) for r in rows], (_to_permit(last) if last else None)
 
 

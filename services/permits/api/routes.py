@@ -7,10 +7,11 @@ from fastapi import APIRouter, Query
 
 from services.permits import handlers
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
-from services.permits.domain.permit import CorrectIssue, PermitStatus, VoidIssue
+from services.permits.domain.permit import PermitStatus
 from services.permits.domain.work_list import MAX_WAITING_DAYS, check_work_list
-from shared.corrections.api import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn, concurrent_change, correction, void
 from shared.web.deps import Uow
+from shared.web.page_params import Cursor, Limit
 from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
@@ -123,8 +124,8 @@ async def list_permits(
             ge=0, le=MAX_WAITING_DAYS, description="The work list: waiting this long or more", examples=[30]
         ),
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    cursor: str | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
 ) -> PermitPage:
     if waiting_days is not None:
         check_work_list(status)
@@ -156,19 +157,13 @@ async def list_permits(
     responses=refusals(
         NO_PERMIT,
         NOT_ISSUED,
-        Refusal(
-            409,
-            "concurrent_change",
-            f"the issue of permit {PERMIT_ID} was re-dated to 2023-03-02 by a concurrent request; retry",
-            (("permit_id", PERMIT_ID),),
-        ),
+        concurrent_change(f"the issue of permit {PERMIT_ID}", "2023-03-02", permit_id=PERMIT_ID),
         DECISION_DATE,
         invalid("date: Input should be a valid date"),
     ),
 )
 async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> PermitOut:
-    command = CorrectIssue(permit_id, body.date, by=officer, reason=body.reason)
-    return PermitOut.of(await handlers.correct_issue(uow, command))
+    return PermitOut.of(await handlers.correct_issue(uow, correction(permit_id, body, officer)))
 
 
 @router.post(
@@ -181,5 +176,4 @@ async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, u
     responses=refusals(NO_PERMIT, NOT_ISSUED, invalid("reason: Field required")),
 )
 async def void_issue(permit_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PermitOut:
-    command = VoidIssue(permit_id, by=officer, reason=body.reason)
-    return PermitOut.of(await handlers.void_issue(uow, command))
+    return PermitOut.of(await handlers.void_issue(uow, void(permit_id, body, officer)))

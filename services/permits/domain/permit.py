@@ -16,8 +16,9 @@ from shared.contracts.enums import PermitType
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
 from shared.contracts.profile import ParticipantProfile
+from shared.corrections import ConcurrentChange, Voided
 from shared.dates import check_fact_date, check_stage_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import Conflict, DomainError, RuleViolation
 
 
 class PermitStatus(StrEnum):
@@ -28,12 +29,6 @@ class PermitStatus(StrEnum):
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
-
-
-class ConcurrentChange(Conflict):
-    """Another request re-dated the issue between reading and writing the permit; retry."""
-
-    code = "concurrent_change"
 
 
 class DuplicatePermitNumber(Conflict):
@@ -65,21 +60,6 @@ class RejectPermit:
     permit_id: UUID
     reason: str
     rejected_on: date | None
-
-
-@dataclass(frozen=True)
-class CorrectIssue:
-    permit_id: UUID
-    issued_on: date
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class VoidIssue:
-    permit_id: UUID
-    by: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -115,16 +95,29 @@ class Permit:
             self, status=PermitStatus.REJECTED, rejection_reason=command.reason, rejected_on=rejected_on
         )
 
-    def redate_issue(self, issued_on: date, today: date) -> "Permit":
+    # shared.corrections.Correctable: the issue is the fact corrections re-date and voids withdraw
+
+    def redate(self, on: date, today: date, context: ParticipantProfile) -> "Permit":
         """The issue on its right date, which must pass the rules the original date passed."""
         self._require(PermitStatus.ISSUED, "correct the issue of")
-        self._check_decision_date("issued_on", issued_on, today)
-        return replace(self, issued_on=issued_on)
+        self._check_decision_date("issued_on", on, today)
+        return replace(self, issued_on=on)
 
-    def void_issue(self) -> "Permit":
-        """The issue withdrawn: the permit is applied again and its number free for another permit."""
+    def void(self, voided: Voided) -> "Permit":
+        """The issue withdrawn: the permit is applied again and its number free for another permit (who,
+        when and why are kept in the correction log)."""
         self._require(PermitStatus.ISSUED, "void the issue of")
         return replace(self, status=PermitStatus.APPLIED, permit_number=None, issued_on=None)
+
+    def changed_meanwhile(self, now: "Permit") -> DomainError:
+        ids = {"permit_id": str(self.permit_id)}
+        if now.status is not PermitStatus.ISSUED or now.permit_number != self.permit_number:
+            return InvalidTransition(
+                f"the issue of permit {self.permit_id} was voided by a concurrent request",
+                **ids,
+                status=now.status.value,
+            )
+        return ConcurrentChange.redated(f"the issue of permit {self.permit_id}", now.issued_on, **ids)
 
     def _require(self, status: PermitStatus, verb: str) -> None:
         if self.status is not status:
@@ -151,7 +144,7 @@ class Permit:
                     profile=profile,
                 )
             case PermitStatus.ISSUED:
-                return self.issued_event(profile)
+                return self.fact(profile)
             case PermitStatus.REJECTED:
                 assert self.rejected_on is not None
                 return PermitRejected(
@@ -162,7 +155,7 @@ class Permit:
                     profile=profile,
                 )
 
-    def issued_event(self, profile: ParticipantProfile) -> PermitIssued:
+    def fact(self, context: ParticipantProfile) -> PermitIssued:
         """The issue as the fact that reaches the permits stage (what corrections and voids restate)."""
         assert self.issued_on is not None, "only an issued permit"
         return PermitIssued(
@@ -171,7 +164,7 @@ class Permit:
             permit_type=self.permit_type,
             applied_on=self.applied_on,
             issued_on=self.issued_on,
-            profile=profile,
+            profile=context,
         )
 
 
