@@ -1,8 +1,13 @@
-"""Tests for shared.regions: DKI Jakarta's Kemendagri region tree and the province codes."""
+"""Tests for shared.regions: DKI Jakarta's Kemendagri region tree and the province codes.
+
+The national tree is tested in test_regions_national.py, the programme area in test_programme_area.py.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import re
 
 import pytest
@@ -57,6 +62,15 @@ def test_no_duplicate_codes_and_names_are_clean(tree: RegionTree) -> None:
         assert region.name, region.code
         assert region.name == region.name.strip(), region.code
         assert region.name != region.name.upper(), f"{region.code} not in proper case"
+
+
+def test_the_tree_is_row_for_row_the_one_jakarta_had_before_the_national_data(tree: RegionTree) -> None:
+    # sha256 of the sorted [code, name] rows of the Jakarta-only regions.json (commit 5f5ddc1).
+    regions: list[Kota | Kecamatan | Kelurahan] = [*tree.kota, *_kecamatan(tree), *_kelurahan(tree)]
+    rows = sorted([r.code, r.name] for r in regions)
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    assert digest == "56cb94890d380ff7380baa340ff29a145e3ec00f7455412d01e790ea900e5b07"
+    assert (tree.code, tree.name) == ("31", "Daerah Khusus Ibukota Jakarta")
 
 
 def test_kota_codes_follow_kemendagri_not_bps(tree: RegionTree) -> None:
