@@ -7,16 +7,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters import repository
-from services.marketing.adapters.tables import correction_log, known_participants
+from services.marketing.adapters.corrections import ShowcaseStore
+from services.marketing.adapters.tables import correction_log
 from services.marketing.domain.exhibition import (
     AlreadyShowcased,
-    ConcurrentChange,
-    CorrectShowcase,
     Exhibition,
     ScheduleExhibition,
     Showcase,
     ShowcaseProduct,
-    VoidShowcase,
     schedule,
     show,
 )
@@ -32,13 +30,12 @@ from services.marketing.domain.product import (
 )
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections.log import record_correction, record_void
+from shared.corrections import ConcurrentChange, CorrectDate, VoidFact
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
-from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
-from shared.participants.area import found_in_area
 
-FACT_DATE = "shown_on"  # the date field of ProductShowcased that corrections change
+SHOWCASES = StageCorrections(correction_log, "shown_on", ShowcaseStore)
 
 
 # Products
@@ -57,7 +54,7 @@ async def register_product(uow: UnitOfWork, command: RegisterProduct) -> Product
 
 async def curate_product(uow: UnitOfWork, command: CurateProduct) -> Curation:
     async with uow.begin() as tx:
-        product = await _product(tx.conn, command.product_id)
+        product = await repository.visible_product(tx.conn, command.product_id)
         profile = await repository.profile(tx.conn, product.participant_id)
         curated, curation = product.curate(command, profile, jakarta_today())
         stored = await repository.add_curation(
@@ -73,7 +70,7 @@ async def curate_product(uow: UnitOfWork, command: CurateProduct) -> Curation:
 async def list_product(uow: UnitOfWork, command: ListProduct) -> Listing:
     try:
         async with uow.begin() as tx:
-            product = await _product(tx.conn, command.product_id)
+            product = await repository.visible_product(tx.conn, command.product_id)
             profile = await repository.profile(tx.conn, product.participant_id)
             listing = product.list_on_eorder(command, profile, jakarta_today())
             await repository.insert_listing(tx.conn, listing)
@@ -95,7 +92,9 @@ async def list_product(uow: UnitOfWork, command: ListProduct) -> Listing:
 async def get_product(uow: UnitOfWork, product_id: UUID) -> tuple[Product, list[Showcase]]:
     """The product with its curations and listing, and every showcase of it (voided ones too)."""
     async with uow.engine.connect() as conn:
-        return await _product(conn, product_id), await repository.showcases_of(conn, product_id)
+        return await repository.visible_product(conn, product_id), await repository.showcases_of(
+            conn, product_id
+        )
 
 
 async def products_page(
@@ -121,7 +120,7 @@ async def schedule_exhibition(uow: UnitOfWork, command: ScheduleExhibition) -> E
 
 async def get_exhibition(uow: UnitOfWork, exhibition_id: UUID) -> Exhibition:
     async with uow.engine.connect() as conn:
-        return await _exhibition(conn, exhibition_id)
+        return await repository.existing_exhibition(conn, exhibition_id)
 
 
 async def exhibitions_page(
@@ -144,8 +143,8 @@ async def exhibitions_page(
 async def showcase_product(uow: UnitOfWork, command: ShowcaseProduct) -> Showcase:
     try:
         async with uow.begin() as tx:
-            exhibition = await _exhibition(tx.conn, command.exhibition_id)
-            product = await _product(tx.conn, command.product_id)
+            exhibition = await repository.existing_exhibition(tx.conn, command.exhibition_id)
+            product = await repository.visible_product(tx.conn, command.product_id)
             profile = await repository.profile(tx.conn, product.participant_id)
             showcase = show(command, exhibition, product, profile, jakarta_today())
             await repository.insert_showcase(tx.conn, showcase)
@@ -164,54 +163,18 @@ async def showcase_product(uow: UnitOfWork, command: ShowcaseProduct) -> Showcas
     return showcase
 
 
-async def correct_showcase(uow: UnitOfWork, command: CorrectShowcase) -> Showcase:
+async def correct_showcase(uow: UnitOfWork, command: CorrectDate) -> Showcase:
     """Re-date a showcase; correcting it to the date it already has changes nothing and records nothing."""
-    async with uow.begin() as tx:
-        current = await _showcase(tx.conn, command.showcase_id)
-        exhibition = await _exhibition(tx.conn, current.exhibition_id)
-        product = await _product(tx.conn, current.product_id)
-        profile = await repository.profile(tx.conn, current.participant_id)
-        corrected = current.redate(command.shown_on, jakarta_today(), exhibition, product, profile)
-        if corrected == current:
-            return current
-        if not await repository.redate(tx.conn, current, corrected.shown_on):
-            await _refuse_lost_race(tx.conn, current)
-        await record_correction(
-            tx,
-            correction_log,
-            fact=current.event(exhibition, profile),
-            fact_id=str(current.showcase_id),
-            date_field=FACT_DATE,
-            new_on=corrected.shown_on,
-            by=command.by,
-            reason=command.reason,
-        )
-    return corrected
+    return await SHOWCASES.correct(uow, command)
 
 
-async def void_showcase(uow: UnitOfWork, command: VoidShowcase) -> Showcase:
-    async with uow.begin() as tx:
-        current = await _showcase(tx.conn, command.showcase_id)
-        voided = current.void()
-        exhibition = await _exhibition(tx.conn, current.exhibition_id)
-        profile = await repository.profile(tx.conn, current.participant_id)
-        if not await repository.mark_voided(tx.conn, current, by=command.by, reason=command.reason):
-            await _refuse_lost_race(tx.conn, current)
-        await record_void(
-            tx,
-            correction_log,
-            fact=current.event(exhibition, profile),
-            fact_id=str(current.showcase_id),
-            date_field=FACT_DATE,
-            by=command.by,
-            reason=command.reason,
-        )
-    return voided
+async def void_showcase(uow: UnitOfWork, command: VoidFact) -> Showcase:
+    return await SHOWCASES.void(uow, command)
 
 
 async def get_showcase(uow: UnitOfWork, showcase_id: UUID) -> Showcase:
     async with uow.engine.connect() as conn:
-        return await _showcase(conn, showcase_id)
+        return await repository.visible_showcase(conn, showcase_id)
 
 
 async def showcases_page(
@@ -223,47 +186,13 @@ async def showcases_page(
         )
 
 
-# Lookups
-
-
-async def _product(conn: AsyncConnection, product_id: UUID) -> Product:
-    """The product, or 404 when there is none the caller may see (another area's answers as missing)."""
-    missing = NotFound(f"product {product_id} not found", product_id=str(product_id))
-    return await found_in_area(conn, known_participants, await repository.product(conn, product_id), missing)
-
-
-async def _exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition:
-    found = await repository.exhibition(conn, exhibition_id)
-    if found is None:
-        raise NotFound(f"exhibition {exhibition_id} not found", exhibition_id=str(exhibition_id))
-    return found
-
-
-async def _showcase(conn: AsyncConnection, showcase_id: UUID) -> Showcase:
-    """The showcase, or 404 when there is none the caller may see (another area's answers as missing)."""
-    missing = NotFound(f"showcase {showcase_id} not found", showcase_id=str(showcase_id))
-    return await found_in_area(
-        conn, known_participants, await repository.showcase(conn, showcase_id), missing
-    )
-
-
 async def _refuse_lost_curation_race(
     conn: AsyncConnection, command: CurateProduct, profile: ParticipantProfile
 ) -> NoReturn:
     """Another curation of the product passed meanwhile: judge this one against the product as it now is."""
-    now = await _product(conn, command.product_id)
+    now = await repository.visible_product(conn, command.product_id)
     now.curate(command, profile, jakarta_today())  # raises AlreadyCurated or InvalidTransition
     raise ConcurrentChange(
         f"product {command.product_id} was curated by a concurrent request; retry",
         product_id=str(command.product_id),
-    )
-
-
-async def _refuse_lost_race(conn: AsyncConnection, read: Showcase) -> NoReturn:
-    """A conditional update found the showcase changed: voided, or re-dated, by a concurrent request."""
-    now = await _showcase(conn, read.showcase_id)
-    now.check_not_voided()
-    raise ConcurrentChange(
-        f"showcase {read.showcase_id} was re-dated to {now.shown_on} by a concurrent request; retry",
-        showcase_id=str(read.showcase_id),
     )

@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -8,6 +8,7 @@ from services.marketing.domain.exhibition import (
     Exhibition,
     ScheduleExhibition,
     Showcase,
+    ShowcaseContext,
     ShowcaseProduct,
     schedule,
     show,
@@ -26,12 +27,13 @@ from services.marketing.domain.product import (
 )
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
 from shared.errors import RuleViolation
 from tests.factories import profile
 
 TODAY = date(2024, 6, 30)
 PROFILE = profile(registered_on=date(2023, 3, 1), sector=Sector.KULINER)
+VOID = Voided(datetime(2024, 6, 30, 3, tzinfo=UTC), "officer-7", "shown at the wrong bazaar")
 REGISTER = RegisterProduct(
     participant_id=uuid4(), name="Sambal Roa", sector=None, registered_on=date(2023, 6, 1)
 )
@@ -265,12 +267,14 @@ def test_a_showcase_is_neither_in_the_future_nor_before_the_participants_registr
 def test_a_correction_passes_the_same_rules_and_a_voided_showcase_is_final() -> None:
     exhibition, product = schedule(FESTIVAL), registered()
     shown = showcase(date(2023, 8, 2), product, exhibition)
-    assert shown.redate(date(2023, 8, 4), TODAY, exhibition, product, PROFILE).shown_on == date(2023, 8, 4)
+    assert shown.redate(
+        date(2023, 8, 4), TODAY, ShowcaseContext(exhibition, product, PROFILE)
+    ).shown_on == date(2023, 8, 4)
     with pytest.raises(RuleViolation, match="outside the exhibition"):
-        shown.redate(date(2023, 8, 6), TODAY, exhibition, product, PROFILE)
-    voided = shown.void()
+        shown.redate(date(2023, 8, 6), TODAY, ShowcaseContext(exhibition, product, PROFILE))
+    voided = shown.void(VOID)
     assert voided.voided and voided.event(exhibition, PROFILE) == shown.event(exhibition, PROFILE)
     with pytest.raises(AlreadyVoided):
-        voided.void()
+        voided.void(VOID)
     with pytest.raises(AlreadyVoided):
-        voided.redate(date(2023, 8, 3), TODAY, exhibition, product, PROFILE)
+        voided.redate(date(2023, 8, 3), TODAY, ShowcaseContext(exhibition, product, PROFILE))

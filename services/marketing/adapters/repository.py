@@ -1,12 +1,12 @@
 """Reading and writing products, exhibitions and showcases, and the profiles of known participants."""
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Row, Select, select
+from sqlalchemy import ColumnElement, CursorResult, Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters.tables import (
@@ -21,10 +21,11 @@ from services.marketing.domain.exhibition import Exhibition, Showcase
 from services.marketing.domain.product import Criterion, Curation, Listing, Product
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 from shared.contracts.profile import ParticipantProfile
-from shared.participants.area import in_caller_area
+from shared.corrections import Voided
+from shared.db.keyset import seq_page
+from shared.errors import NotFound
+from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
-
-T = TypeVar("T")
 
 
 async def profile(conn: AsyncConnection, participant_id: UUID) -> ParticipantProfile:
@@ -56,6 +57,12 @@ async def product(conn: AsyncConnection, product_id: UUID) -> Product | None:
     return found
 
 
+async def visible_product(conn: AsyncConnection, product_id: UUID) -> Product:
+    """The product, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"product {product_id} not found", product_id=str(product_id))
+    return await found_in_area(conn, known_participants, await product(conn, product_id), missing)
+
+
 async def products_page(
     conn: AsyncConnection, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[Product], int | None]:
@@ -65,7 +72,7 @@ async def products_page(
     )
     if participant_id is not None:
         query = query.where(products.c.participant_id == str(participant_id))
-    rows, next_seq = await _page(conn, query.order_by(products.c.seq), limit, lambda row: row)
+    rows, next_seq = await seq_page(conn, query.order_by(products.c.seq), limit)
     return await _with_curations_and_listing(conn, rows), next_seq
 
 
@@ -164,6 +171,13 @@ async def exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition |
     return _to_exhibition(row) if row else None
 
 
+async def existing_exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition:
+    found = await exhibition(conn, exhibition_id)
+    if found is None:
+        raise NotFound(f"exhibition {exhibition_id} not found", exhibition_id=str(exhibition_id))
+    return found
+
+
 async def exhibitions_page(
     conn: AsyncConnection,
     *,
@@ -177,7 +191,8 @@ async def exhibitions_page(
         query = query.where(exhibitions.c.kind == kind.value)
     if scope is not None:
         query = query.where(exhibitions.c.scope == scope.value)
-    return await _page(conn, query.order_by(exhibitions.c.seq), limit, _to_exhibition)
+    rows, next_seq = await seq_page(conn, query.order_by(exhibitions.c.seq), limit)
+    return [_to_exhibition(r) for r in rows], next_seq
 
 
 # Showcases
@@ -200,6 +215,12 @@ async def showcase(conn: AsyncConnection, showcase_id: UUID) -> Showcase | None:
     query = select(showcases).where(showcases.c.showcase_id == str(showcase_id))
     row = (await conn.execute(query)).one_or_none()
     return _to_showcase(row) if row else None
+
+
+async def visible_showcase(conn: AsyncConnection, showcase_id: UUID) -> Showcase:
+    """The showcase, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"showcase {showcase_id} not found", showcase_id=str(showcase_id))
+    return await found_in_area(conn, known_participants, await showcase(conn, showcase_id), missing)
 
 
 async def standing_showcase(conn: AsyncConnection, exhibition_id: UUID, product_id: UUID) -> str | None:
@@ -233,7 +254,8 @@ async def showcases_page(
         query = query.where(showcases.c.exhibition_id == str(exhibition_id))
     if product_id is not None:
         query = query.where(showcases.c.product_id == str(product_id))
-    return await _page(conn, query.order_by(showcases.c.seq), limit, _to_showcase)
+    rows, next_seq = await seq_page(conn, query.order_by(showcases.c.seq), limit)
+    return [_to_showcase(r) for r in rows], next_seq
 
 
 async def redate(conn: AsyncConnection, current: Showcase, shown_on: date) -> bool:
@@ -241,9 +263,11 @@ async def redate(conn: AsyncConnection, current: Showcase, shown_on: date) -> bo
     return await _update_unchanged(conn, current, shown_on=shown_on)
 
 
-async def mark_voided(conn: AsyncConnection, current: Showcase, *, by: str, reason: str) -> bool:
+async def mark_voided(conn: AsyncConnection, current: Showcase, voided: Voided) -> bool:
     """Void the showcase only if nobody changed it since it was read; False if someone did."""
-    return await _update_unchanged(conn, current, voided_at=_now(), voided_by=by, void_reason=reason)
+    return await _update_unchanged(
+        conn, current, voided_at=voided.at, voided_by=voided.by, void_reason=voided.reason
+    )
 
 
 async def _update_unchanged(conn: AsyncConnection, current: Showcase, **values: Any) -> bool:
@@ -259,16 +283,6 @@ async def _update_unchanged(conn: AsyncConnection, current: Showcase, **values: 
 
 
 # Rows to domain objects
-
-
-async def _page(
-    conn: AsyncConnection, query: Select[Any], limit: int, to_item: Callable[[Row[Any]], T]
-) -> tuple[list[T], int | None]:
-    """One page in creation order; returns the seq to continue after, or None at the end."""
-    rows = (await conn.execute(query.limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [to_item(r) for r in rows], (rows[-1].seq if more else None)
 
 
 def _to_curation(row: Row[Any]) -> Curation:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from shared.corrections.api import already_voided, concurrent_change
 from shared.web.refusals import Refusal
 from shared.web.refusals import refusals as shared_refusals
 
@@ -21,15 +22,8 @@ NO_EXHIBITION = Refusal(
     404, "not_found", f"exhibition {EXHIBITION_ID} not found", (("exhibition_id", EXHIBITION_ID),)
 )
 NO_SHOWCASE = Refusal(404, "not_found", f"showcase {SHOWCASE_ID} not found", (("showcase_id", SHOWCASE_ID),))
-ALREADY_VOIDED = Refusal(
-    409, "already_voided", f"showcase {SHOWCASE_ID} is voided", (("showcase_id", SHOWCASE_ID),)
-)
-CONCURRENT_CHANGE = Refusal(
-    409,
-    "concurrent_change",
-    f"showcase {SHOWCASE_ID} was re-dated to 2023-08-02 by a concurrent request; retry",
-    (("showcase_id", SHOWCASE_ID),),
-)
+ALREADY_VOIDED = already_voided(f"showcase {SHOWCASE_ID}", showcase_id=SHOWCASE_ID)
+CONCURRENT_CHANGE = concurrent_change(f"showcase {SHOWCASE_ID}", "2023-08-02", showcase_id=SHOWCASE_ID)
 
 
 def refusals(*cases: Refusal) -> dict[int | str, dict[str, Any]]:

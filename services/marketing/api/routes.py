@@ -3,7 +3,7 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body
 
 from services.marketing import handlers
 from services.marketing.api.docs import (
@@ -35,16 +35,14 @@ from services.marketing.api.schemas import (
     ShowcaseOut,
     ShowcasePage,
 )
-from services.marketing.domain.exhibition import CorrectShowcase, VoidShowcase
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
-from shared.corrections.api import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn, correction, void
 from shared.web.deps import Uow
+from shared.web.page_params import Cursor, Limit
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal
 
 router = APIRouter()
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 
 
 @router.post(
@@ -277,8 +275,7 @@ async def get_showcase(showcase_id: UUID, uow: Uow) -> ShowcaseOut:
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE, DATE_RULE),
 )
 async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    command = CorrectShowcase(showcase_id, body.date, officer, body.reason)
-    return ShowcaseOut.of(await handlers.correct_showcase(uow, command))
+    return ShowcaseOut.of(await handlers.correct_showcase(uow, correction(showcase_id, body, officer)))
 
 
 @router.post(
@@ -293,4 +290,4 @@ async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Offic
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE),
 )
 async def void_showcase(showcase_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.void_showcase(uow, VoidShowcase(showcase_id, officer, body.reason)))
+    return ShowcaseOut.of(await handlers.void_showcase(uow, void(showcase_id, body, officer)))

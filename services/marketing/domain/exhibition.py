@@ -8,25 +8,21 @@ unique index settles concurrent requests, the error is defined here.
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from services.marketing.domain.product import Product
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.contracts.events import ExhibitionScheduled, ProductShowcased
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
+from shared.corrections.errors import lost_race
 from shared.dates import PROGRAMME_START, check_stage_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import Conflict, DomainError, RuleViolation
 
 
 class AlreadyShowcased(Conflict):
     code = "already_showcased"
-
-
-class ConcurrentChange(Conflict):
-    """Another request re-dated or voided the showcase between reading and writing it; retry."""
-
-    code = "concurrent_change"
 
 
 @dataclass(frozen=True)
@@ -44,21 +40,6 @@ class ShowcaseProduct:
     exhibition_id: UUID
     product_id: UUID
     shown_on: date | None
-
-
-@dataclass(frozen=True)
-class CorrectShowcase:
-    showcase_id: UUID
-    shown_on: date
-    by: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class VoidShowcase:
-    showcase_id: UUID
-    by: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +66,14 @@ class Exhibition:
         )
 
 
+class ShowcaseContext(NamedTuple):
+    """What a showcase's date rules and its event need beyond the showcase."""
+
+    exhibition: Exhibition
+    product: Product
+    profile: ParticipantProfile
+
+
 @dataclass(frozen=True)
 class Showcase:
     showcase_id: UUID
@@ -92,28 +81,33 @@ class Showcase:
     product_id: UUID
     participant_id: UUID
     shown_on: date
-    voided: bool = False
+    voided: bool = False  # who voided it, when and why are kept in its row and the correction log
 
-    def redate(
-        self,
-        shown_on: date,
-        today: date,
-        exhibition: Exhibition,
-        product: Product,
-        profile: ParticipantProfile,
-    ) -> "Showcase":
+    # shared.corrections.Correctable
+
+    def redate(self, on: date, today: date, context: ShowcaseContext) -> "Showcase":
         """The showcase on its right date, which must pass the rules the original date passed."""
         self.check_not_voided()
-        check_shown_on(shown_on, today, exhibition, product, profile)
-        return replace(self, shown_on=shown_on)
+        check_shown_on(on, today, context.exhibition, context.product, context.profile)
+        return replace(self, shown_on=on)
 
-    def void(self) -> "Showcase":
+    def void(self, voided: Voided) -> "Showcase":
         self.check_not_voided()
         return replace(self, voided=True)
 
+    def fact(self, context: ShowcaseContext) -> ProductShowcased:
+        return self.event(context.exhibition, context.profile)
+
+    def changed_meanwhile(self, now: "Showcase") -> DomainError:
+        return lost_race(self._name, voided=now.voided, on=now.shown_on, showcase_id=str(self.showcase_id))
+
     def check_not_voided(self) -> None:
         if self.voided:
-            raise AlreadyVoided(f"showcase {self.showcase_id} is voided", showcase_id=str(self.showcase_id))
+            raise AlreadyVoided.of(self._name, showcase_id=str(self.showcase_id))
+
+    @property
+    def _name(self) -> str:
+        return f"showcase {self.showcase_id}"
 
     def event(self, exhibition: Exhibition, profile: ParticipantProfile) -> ProductShowcased:
         return ProductShowcased(
