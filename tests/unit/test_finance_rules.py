@@ -4,7 +4,6 @@ from uuid import uuid4
 
 import pytest
 
-from services.finance.domain.facts import Voided
 from services.finance.domain.financing import (
     ApplyForFinancing,
     ApproveFinancing,
@@ -25,7 +24,7 @@ from shared.contracts.events import (
     FinancingDisbursed,
     FinancingRejected,
 )
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
 from shared.errors import RuleViolation
 from tests.factories import profile
 
@@ -152,11 +151,11 @@ def test_submission_dates_are_checked(period: tuple[date, date], submitted_on: d
 
 def test_a_report_is_redated_under_the_same_rules() -> None:
     report = submit(REPORT, PROFILE, TODAY)
-    assert report.redate(date(2024, 5, 2), REGISTERED, TODAY).submitted_on == date(2024, 5, 2)
+    assert report.redate(date(2024, 5, 2), TODAY, PROFILE).submitted_on == date(2024, 5, 2)
     with pytest.raises(RuleViolation, match="before period_end"):
-        report.redate(date(2024, 3, 1), REGISTERED, TODAY)
+        report.redate(date(2024, 3, 1), TODAY, PROFILE)
     with pytest.raises(RuleViolation, match="after today"):
-        report.redate(date(2024, 7, 1), REGISTERED, TODAY)
+        report.redate(date(2024, 7, 1), TODAY, PROFILE)
 
 
 def test_a_voided_report_can_be_neither_corrected_nor_voided_again() -> None:
@@ -166,7 +165,7 @@ def test_a_voided_report_can_be_neither_corrected_nor_voided_again() -> None:
         voided.void(VOID)
     assert refused.value.code == "already_voided" and refused.value.status_code == 409
     with pytest.raises(AlreadyVoided):
-        voided.redate(TODAY, REGISTERED, TODAY)
+        voided.redate(TODAY, TODAY, PROFILE)
 
 
 def test_a_report_event_carries_the_figures_and_the_profile() -> None:
@@ -315,17 +314,17 @@ def test_only_the_allowed_transitions_are_taken(status: str, verb: str) -> None:
 
 def test_a_disbursement_is_redated_under_the_same_rules() -> None:
     paid = disbursed()
-    redated = paid.redate_disbursement(date(2024, 2, 20), REGISTERED, TODAY)
+    redated = paid.redate(date(2024, 2, 20), TODAY, PROFILE)
     assert redated.disbursement is not None and redated.disbursement.disbursed_on == date(2024, 2, 20)
     assert redated.disbursement.disbursement_id == paid.disbursements[0].disbursement_id
     with pytest.raises(RuleViolation, match="before approved_on"):
-        paid.redate_disbursement(date(2024, 2, 19), REGISTERED, TODAY)
+        paid.redate(date(2024, 2, 19), TODAY, PROFILE)
     with pytest.raises(RuleViolation, match="after today"):
-        paid.redate_disbursement(date(2024, 7, 1), REGISTERED, TODAY)
+        paid.redate(date(2024, 7, 1), TODAY, PROFILE)
 
 
 def test_voiding_a_disbursement_keeps_it_and_returns_the_application_to_approved() -> None:
-    voided = disbursed().void_disbursement(VOID)
+    voided = disbursed().void(VOID)
     assert voided.status is FinancingStatus.APPROVED and voided.disbursement is None
     assert [d.voided for d in voided.disbursements] == [VOID]
     assert voided.fact_date == date(2024, 2, 20)
@@ -336,20 +335,20 @@ def test_voiding_a_disbursement_keeps_it_and_returns_the_application_to_approved
 
 
 def test_a_voided_disbursement_can_be_neither_corrected_nor_voided_again() -> None:
-    voided = disbursed().void_disbursement(VOID)
+    voided = disbursed().void(VOID)
     with pytest.raises(AlreadyVoided):
-        voided.void_disbursement(VOID)
+        voided.void(VOID)
     with pytest.raises(AlreadyVoided):
-        voided.redate_disbursement(TODAY, REGISTERED, TODAY)
+        voided.redate(TODAY, TODAY, PROFILE)
 
 
 def test_nothing_disbursed_can_be_neither_corrected_nor_voided() -> None:
     for application in (applied(), approved(), applied().reject(reject(), TODAY)):
         with pytest.raises(NotDisbursed) as refused:
-            application.void_disbursement(VOID)
+            application.void(VOID)
         assert refused.value.code == "not_disbursed" and refused.value.status_code == 409
         with pytest.raises(NotDisbursed):
-            application.redate_disbursement(TODAY, REGISTERED, TODAY)
+            application.redate(TODAY, TODAY, PROFILE)
 
 
 def test_each_status_records_its_own_event_with_the_profile() -> None:

@@ -18,7 +18,9 @@ from services.finance.domain.financing import (
     FinancingStatus,
 )
 from shared.contracts.enums import FinancingProduct
-from shared.participants.area import in_caller_area
+from shared.db.keyset import seq_page
+from shared.errors import NotFound
+from shared.participants.area import found_in_area, in_caller_area
 
 
 async def insert(conn: AsyncConnection, a: FinancingApplication) -> None:
@@ -84,6 +86,12 @@ async def get(conn: AsyncConnection, application_id: UUID) -> FinancingApplicati
     return _to_application(row, (await _disbursements_of(conn, [row.application_id]))[row.application_id])
 
 
+async def visible(conn: AsyncConnection, application_id: UUID) -> FinancingApplication:
+    """The application, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financing application {application_id} not found")
+    return await found_in_area(conn, known_participants, await get(conn, application_id), missing)
+
+
 async def page(
     conn: AsyncConnection,
     *,
@@ -100,11 +108,9 @@ async def page(
         query = query.where(applications.c.participant_id == str(participant_id))
     if status is not None:
         query = query.where(applications.c.status == status.value)
-    rows = (await conn.execute(query.order_by(applications.c.seq).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, next_seq = await seq_page(conn, query.order_by(applications.c.seq), limit)
     paid = await _disbursements_of(conn, [r.application_id for r in rows])
-    return [_to_application(r, paid[r.application_id]) for r in rows], (rows[-1].seq if more else None)
+    return [_to_application(r, paid[r.application_id]) for r in rows], next_seq
 
 
 async def _update_live_disbursement(conn: AsyncConnection, d: Disbursement, **values: Any) -> bool:

@@ -11,7 +11,9 @@ from services.finance.adapters.tables import financial_reports as reports
 from services.finance.adapters.tables import known_participants
 from services.finance.adapters.voids import is_live, void_values, voided_of
 from services.finance.domain.report import FinancialReport
-from shared.participants.area import in_caller_area
+from shared.db.keyset import seq_page
+from shared.errors import NotFound
+from shared.participants.area import found_in_area, in_caller_area
 
 
 async def insert(conn: AsyncConnection, r: FinancialReport) -> None:
@@ -33,6 +35,12 @@ async def insert(conn: AsyncConnection, r: FinancialReport) -> None:
 async def get(conn: AsyncConnection, report_id: UUID) -> FinancialReport | None:
     row = (await conn.execute(select(reports).where(reports.c.report_id == str(report_id)))).one_or_none()
     return _to_report(row) if row else None
+
+
+async def visible(conn: AsyncConnection, report_id: UUID) -> FinancialReport:
+    """The report, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financial report {report_id} not found")
+    return await found_in_area(conn, known_participants, await get(conn, report_id), missing)
 
 
 async def live_for_period(conn: AsyncConnection, participant_id: UUID, start: date, end: date) -> str | None:
@@ -66,10 +74,8 @@ async def page(
     )
     if participant_id is not None:
         query = query.where(reports.c.participant_id == str(participant_id))
-    rows = (await conn.execute(query.order_by(reports.c.seq).limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return [_to_report(r) for r in rows], (rows[-1].seq if more else None)
+    rows, next_seq = await seq_page(conn, query.order_by(reports.c.seq), limit)
+    return [_to_report(r) for r in rows], next_seq
 
 
 async def _update_live(conn: AsyncConnection, report_id: UUID, **values: Any) -> bool:

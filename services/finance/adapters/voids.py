@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import Column, DateTime, String, Table, text
 
-from services.finance.domain.facts import Voided
+from shared.corrections import Voided
 
 # A row is live until voided; partial unique indexes use this to ignore voided rows.
 LIVE = text("voided_at IS NULL")

@@ -1,9 +1,9 @@
 """HTTP ↔ use cases, nothing more: rules live in the domain, storage in the adapters."""
 
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.finance.api.schemas import (
     ApproveIn,
@@ -15,18 +15,14 @@ from services.finance.api.schemas import (
     ReportIn,
     ReportOut,
     ReportPage,
-    correction,
-    void,
 )
 from services.finance.domain.financing import FinancingStatus
 from services.finance.handlers import financing, reports
-from shared.corrections.api import CorrectionIn, Officer, VoidIn
+from shared.corrections.api import CorrectionIn, Officer, VoidIn, correction, void
 from shared.web.deps import Uow
+from shared.web.page_params import Cursor, Limit
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import ErrorOut
-
-Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Cursor = Annotated[str | None, Query(description="`next_cursor` of the previous page")]
 
 
 def problems(**described: str) -> dict[int | str, dict[str, Any]]:

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.finance.domain.facts import MAX_RUPIAH, CorrectDate, Voided, VoidFact
+from services.finance.domain.facts import MAX_RUPIAH
 from services.finance.domain.financing import (
     ApplyForFinancing,
     ApproveFinancing,
@@ -18,7 +18,7 @@ from services.finance.domain.financing import (
 )
 from services.finance.domain.report import FinancialReport, SubmitReport
 from shared.contracts.enums import FinancingProduct
-from shared.corrections.api import CorrectionIn, VoidIn
+from shared.corrections import Voided
 
 Rupiah = Annotated[int, Field(ge=0, le=MAX_RUPIAH)]
 PositiveRupiah = Annotated[int, Field(gt=0, le=MAX_RUPIAH)]
@@ -187,11 +187,3 @@ class FinancingPage(BaseModel):
 
 
 # --- corrections ---------------------------------------------------------------------------------------
-
-
-def correction(fact_id: UUID, body: CorrectionIn, by: str) -> CorrectDate:
-    return CorrectDate(fact_id, body.date, by, body.reason)
-
-
-def void(fact_id: UUID, body: VoidIn, by: str) -> VoidFact:
-    return VoidFact(fact_id, by, body.reason)

@@ -11,14 +11,14 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from services.finance.domain.facts import Voided, refuse
+from services.finance.domain.facts import refuse
 from shared.contracts.enums import FinancingProduct
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import FinancingApplied, FinancingApproved, FinancingDisbursed, FinancingRejected
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
 from shared.dates import check_fact_date, check_stage_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import Conflict, DomainError, RuleViolation
 
 
 class FinancingStatus(StrEnum):
@@ -142,16 +142,25 @@ class FinancingApplication:
             self, status=FinancingStatus.DISBURSED, disbursements=(*self.disbursements, disbursement)
         )
 
-    def redate_disbursement(self, on: date, registered_on: date, today: date) -> "FinancingApplication":
+    # shared.corrections.Correctable: the live disbursement is the fact corrections re-date and voids withdraw
+
+    def redate(self, on: date, today: date, context: ParticipantProfile) -> "FinancingApplication":
         """The live disbursement re-dated; the new date must pass the rules the original did."""
         live = self._live_disbursement()
-        self._check_disbursed_on(on, registered_on, today)
+        self._check_disbursed_on(on, context.registered_on, today)
         return self._with_last(replace(live, disbursed_on=on))
 
-    def void_disbursement(self, voided: Voided) -> "FinancingApplication":
+    def void(self, voided: Voided) -> "FinancingApplication":
         """The live disbursement withdrawn; the application is approved again, ready to be disbursed."""
         live = self._live_disbursement()
         return replace(self._with_last(replace(live, voided=voided)), status=FinancingStatus.APPROVED)
+
+    def changed_meanwhile(self, now: "FinancingApplication") -> DomainError:
+        # Only a void makes the conditional write miss: a disbursement's date is not part of its condition.
+        return AlreadyVoided.meanwhile(
+            f"the disbursement of financing application {self.application_id}",
+            application_id=str(self.application_id),
+        )
 
     def event(self, profile: ParticipantProfile) -> EventPayload:
         """The event recording the fact behind the current status."""
@@ -183,9 +192,9 @@ class FinancingApplication:
                     profile=profile,
                 )
             case FinancingStatus.DISBURSED:
-                return self.disbursed_event(profile)
+                return self.fact(profile)
 
-    def disbursed_event(self, profile: ParticipantProfile) -> FinancingDisbursed:
+    def fact(self, context: ParticipantProfile) -> FinancingDisbursed:
         """The live disbursement as the fact that reaches the financing stage."""
         live = self._live_disbursement()
         return FinancingDisbursed(
@@ -194,7 +203,7 @@ class FinancingApplication:
             product=self.product,
             amount=live.amount,
             disbursed_on=live.disbursed_on,
-            profile=profile,
+            profile=context,
         )
 
     def _require(self, status: FinancingStatus, verb: str) -> None:
@@ -226,9 +235,7 @@ class FinancingApplication:
             return self.disbursement
         ids = {"application_id": str(self.application_id)}
         if self.disbursements:
-            raise AlreadyVoided(
-                f"the disbursement of financing application {self.application_id} is voided", **ids
-            )
+            raise AlreadyVoided.of(f"the disbursement of financing application {self.application_id}", **ids)
         raise NotDisbursed(f"financing application {self.application_id} has not been disbursed", **ids)
 
     def _with_last(self, disbursement: Disbursement) -> "FinancingApplication":

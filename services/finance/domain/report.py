@@ -9,12 +9,12 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
-from services.finance.domain.facts import Voided, refuse
+from services.finance.domain.facts import refuse
 from shared.contracts.events import FinancialReportSubmitted
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
+from shared.corrections import AlreadyVoided, Voided
 from shared.dates import check_stage_date
-from shared.errors import Conflict, RuleViolation
+from shared.errors import Conflict, DomainError, RuleViolation
 
 
 class DuplicateReport(Conflict):
@@ -44,19 +44,28 @@ class FinancialReport:
     employees: int
     voided: Voided | None = None
 
-    def redate(self, submitted_on: date, registered_on: date, today: date) -> "FinancialReport":
+    # shared.corrections.Correctable
+
+    def redate(self, on: date, today: date, context: ParticipantProfile) -> "FinancialReport":
         """The same report with the right submission date, which must pass the rules the original did."""
         self._check_live()
-        _check_submitted_on(submitted_on, self.period_end, registered_on, today)
-        return replace(self, submitted_on=submitted_on)
+        _check_submitted_on(on, self.period_end, context.registered_on, today)
+        return replace(self, submitted_on=on)
 
     def void(self, voided: Voided) -> "FinancialReport":
         self._check_live()
         return replace(self, voided=voided)
 
+    def fact(self, context: ParticipantProfile) -> FinancialReportSubmitted:
+        return self.event(context)
+
+    def changed_meanwhile(self, now: "FinancialReport") -> DomainError:
+        # Only a void makes the conditional write miss: a report's date is not part of its condition.
+        return AlreadyVoided.meanwhile(f"report {self.report_id}", report_id=str(self.report_id))
+
     def _check_live(self) -> None:
         if self.voided is not None:
-            raise AlreadyVoided(f"report {self.report_id} is voided", report_id=str(self.report_id))
+            raise AlreadyVoided.of(f"report {self.report_id}", report_id=str(self.report_id))
 
     def event(self, profile: ParticipantProfile) -> FinancialReportSubmitted:
         return FinancialReportSubmitted(

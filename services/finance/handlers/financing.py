@@ -5,14 +5,11 @@ one application exactly one succeeds and the others get 409.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from services.finance.adapters import financing, participants
-from services.finance.adapters.tables import correction_log, known_participants
-from services.finance.domain.facts import CorrectDate, Voided, VoidFact
+from services.finance.adapters.corrections import DisbursementStore
+from services.finance.adapters.tables import correction_log
 from services.finance.domain.financing import (
     ApplyForFinancing,
     ApproveFinancing,
@@ -24,14 +21,13 @@ from services.finance.domain.financing import (
     apply,
 )
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import AlreadyVoided
-from shared.corrections.log import record_correction, record_void
+from shared.corrections import CorrectDate, VoidFact
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
-from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
-from shared.participants.area import found_in_area
 
-DATE_FIELD = "disbursed_on"
+# Finance has always logged and published a correction to the date a disbursement already has.
+DISBURSEMENTS = StageCorrections(correction_log, "disbursed_on", DisbursementStore, log_same_date=True)
 
 Change = Callable[[FinancingApplication, ParticipantProfile], FinancingApplication]
 
@@ -67,54 +63,17 @@ async def disburse(uow: UnitOfWork, command: DisburseFinancing) -> FinancingAppl
 
 
 async def correct_disbursement(uow: UnitOfWork, command: CorrectDate) -> FinancingApplication:
-    today = jakarta_today()
-    async with uow.begin() as tx:
-        application = await _get(tx.conn, command.fact_id)
-        profile = await participants.profile(tx.conn, application.participant_id)
-        corrected = application.redate_disbursement(command.on, profile.registered_on, today)
-        assert corrected.disbursement is not None
-        if not await financing.save_disbursement_date(tx.conn, corrected.disbursement):
-            raise _voided_meanwhile(application)
-        await record_correction(
-            tx,
-            correction_log,
-            fact=application.disbursed_event(profile),
-            fact_id=str(application.application_id),
-            date_field=DATE_FIELD,
-            new_on=command.on,
-            by=command.by,
-            reason=command.reason,
-        )
-    return corrected
+    return await DISBURSEMENTS.correct(uow, command)
 
 
 async def void_disbursement(uow: UnitOfWork, command: VoidFact) -> FinancingApplication:
     """Withdraw the live disbursement and put the application back to `approved`, in one transaction."""
-    async with uow.begin() as tx:
-        application = await _get(tx.conn, command.fact_id)
-        profile = await participants.profile(tx.conn, application.participant_id)
-        voided = application.void_disbursement(Voided(datetime.now(UTC), command.by, command.reason))
-        withdrawn = voided.disbursements[-1]
-        if not (
-            await financing.save_transition(tx.conn, voided, was=FinancingStatus.DISBURSED)
-            and await financing.save_disbursement_void(tx.conn, withdrawn)
-        ):
-            raise _voided_meanwhile(application)
-        await record_void(
-            tx,
-            correction_log,
-            fact=application.disbursed_event(profile),
-            fact_id=str(application.application_id),
-            date_field=DATE_FIELD,
-            by=command.by,
-            reason=command.reason,
-        )
-    return voided
+    return await DISBURSEMENTS.void(uow, command)
 
 
 async def get_application(uow: UnitOfWork, application_id: UUID) -> FinancingApplication:
     async with uow.engine.connect() as conn:
-        return await _get(conn, application_id)
+        return await financing.visible(conn, application_id)
 
 
 async def applications_page(
@@ -133,7 +92,7 @@ async def applications_page(
 
 async def _transition(uow: UnitOfWork, application_id: UUID, change: Change) -> FinancingApplication:
     async with uow.begin() as tx:
-        current = await _get(tx.conn, application_id)
+        current = await financing.visible(tx.conn, application_id)
         profile = await participants.profile(tx.conn, current.participant_id)
         changed = change(current, profile)
         if not await financing.save_transition(tx.conn, changed, was=current.status):
@@ -148,17 +107,3 @@ async def _transition(uow: UnitOfWork, application_id: UUID, change: Change) -> 
             changed.event(profile), key=str(changed.participant_id), occurred_on=changed.fact_date
         )
     return changed
-
-
-async def _get(conn: AsyncConnection, application_id: UUID) -> FinancingApplication:
-    """The application, or 404 when there is none the caller may see (another area's answers as missing)."""
-    missing = NotFound(f"financing application {application_id} not found")
-    return await found_in_area(conn, known_participants, await financing.get(conn, application_id), missing)
-
-
-def _voided_meanwhile(application: FinancingApplication) -> AlreadyVoided:
-    return AlreadyVoided(
-        f"the disbursement of financing application {application.application_id} was voided by a "
-        "concurrent request",
-        application_id=str(application.application_id),
-    )

@@ -1,23 +1,20 @@
 """Use cases of financial reports: each one transaction, state and event together."""
 
-from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters import participants, reports
-from services.finance.adapters.tables import correction_log, known_participants
-from services.finance.domain.facts import CorrectDate, Voided, VoidFact
+from services.finance.adapters.corrections import ReportStore
+from services.finance.adapters.tables import correction_log
 from services.finance.domain.report import DuplicateReport, FinancialReport, SubmitReport, submit
-from shared.corrections import AlreadyVoided
-from shared.corrections.log import record_correction, record_void
+from shared.corrections import CorrectDate, VoidFact
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
-from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
-from shared.participants.area import found_in_area
 
-DATE_FIELD = "submitted_on"
+# Finance has always logged and published a correction to the date a report already has.
+REPORTS = StageCorrections(correction_log, "submitted_on", ReportStore, log_same_date=True)
 
 
 async def submit_report(uow: UnitOfWork, command: SubmitReport) -> FinancialReport:
@@ -46,48 +43,16 @@ async def submit_report(uow: UnitOfWork, command: SubmitReport) -> FinancialRepo
 
 
 async def correct_report(uow: UnitOfWork, command: CorrectDate) -> FinancialReport:
-    today = jakarta_today()
-    async with uow.begin() as tx:
-        report = await _get(tx.conn, command.fact_id)
-        profile = await participants.profile(tx.conn, report.participant_id)
-        corrected = report.redate(command.on, profile.registered_on, today)
-        if not await reports.save_date(tx.conn, corrected):
-            raise _voided_meanwhile(report)
-        await record_correction(
-            tx,
-            correction_log,
-            fact=report.event(profile),
-            fact_id=str(report.report_id),
-            date_field=DATE_FIELD,
-            new_on=command.on,
-            by=command.by,
-            reason=command.reason,
-        )
-    return corrected
+    return await REPORTS.correct(uow, command)
 
 
 async def void_report(uow: UnitOfWork, command: VoidFact) -> FinancialReport:
-    async with uow.begin() as tx:
-        report = await _get(tx.conn, command.fact_id)
-        profile = await participants.profile(tx.conn, report.participant_id)
-        voided = report.void(Voided(datetime.now(UTC), command.by, command.reason))
-        if not await reports.save_void(tx.conn, voided):
-            raise _voided_meanwhile(report)
-        await record_void(
-            tx,
-            correction_log,
-            fact=report.event(profile),
-            fact_id=str(report.report_id),
-            date_field=DATE_FIELD,
-            by=command.by,
-            reason=command.reason,
-        )
-    return voided
+    return await REPORTS.void(uow, command)
 
 
 async def get_report(uow: UnitOfWork, report_id: UUID) -> FinancialReport:
     async with uow.engine.connect() as conn:
-        return await _get(conn, report_id)
+        return await reports.visible(conn, report_id)
 
 
 async def reports_page(
@@ -95,15 +60,3 @@ async def reports_page(
 ) -> tuple[list[FinancialReport], int | None]:
     async with uow.engine.connect() as conn:
         return await reports.page(conn, participant_id=participant_id, after_seq=after_seq, limit=limit)
-
-
-async def _get(conn: AsyncConnection, report_id: UUID) -> FinancialReport:
-    """The report, or 404 when there is none the caller may see (another area's answers as missing)."""
-    missing = NotFound(f"financial report {report_id} not found")
-    return await found_in_area(conn, known_participants, await reports.get(conn, report_id), missing)
-
-
-def _voided_meanwhile(report: FinancialReport) -> AlreadyVoided:
-    return AlreadyVoided(
-        f"report {report.report_id} was voided by a concurrent request", report_id=str(report.report_id)
-    )
