@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
 
@@ -105,33 +106,93 @@ def _stages(value: str) -> tuple[str, ...]:
 
 
 def render(result: Result, console: Console) -> None:
-    tally, outcome = result.tally, result.outcome
-    runs = Table(title="Run", show_header=False)
-    runs.add_row("participants registered now", f"{len(outcome.new):,}")
-    runs.add_row("already registered (left as they were)", f"{outcome.existing:,}")
-    runs.add_row("write requests sent (retries included)", f"{tally.requests:,}")
-    runs.add_row("events generated (accepted writes)", f"{tally.events:,}")
-    runs.add_row("writes found already done (409)", f"{tally.existing:,}")
-    runs.add_row("writes refused", f"{len(tally.failures):,}")
-    runs.add_row("wall time (first to last write)", f"{result.seconds:.1f} s")
-    runs.add_row("events per second", f"{result.events_per_s:,.0f}")
-    console.print(runs)
+    console.print(_run_table(result))
+    tally = result.tally
     for failure in tally.failures[:10]:
         console.print(f"[red]refused:[/] {failure}")
-    figures = Table(title="Figures of the period (reporting /metrics/summary)")
-    for column in ("metric", "added by this run", "expected", "reporting shows"):
-        figures.add_column(column, justify="left" if column == "metric" else "right")
-    expected = dict(result.expected.items()) if result.expected else {}
-    shown = dict(result.shown.items()) if result.shown else {}
-    for name, added in result.added.items():
-        want, got = expected.get(name), shown.get(name)
-        style = "" if got is None or got == want else "bold red"
-        figures.add_row(name, f"{added:,}", _maybe(want), _maybe(got), style=style)
-    console.print(figures)
+    expected, shown = result.expected, result.shown
+    figures = dict(result.added.figures.items())
+    console.print(
+        _compare(
+            "Figures of the period (reporting /metrics/summary)",
+            "metric",
+            list(figures),
+            added=figures,
+            expected=dict(expected.figures.items()) if expected else None,
+            shown=dict(shown.figures.items()) if shown else None,
+        )
+    )
+    added = result.added.homes["kota"]
+    want_kota = expected.homes["kota"] if expected else None
+    shown_kota = shown.homes["kota"] if shown else None
+    console.print(
+        _compare(
+            "registered by kota, where participants live after the edits (/metrics/breakdown)",
+            "kota",
+            sorted(added.keys() | (want_kota or {}).keys() | (shown_kota or {}).keys()),
+            added=added,
+            expected=want_kota,
+            shown=shown_kota,
+        )
+    )
+    if expected and shown:
+        want, got = expected.homes["kecamatan"], shown.homes["kecamatan"]
+        wrong = [k for k in want.keys() | got.keys() if want[k] != got[k]]
+        style = "bold red" if wrong else "green"
+        console.print(
+            f"[{style}]registered by kecamatan: {len(want) - len(wrong)} of {len(want)} rows as expected[/]"
+        )
     if result.settled_s is not None:
         console.print(f"reporting showed every expected figure {result.settled_s:.1f} s after the last write")
-    elif result.expected is not None and result.shown is not None:
+    elif expected is not None and shown is not None:
         console.print("[bold red]reporting did not show the expected figures before --wait ran out[/]")
+
+
+def _run_table(result: Result) -> Table:
+    tally, outcome, trainers = result.tally, result.outcome, result.outcome.trainers
+    runs = Table(title="Run", show_header=False)
+    for label, value in (
+        ("participants registered now", len(outcome.new)),
+        ("already registered (left as they were)", outcome.existing),
+        ("write requests sent (retries included)", tally.requests),
+        ("writes accepted (each row of a batch counted)", tally.accepted),
+        ("events generated", tally.events),
+        ("writes found already done (409)", tally.existing),
+        ("writes refused", len(tally.failures)),
+        ("records edited (PATCH /participants)", outcome.edits),
+        ("of them moves to another kota", outcome.moves),
+        ("enrolments withdrawn", trainers.withdrawals),
+        ("freed places taken in full classes", trainers.refills),
+        ("batch completion calls", trainers.batches),
+        ("completions recorded by batch calls", trainers.batched),
+        ("completions recorded one by one", trainers.single),
+    ):
+        runs.add_row(label, f"{value:,}")
+    runs.add_row("wall time (first to last write)", f"{result.seconds:.1f} s")
+    runs.add_row("events per second", f"{result.events_per_s:,.0f}")
+    return runs
+
+
+def _compare(
+    title: str,
+    first: str,
+    names: list[str],
+    *,
+    added: Mapping[str, int],
+    expected: Mapping[str, int] | None,
+    shown: Mapping[str, int] | None,
+) -> Table:
+    """A row per name: added by this run, expected, shown (in red where they differ); "-" if not read."""
+    table = Table(title=title)
+    table.add_column(first)
+    for column in ("added by this run", "expected", "reporting shows"):
+        table.add_column(column, justify="right")
+    for name in names:
+        want = None if expected is None else expected.get(name, 0)
+        got = None if shown is None else shown.get(name, 0)
+        style = "" if got is None or got == want else "bold red"
+        table.add_row(name, f"{added.get(name, 0):,}", _maybe(want), _maybe(got), style=style)
+    return table
 
 
 def _maybe(value: int | None) -> str:

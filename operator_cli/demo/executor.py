@@ -1,26 +1,34 @@
-"""Sends a plan through the public APIs, participant by participant, stages of one participant side by side.
+"""Sends a plan through the public APIs, in three phases:
+
+1. participant by participant: registration, then the stages side by side (training: the enrolments);
+2. class by class: the trainer's withdrawals, the freed places taken, the completions in one batch call;
+3. participant by participant: placements (they follow a vocational completion), then the registrar's
+   edits — last, so a move of kota comes after every stage fact and the figures must follow it.
 
 Journeys run in a seeded random order with a bounded number in flight: whatever period the dashboard shows
 fills evenly while the demo runs, and facts reach reporting out of date order, as backdated facts do.
 Classes, mentors and exhibitions are created the first time a new participant needs them.
 
 Re-runs: a participant whose NIK is already registered (409 `duplicate_nik`, e.g. the same seed ran before)
-is left as it is — none of its stage facts are sent again — so re-running a seed adds nothing, and the
-figures to expect are exactly what the participants registered by *this* run add. Mentors are found again by
-their staff number (409 `duplicate_mentor` names them).
+is left as it is — none of its stage facts or edits are sent again — so re-running a seed adds nothing, and
+the figures to expect are exactly what the participants registered by *this* run add. Mentors are found
+again by their staff number (409 `duplicate_mentor` names them).
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from operator_cli.demo import requests
-from operator_cli.demo.api import Api, Reply
-from operator_cli.demo.model import Enrolment, Exhibition, Journey, Mentor, Product, TrainingClass
+from operator_cli.demo.api import Api
+from operator_cli.demo.classes import Roster, TrainerWork, conclude
+from operator_cli.demo.model import Enrolment, Journey, Product
 from operator_cli.demo.plan import Plan
+from operator_cli.demo.resources import Resources
 from shared.contracts.topics import FINANCE, MARKETING, MENTORING, PERMITS, REGISTRATION, TRAINING
 
 JOURNEYS_PER_REQUEST_SLOT = 4  # journeys in flight per concurrent request: covers their waits for followers
@@ -30,24 +38,40 @@ JOURNEYS_PER_REQUEST_SLOT = 4  # journeys in flight per concurrent request: cove
 class Outcome:
     new: list[Journey]  # registered by this run: the ones whose facts it sent
     existing: int  # already registered before: left alone
+    edits: int = 0  # PATCHes accepted
+    moves: int = 0  # of them, moves to another kota
+    trainers: TrainerWork = field(default_factory=TrainerWork)
 
 
 def writes(journey: Journey, services: Collection[str]) -> int:
-    """How many writes a journey's stages take (registration excluded), for the progress bar."""
+    """How many facts a journey's stages and edits send (registration excluded), for the progress bar."""
     j = journey
+    enrolments = j.courses + j.vocational
     count = {
-        TRAINING: 2 * len(j.courses + j.vocational) + len(j.placements),
+        REGISTRATION: len(j.edits),
+        TRAINING: len(j.placements)
+        + sum(1 + bool(e.completed_on) + bool(e.withdrawn_on) for e in enrolments),
         MENTORING: len(j.sessions),
         PERMITS: sum(1 + bool(p.issued_on or p.rejected_on) for p in j.permits),
         MARKETING: sum(1 + len(p.curations) + len(p.showings) + bool(p.listed_on) for p in j.products),
         FINANCE: len(j.reports)
         + sum(1 + bool(f.approved_on or f.rejected_on) + bool(f.disbursed_on) for f in j.financing),
     }
-    return sum(n for service, n in count.items() if service in services)
+    return sum(n for service, n in count.items() if service in (REGISTRATION, *services))
+
+
+def events(journey: Journey, services: Collection[str]) -> int:
+    """The domain events a journey's writes record, registration included: one a fact, except that a
+    withdrawal records none (no figure counts enrolments) and neither does an edit that leaves the profile
+    as it was (a phone number)."""
+    silent = sum(not e.changes_profile for e in journey.edits)
+    if TRAINING in services:
+        silent += sum(e.withdrawn_on is not None for e in journey.courses + journey.vocational)
+    return 1 + writes(journey, services) - silent
 
 
 def shared_writes(journeys: Iterable[Journey], services: Collection[str]) -> int:
-    """How many classes, mentors and exhibitions these journeys need, for the progress bar."""
+    """How many classes, mentors and exhibitions these journeys need (each one write and one event)."""
     keys: set[str] = set()
     for j in journeys:
         if TRAINING in services:
@@ -57,48 +81,6 @@ def shared_writes(journeys: Iterable[Journey], services: Collection[str]) -> int
         if MARKETING in services:
             keys |= {s.exhibition_key for p in j.products for s in p.showings}
     return len(keys)
-
-
-class Resources:
-    """Things several journeys share, each created once, by whichever journey needs it first."""
-
-    def __init__(self, api: Api, plan: Plan) -> None:
-        self.api = api
-        self.classes = {c.key: c for c in plan.classes}
-        self.mentors = {m.staff_number: m for m in plan.mentors}
-        self.exhibitions = {x.key: x for x in plan.exhibitions}
-        self.created: dict[str, asyncio.Task[str | None]] = {}
-
-    async def class_id(self, key: str) -> str | None:
-        return await self._once(key, lambda: self._create_class(self.classes[key]))
-
-    async def mentor_id(self, staff_number: str) -> str | None:
-        return await self._once(staff_number, lambda: self._create_mentor(self.mentors[staff_number]))
-
-    async def exhibition_id(self, key: str) -> str | None:
-        return await self._once(key, lambda: self._create_exhibition(self.exhibitions[key]))
-
-    async def _once(self, key: str, create: Callable[[], Awaitable[str | None]]) -> str | None:
-        if key not in self.created:
-            self.created[key] = asyncio.ensure_future(create())
-        return await self.created[key]
-
-    async def _create_class(self, cls: TrainingClass) -> str | None:
-        reply = await self.api.post(TRAINING, "/classes", requests.training_class(cls))
-        return _id(reply, "class_id")
-
-    async def _create_mentor(self, mentor: Mentor) -> str | None:
-        # A mentor of an earlier run with this seed and start: 409 names them, and they are the same mentor.
-        reply = await self.api.post(MENTORING, "/mentors", requests.mentor(mentor))
-        return str(reply.body["mentor_id"]) if reply.created or reply.code == "duplicate_mentor" else None
-
-    async def _create_exhibition(self, exhibition: Exhibition) -> str | None:
-        reply = await self.api.post(MARKETING, "/exhibitions", requests.exhibition(exhibition))
-        return _id(reply, "exhibition_id")
-
-
-def _id(reply: Reply, field: str) -> str | None:
-    return str(reply.body[field]) if reply.created else None
 
 
 class Executor:
@@ -111,17 +93,27 @@ class Executor:
         self.skipped = skipped  # told how many planned writes a participant found already there saves
         self.shared = Resources(api, plan)
         self.outcome = Outcome(new=[], existing=0)
+        self.registered: list[tuple[str, Journey]] = []
+        self.rosters: defaultdict[str, Roster] = defaultdict(Roster)
 
     async def run(self, concurrency: int) -> Outcome:
         window = asyncio.Semaphore(concurrency * JOURNEYS_PER_REQUEST_SLOT)
+        order = random.Random(self.plan.seed)
         journeys = list(self.plan.journeys)
-        random.Random(self.plan.seed).shuffle(journeys)
-
-        async def one(journey: Journey) -> None:
-            async with window:
-                await self.journey(journey)
-
-        await asyncio.gather(*(one(j) for j in journeys))
+        order.shuffle(journeys)
+        await _each(window, [self.journey(j) for j in journeys])
+        if TRAINING in self.services:
+            for pid, j in self.registered:
+                for e in j.courses + j.vocational:
+                    if e.refills:
+                        self.rosters[e.class_key].waiting.append((pid, e))
+            keys = sorted(self.rosters)
+            order.shuffle(keys)
+            work = self.outcome.trainers
+            await _each(window, [conclude(self.api, self.shared, k, self.rosters[k], work) for k in keys])
+        settling = list(self.registered)
+        order.shuffle(settling)
+        await _each(window, [self.settle(pid, j) for pid, j in settling])
         return self.outcome
 
     async def journey(self, journey: Journey) -> None:
@@ -132,6 +124,7 @@ class Executor:
             return
         self.outcome.new.append(journey)
         pid = str(reply.body["participant_id"])
+        self.registered.append((pid, journey))
         stages: dict[str, Callable[[str, Journey], Awaitable[None]]] = {
             TRAINING: self.training,
             MENTORING: self.mentoring,
@@ -142,19 +135,34 @@ class Executor:
         await asyncio.gather(*(run(pid, journey) for s, run in stages.items() if s in self.services))
 
     async def training(self, pid: str, j: Journey) -> None:
+        """Enrolments only: the classes' trainers record withdrawals and completions (phase 2)."""
         for enrolment in j.courses + j.vocational:
-            await self.attend(pid, enrolment)
-        for placement in j.placements:  # after the vocational completions they follow
-            await self.api.post(TRAINING, "/placements", requests.placement(pid, placement))
+            if not enrolment.refills:
+                await self.enrol(pid, enrolment)
 
-    async def attend(self, pid: str, enrolment: Enrolment) -> None:
+    async def enrol(self, pid: str, enrolment: Enrolment) -> None:
         class_id = await self.shared.class_id(enrolment.class_key)
         if class_id is None:
             return
-        path = f"/classes/{class_id}"
-        enrolled = await self.api.post(TRAINING, f"{path}/enrollments", requests.enrolment(pid, enrolment))
-        if enrolled.created and enrolment.completed_on:
-            await self.api.post(TRAINING, f"{path}/completions", requests.completion(pid, enrolment))
+        body = requests.enrolment(pid, enrolment)
+        if (await self.api.post(TRAINING, f"/classes/{class_id}/enrollments", body)).created:
+            self.rosters[enrolment.class_key].enrolled.append((pid, enrolment))
+
+    async def settle(self, pid: str, j: Journey) -> None:
+        """Placements, after the vocational completions they follow; then the edits, after every fact."""
+        if TRAINING in self.services:
+            for placement in j.placements:
+                await self.api.post(TRAINING, "/placements", requests.placement(pid, placement))
+        kota = j.person.kota_code
+        for edit in j.edits:
+            body = requests.edit(edit)
+            path = f"/participants/{pid}"
+            edited = await self.api.patch(REGISTRATION, path, body, events=int(edit.changes_profile))
+            if edited.created:
+                self.outcome.edits += 1
+                if edit.domicile and edit.domicile.kota_code != kota:
+                    self.outcome.moves += 1
+                    kota = edit.domicile.kota_code
 
     async def mentoring(self, pid: str, j: Journey) -> None:
         for session in j.sessions:
@@ -165,7 +173,7 @@ class Executor:
     async def permits(self, pid: str, j: Journey) -> None:
         for case in j.permits:  # in order: a rejected NIB is decided before it is applied for again
             applied = await self.api.post(PERMITS, "/permits", requests.permit(pid, case))
-            permit_id = _id(applied, "permit_id")
+            permit_id = applied.id_of("permit_id")
             if permit_id is None:
                 continue
             if case.issued_on:
@@ -178,8 +186,8 @@ class Executor:
             await self.product(pid, product)
 
     async def product(self, pid: str, product: Product) -> None:
-        product_id = _id(
-            await self.api.post(MARKETING, "/products", requests.product(pid, product)), "product_id"
+        product_id = (await self.api.post(MARKETING, "/products", requests.product(pid, product))).id_of(
+            "product_id"
         )
         if product_id is None:
             return
@@ -199,7 +207,7 @@ class Executor:
             await self.api.post(FINANCE, "/financial-reports", requests.report(pid, report))
         for case in j.financing:
             applied = await self.api.post(FINANCE, "/financing", requests.financing(pid, case))
-            application_id = _id(applied, "application_id")
+            application_id = applied.id_of("application_id")
             if application_id is None:
                 continue
             path = f"/financing/{application_id}"
@@ -209,3 +217,13 @@ class Executor:
                 approved = await self.api.post(FINANCE, f"{path}/approve", requests.approval(case))
                 if approved.created and case.disbursed_on:
                     await self.api.post(FINANCE, f"{path}/disburse", requests.disbursement(case))
+
+
+async def _each(window: asyncio.Semaphore, work: Iterable[Awaitable[None]]) -> None:
+    """All of `work` at once, at most as many in flight as the window lets through."""
+
+    async def one(item: Awaitable[None]) -> None:
+        async with window:
+            await item
+
+    await asyncio.gather(*(one(item) for item in work))

@@ -33,6 +33,13 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Domicile:
+    kota_code: str
+    kecamatan_code: str
+    kelurahan_code: str
+
+
+@dataclass(frozen=True)
 class Person:
     nik: str
     full_name: str
@@ -68,6 +75,8 @@ class Enrolment:
     class_key: str
     enrolled_on: date
     completed_on: date | None  # None: dropped out, or the class has not ended by the period's end
+    withdrawn_on: date | None = None  # a drop-out the trainer recorded: the place is freed
+    refills: bool = False  # enrols in the full class only after a withdrawal freed a place
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,20 @@ class Financing:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """A registrar's correction (PATCH), sent once every stage fact of the participant is recorded."""
+
+    reason: str
+    phone: str | None = None  # a corrected phone number: no counted attribute changes
+    domicile: Domicile | None = None  # another kelurahan, or a move to another kota
+
+    @property
+    def changes_profile(self) -> bool:
+        """Whether registration publishes ParticipantUpdated for it (the profile carries the domicile)."""
+        return self.domicile is not None
+
+
+@dataclass(frozen=True)
 class Journey:
     """One participant's history. Within a stage, facts are listed in the order they must be recorded."""
 
@@ -173,3 +196,15 @@ class Journey:
     products: tuple[Product, ...] = ()
     reports: tuple[Report, ...] = ()
     financing: tuple[Financing, ...] = ()
+    edits: tuple[Edit, ...] = ()
+
+    @property
+    def home(self) -> Domicile:
+        """Where the participant lives once the edits are made: where every figure counts them."""
+        p = self.person
+        moved = [e.domicile for e in self.edits if e.domicile]
+        return moved[-1] if moved else Domicile(p.kota_code, p.kecamatan_code, p.kelurahan_code)
+
+    @property
+    def moved_kota(self) -> bool:
+        return self.home.kota_code != self.person.kota_code

@@ -77,6 +77,11 @@ def weighted(rng: random.Random, weights: Mapping[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def phone_number(rng: random.Random) -> str:
+    """A mobile number as Indonesians write it: 08, an operator's digit pair, eight digits."""
+    return f"08{rng.randint(11, 99)}{rng.randrange(10**7, 10**8)}"
+
+
 class People:
     """Draws people one by one; NIKs are unique within the demo."""
 
@@ -103,7 +108,7 @@ class People:
             full_name=full_name,
             gender=gender,
             birth_date=birth_date,
-            phone=f"08{rng.randint(11, 99)}{rng.randrange(10**7, 10**8)}" if rng.random() < 0.9 else None,
+            phone=phone_number(rng) if rng.random() < 0.9 else None,
             email=self.email(full_name) if rng.random() < 0.35 else None,
             disability=rng.random() < 0.02,
             kota_code=kota.code,

@@ -7,7 +7,7 @@ Every date lies within the period, so the period's summary equals the plan's fig
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -18,10 +18,28 @@ from operator_cli.demo.model import Exhibition, Journey, Mentor, Period, Trainin
 from operator_cli.demo.people import People
 from operator_cli.demo.permits import PermitPlanner
 from operator_cli.demo.training import TrainingPlanner
+from operator_cli.demo.upkeep import Upkeep
 from shared.contracts.topics import FINANCE, MARKETING, MENTORING, PERMITS, TRAINING
 
 # The services that record stages after registration, in the order the demo talks about them.
 STAGE_SERVICES = (TRAINING, MENTORING, PERMITS, MARKETING, FINANCE)
+# Breakdowns of `registered` the demo checks besides the summary: an edit's move must show in them.
+HOME_DIMENSIONS = ("kota", "kecamatan")
+# Registered participants per dimension and value (zero rows left out), as /metrics/breakdown shows them.
+Homes = dict[str, Counter[str]]
+
+
+def homes(journeys: Iterable[Journey]) -> Homes:
+    """Where the participants are counted once their edits are made: where they live now."""
+    where = [j.home for j in journeys]
+    return {
+        "kota": Counter(h.kota_code for h in where),
+        "kecamatan": Counter(h.kecamatan_code for h in where),
+    }
+
+
+def add_homes(a: Homes, b: Homes) -> Homes:
+    return {by: a[by] + b[by] for by in HOME_DIMENSIONS}
 
 
 @dataclass(frozen=True)
@@ -43,7 +61,7 @@ def make_plan(period: Period, participants: int, seed: int) -> Plan:
     for mentor in mentors:
         serving[mentor.kecamatan_code].append(mentor)
     exhibitions = marketing.calendar(rng, period)
-    training = TrainingPlanner(rng, period)
+    training = TrainingPlanner(rng, period, seed)
     permits, products = PermitPlanner(rng, period), marketing.MarketingPlanner(rng, period, exhibitions)
     money = finance.FinancePlanner(rng, period)
     drafts = []
@@ -62,12 +80,14 @@ def make_plan(period: Period, participants: int, seed: int) -> Plan:
             )
         )
     schedule = training.schedule(persons)
+    registrars = Upkeep(seed)
     journeys = tuple(
         replace(
             draft,
             courses=tuple(schedule.courses.get(i, ())),
             vocational=tuple(schedule.vocational.get(i, ())),
             placements=tuple(schedule.placements.get(i, ())),
+            edits=registrars.edits(draft.person),
         )
         for i, draft in enumerate(drafts)
     )

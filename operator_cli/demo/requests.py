@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from operator_cli.demo.model import (
     Curation,
+    Edit,
     Enrolment,
     Exhibition,
     Financing,
@@ -47,6 +50,15 @@ def participant(p: Person) -> Body:
     return body
 
 
+def edit(e: Edit) -> Body:
+    body: Body = {"reason": e.reason}
+    if e.phone:
+        body["phone"] = e.phone
+    if e.domicile:
+        body["domicile"] = asdict(e.domicile)
+    return body
+
+
 def training_class(c: TrainingClass) -> Body:
     return {
         "title": c.title,
@@ -67,6 +79,18 @@ def enrolment(pid: str, e: Enrolment) -> Body:
 def completion(pid: str, e: Enrolment) -> Body:
     assert e.completed_on is not None
     return {"participant_id": pid, "completed_on": e.completed_on.isoformat()}
+
+
+WITHDRAWAL_REASON = "tidak dapat melanjutkan pelatihan"
+
+
+def withdrawal(e: Enrolment) -> Body:
+    assert e.withdrawn_on is not None
+    return {"reason": WITHDRAWAL_REASON, "withdrawn_on": e.withdrawn_on.isoformat()}
+
+
+def completions(completed_on: date, pids: list[str]) -> Body:
+    return {"completed_on": completed_on.isoformat(), "participant_ids": pids}
 
 
 def placement(pid: str, p: Placement) -> Body:

@@ -1,9 +1,14 @@
-"""One demo run: check the services, note reporting's figures, send the plan, wait for reporting to agree."""
+"""One demo run: check the services, note reporting's figures, send the plan, wait for reporting to agree.
+
+Reporting must agree on the period's summary and on `registered` by kota and by kecamatan, where every
+participant counts where they live after the registrars' edits.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -13,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from operator_cli.demo.api import Api, Tally, connect
 from operator_cli.demo.executor import Executor, Outcome, shared_writes, writes
-from operator_cli.demo.plan import Figures, Plan
+from operator_cli.demo.plan import HOME_DIMENSIONS, Figures, Homes, Plan, add_homes, homes
 from shared.contracts.topics import REGISTRATION, REPORTING
 
 POLL_S = 0.25
@@ -34,17 +39,28 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What reporting shows for the period: the summary, and `registered` by kota and kecamatan."""
+
+    figures: Figures
+    homes: Homes
+
+    def __add__(self, added: Reading) -> Reading:
+        return Reading(self.figures + added.figures, add_homes(self.homes, added.homes))
+
+
+@dataclass(frozen=True)
 class Result:
     outcome: Outcome
     tally: Tally
     seconds: float  # from the first write to the last
-    added: Figures  # what this run's new participants add to the period's figures
-    baseline: Figures | None  # reporting before the run; None when reporting could not be read
-    shown: Figures | None  # reporting after the wait
+    added: Reading  # what this run's new participants add to the period's figures
+    baseline: Reading | None  # reporting before the run; None when reporting could not be read
+    shown: Reading | None  # reporting after the wait
     settled_s: float | None  # seconds after the last write until reporting showed baseline + added
 
     @property
-    def expected(self) -> Figures | None:
+    def expected(self) -> Reading | None:
         return None if self.baseline is None else self.baseline + self.added
 
     @property
@@ -60,11 +76,11 @@ async def run(settings: Settings, console: Console) -> Result:
     needed = (REGISTRATION, *settings.services)
     async with connect(settings.urls, settings.headers, settings.concurrency) as api:
         await check_alive(api, needed)
-        baseline = await summary(api, settings.plan)
+        baseline = await reading(api, settings.plan)
         if baseline is None:
             console.print("[yellow]reporting did not answer: the figures will not be checked[/]")
         outcome, seconds = await _send(api, settings, console)
-        added = Figures.of(outcome.new, settings.services)
+        added = Reading(Figures.of(outcome.new, settings.services), homes(outcome.new))
         shown, settled_s = None, None
         if baseline is not None and settings.wait_s > 0:
             shown, settled_s = await wait_for(api, settings.plan, baseline + added, settings.wait_s)
@@ -88,13 +104,24 @@ async def check_alive(api: Api, services: Collection[str]) -> None:
             raise DemoError(f"{where}, or leave it out with --stages {others or 'none'}")
 
 
-async def summary(api: Api, plan: Plan) -> Figures | None:
+async def reading(api: Api, plan: Plan) -> Reading | None:
+    """Reporting's figures of the plan's period; None when reporting does not answer them."""
     period = {"from": plan.period.start.isoformat(), "to": plan.period.end.isoformat()}
     try:
         reply = await api.get(REPORTING, "/metrics/summary", period)
+        rows = [
+            await api.get(REPORTING, "/metrics/breakdown", {**period, "metric": "registered", "by": by})
+            for by in HOME_DIMENSIONS
+        ]
     except httpx.TransportError:
         return None
-    return Figures.of_summary(reply.body) if reply.status == 200 else None
+    if reply.status != 200 or any(r.status != 200 for r in rows):
+        return None
+    where = {
+        by: Counter({row["key"]: int(row["value"]) for row in r.body["rows"] if row["value"]})
+        for by, r in zip(HOME_DIMENSIONS, rows, strict=True)
+    }
+    return Reading(Figures.of_summary(reply.body), where)
 
 
 async def _send(api: Api, settings: Settings, console: Console) -> tuple[Outcome, float]:
@@ -126,12 +153,12 @@ async def _send(api: Api, settings: Settings, console: Console) -> tuple[Outcome
 
 
 async def wait_for(
-    api: Api, plan: Plan, expected: Figures, timeout_s: float
-) -> tuple[Figures | None, float | None]:
+    api: Api, plan: Plan, expected: Reading, timeout_s: float
+) -> tuple[Reading | None, float | None]:
     """Reporting's figures once they equal `expected`, and how long that took; the last seen on timeout."""
     started = time.monotonic()
     while True:
-        shown = await summary(api, plan)
+        shown = await reading(api, plan)
         elapsed = time.monotonic() - started
         if shown == expected:
             return shown, elapsed

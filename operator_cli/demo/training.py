@@ -3,17 +3,18 @@
 Wishes (a person, the day they would like to start) are batched per kota and programme: a class starts on
 the first workday after its last member's wish, so nobody attends before registering, and it is full when a
 batch reaches the class size or has waited a month. Vocational trainees (the Disnakertrans programme) are
-placed in jobs after completing, about 77 % of them (PRODUCT.md §1).
+placed in jobs after completing, about 77 % of them (PRODUCT.md §1). Trainers record most drop-outs as
+withdrawals; in some classes that were full, someone waiting takes the freed place.
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from operator_cli.demo.days import later_workday, workday
+from operator_cli.demo.days import between, later_workday, workday
 from operator_cli.demo.model import Enrolment, Period, Person, Placement, TrainingClass
 from shared.contracts.enums import Agency, TrainingFormat, TrainingProgram
 from shared.regions import jakarta
@@ -26,6 +27,8 @@ FOLLOW_UP_SHARE = 0.12  # trainees who come back for a second, more advanced cla
 DROPOUT = {TrainingProgram.ENTREPRENEURSHIP: 0.1, TrainingProgram.VOCATIONAL: 0.08}
 CLASS_SIZE = {TrainingProgram.ENTREPRENEURSHIP: 30, TrainingProgram.VOCATIONAL: 20}
 BATCH_WINDOW = timedelta(days=30)
+WITHDRAWAL_RECORDED = 0.6  # of those who do not complete: the trainer records that they left
+REFILL = 0.5  # of classes with a withdrawal: the class was full, and someone waiting takes the place
 PLACEMENT_RATE = 0.8  # some placements fall after the period's end: ~77 % are placed within it
 SECOND_JOB_SHARE = 0.06
 
@@ -85,12 +88,13 @@ def short_name(kota_code: str) -> str:
 
 
 class TrainingPlanner:
-    def __init__(self, rng: random.Random, period: Period) -> None:
+    def __init__(self, rng: random.Random, period: Period, seed: int) -> None:
         self.rng = rng
         self.period = period
         self.plan = Training()
         self.wishes: dict[tuple[str, TrainingProgram], list[Wish]] = defaultdict(list)
         self.held: dict[tuple[str, TrainingProgram], int] = defaultdict(int)
+        self.trainers = random.Random(f"trainers:{seed}")
 
     def wish(self, index: int, person: Person, drive: float) -> None:
         """Whether, and from when, this person wants each kind of training."""
@@ -149,8 +153,7 @@ class TrainingPlanner:
             ends_on=starts_on + timedelta(days=days - 1),
             capacity=max(len(batch), CLASS_SIZE[program] + rng.choice((0, 0, 5, 10))),
         )
-        self.plan.classes.append(cls)
-        enrolled = self.plan.courses if program is TrainingProgram.ENTREPRENEURSHIP else self.plan.vocational
+        drafts = []
         for wish in batch:
             registered_on = people[wish.person].registered_on
             # Enrolment opens up to two weeks before the start; never before registering or after the period.
@@ -158,7 +161,36 @@ class TrainingPlanner:
                 max(registered_on, starts_on - timedelta(days=rng.randint(0, 14))), self.period.end
             )
             finished = cls.ends_on <= self.period.end and rng.random() >= DROPOUT[program]
-            enrolled[wish.person].append(Enrolment(cls.key, enrolled_on, cls.ends_on if finished else None))
+            drafts.append(Enrolment(cls.key, enrolled_on, cls.ends_on if finished else None))
+        members = self._trainers_records(cls, drafts, [people[w.person].registered_on for w in batch])
+        if any(e.refills for e in members):  # the class was full until a withdrawal freed a place
+            cls = replace(cls, capacity=len(batch) - 1)
+        self.plan.classes.append(cls)
+        enrolled = self.plan.courses if program is TrainingProgram.ENTREPRENEURSHIP else self.plan.vocational
+        for wish, enrolment in zip(batch, members, strict=True):
+            enrolled[wish.person].append(enrolment)
+
+    def _trainers_records(
+        self, cls: TrainingClass, drafts: list[Enrolment], registered: list[date]
+    ) -> list[Enrolment]:
+        """Drop-outs the trainer records as withdrawals, and sometimes someone who takes a freed place.
+
+        Drawn from the trainers' own generator, so the rest of the history stays as the seed had it.
+        """
+        rng = self.trainers
+        last = min(cls.ends_on, self.period.end)
+        members = [
+            replace(e, withdrawn_on=between(rng, e.enrolled_on, last))
+            if e.completed_on is None and rng.random() < WITHDRAWAL_RECORDED
+            else e
+            for e in drafts
+        ]
+        freed = [e.withdrawn_on for e in members if e.withdrawn_on]
+        stayed = [i for i, e in enumerate(members) if e.withdrawn_on is None]
+        if freed and stayed and rng.random() < REFILL:
+            i = rng.choice(stayed)  # was waiting for a place: enrols once the first one is freed
+            members[i] = replace(members[i], enrolled_on=max(registered[i], min(freed)), refills=True)
+        return members
 
     def _title(self, program: TrainingProgram, held: int) -> str:
         if program is TrainingProgram.ENTREPRENEURSHIP:

@@ -11,19 +11,20 @@ from __future__ import annotations
 import asyncio
 import random
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
-from operator_cli.demo import requests
+from operator_cli.demo import requests, training, upkeep
 from operator_cli.demo.api import Api
 from operator_cli.demo.days import months_before, registration_days
-from operator_cli.demo.model import Journey, Period
-from operator_cli.demo.plan import STAGE_SERVICES, Figures, Plan, make_plan
+from operator_cli.demo.executor import events, writes
+from operator_cli.demo.model import Domicile, Edit, Enrolment, Journey, Period
+from operator_cli.demo.plan import STAGE_SERVICES, Figures, Plan, homes, make_plan
 from services.finance.api import schemas as finance_api
 from services.finance.domain import financing as financing_rules
 from services.finance.domain import report as report_rules
@@ -35,10 +36,12 @@ from services.mentoring.domain import mentor as mentor_rules
 from services.mentoring.domain import session as session_rules
 from services.permits.api import schemas as permits_api
 from services.permits.domain import permit as permit_rules
-from services.registration.api.schemas import ParticipantIn
-from services.registration.domain.participant import register
+from services.registration.api.schemas import ParticipantIn, ParticipantPatch
+from services.registration.domain.participant import Participant, register
+from services.registration.domain.upkeep import edit
 from services.training.api import schemas as training_api
 from services.training.domain import training as training_rules
+from services.training.domain.enrollment import Enrollment
 from shared.contracts.enums import Agency, PermitType, Sector, TrainingProgram
 from shared.contracts.profile import ParticipantProfile
 from shared.contracts.topics import FINANCE, MARKETING, MENTORING, PERMITS, TRAINING
@@ -82,18 +85,43 @@ class Court:
             )
             for x in plan.exhibitions
         }
-        self.seats: Counter[str] = Counter()
+        self.seats: Counter[str] = Counter()  # enrolments of the first phase
+        self.withdrawn: defaultdict[str, list[date]] = defaultdict(list)
+        self.refills: defaultdict[str, list[date]] = defaultdict(list)  # their enrolment dates
         self.numbers: set[tuple[PermitType, str]] = set()
 
     def journey(self, j: Journey) -> None:
         command = ParticipantIn.model_validate(requests.participant(j.person)).to_command()
-        profile = register(command, self.today).profile()
+        participant = register(command, self.today)
+        profile = participant.profile()
         pid = str(uuid4())
         self.training(pid, j, profile)
         self.mentoring(pid, j, profile)
         self.permits(pid, j, profile)
         self.marketing(pid, j, profile)
         self.finance(pid, j, profile)
+        self.upkeep(j, participant)
+
+    def upkeep(self, j: Journey, participant: Participant) -> None:
+        """The edits, sent after every stage fact: each passes registration's rules again."""
+        for e in j.edits:
+            command = ParticipantPatch.model_validate(requests.edit(e)).to_command()
+            after = edit(participant, command, self.today, earliest_fact=None)
+            assert (after.profile() != participant.profile()) == e.changes_profile
+            participant = after
+        d = participant.domicile
+        assert Domicile(d.kota_code, d.kecamatan_code, d.kelurahan_code) == j.home
+
+    def classes_as_run(self) -> None:
+        """Per class, once every journey enrolled: a class some enrol in late was full until a withdrawal
+        freed a place, and the late ones come after that withdrawal."""
+        for key, cls in self.classes.items():
+            freed = self.withdrawn[key]
+            late = self.refills[key]
+            assert self.seats[key] - len(freed) + len(late) <= cls.capacity
+            if late:
+                assert self.seats[key] == cls.capacity and len(late) <= len(freed)
+                assert min(late) >= min(freed)
 
     def training(self, pid: str, j: Journey, profile: ParticipantProfile) -> None:
         vocational_completions = []
@@ -104,8 +132,19 @@ class Court:
             body = training_api.EnrollmentIn.model_validate(requests.enrolment(pid, e))
             assert body.enrolled_on is not None
             training_rules.check_enrolment(cls, body.enrolled_on, self.today, profile)
-            self.seats[e.class_key] += 1
-            assert self.seats[e.class_key] <= cls.capacity
+            if e.refills:
+                self.refills[e.class_key].append(e.enrolled_on)
+            else:
+                self.seats[e.class_key] += 1
+                assert self.seats[e.class_key] <= cls.capacity
+            if e.withdrawn_on:
+                assert e.completed_on is None, "a completed enrolment cannot be withdrawn"
+                left = training_api.WithdrawalIn.model_validate(requests.withdrawal(e))
+                assert left.withdrawn_on is not None
+                Enrollment(cls.class_id, UUID(pid), e.enrolled_on, None).withdraw(
+                    left.withdrawn_on, self.today
+                )
+                self.withdrawn[e.class_key].append(left.withdrawn_on)
             if e.completed_on:
                 done = training_api.CompletionIn.model_validate(requests.completion(pid, e))
                 assert done.completed_on is not None
@@ -193,6 +232,7 @@ def judge(plan: Plan) -> None:
     for journey in plan.journeys:
         assert plan.period.start <= journey.person.registered_on <= plan.period.end
         court.journey(journey)
+    court.classes_as_run()
 
 
 def test_every_fact_of_an_eighteen_month_plan_passes_the_services_rules(plan: Plan) -> None:
@@ -289,6 +329,75 @@ def test_outcomes_include_rejections_and_pending_cases(plan: Plan) -> None:
     assert {c.passed for c in curations} == {True, False}
 
 
+# --- trainers' and registrars' records ----------------------------------------------------------------------
+
+
+def test_trainers_withdraw_drop_outs_and_full_classes_refill_the_freed_place(plan: Plan) -> None:
+    enrolments = [e for j in plan.journeys for e in j.courses + j.vocational]
+    withdrawn = [e for e in enrolments if e.withdrawn_on]
+    dropped = [e for e in enrolments if e.completed_on is None]
+    assert 0.4 * len(dropped) <= len(withdrawn) <= 0.8 * len(dropped)
+    assert all(e.completed_on is None for e in withdrawn)
+    assert sum(e.refills for e in enrolments) >= 10
+    # Most completions come in classes where several participants complete: one batch call each.
+    completers = Counter(e.class_key for e in enrolments if e.completed_on)
+    assert sum(n for n in completers.values() if n >= 2) > 0.8 * sum(completers.values())
+
+
+def test_registrars_fix_phones_and_kelurahan_and_move_some_participants_to_another_kota(plan: Plan) -> None:
+    edits = [e for j in plan.journeys for e in j.edits]
+    moved = [j for j in plan.journeys if j.moved_kota]
+    assert 0.03 * len(plan.journeys) <= len(moved) <= 0.05 * len(plan.journeys)
+    assert sum(e.phone is not None for e in edits) >= 0.03 * len(plan.journeys)
+    fixed = [j for j in plan.journeys if any(e.domicile for e in j.edits) and not j.moved_kota]
+    assert len(fixed) >= 0.01 * len(plan.journeys)
+    assert all(j.home.kecamatan_code == j.person.kecamatan_code for j in fixed)
+    assert all(j.home.kelurahan_code != j.person.kelurahan_code for j in fixed)
+    assert any(j.moved_kota and (j.courses or j.sessions or j.permits) for j in plan.journeys)
+
+
+def test_edits_and_withdrawals_leave_the_rest_of_a_seeds_history_as_it_was(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They come from generators of their own: without them, people, dates and outcomes are the same."""
+    for name in ("PHONE_FIX", "KELURAHAN_FIX", "MOVE"):
+        monkeypatch.setattr(upkeep, name, 0.0)
+    monkeypatch.setattr(training, "WITHDRAWAL_RECORDED", 0.0)
+    plain = make_plan(EIGHTEEN_MONTHS, 2_000, seed=7)
+    assert not any(j.edits for j in plain.journeys)
+    assert not any(e.withdrawn_on for j in plain.journeys for e in j.courses + j.vocational)
+    assert [j.person for j in plain.journeys] == [j.person for j in plan.journeys]
+    assert Figures.of(plain.journeys) == Figures.of(plan.journeys)
+    for before, after in zip(plain.journeys, plan.journeys, strict=True):
+        assert (before.sessions, before.permits, before.placements) == (
+            after.sessions,
+            after.permits,
+            after.placements,
+        )
+        assert [e.completed_on for e in before.courses] == [e.completed_on for e in after.courses]
+
+
+def test_the_figures_count_a_moved_participant_where_they_live_now(plan: Plan) -> None:
+    where = homes(plan.journeys)
+    assert sum(where["kota"].values()) == sum(where["kecamatan"].values()) == len(plan.journeys)
+    moved = next(j for j in plan.journeys if j.moved_kota)
+    others = [j for j in plan.journeys if j is not moved]
+    assert homes(others)["kota"][moved.home.kota_code] == where["kota"][moved.home.kota_code] - 1
+    assert where["kota"] != Counter(j.person.kota_code for j in plan.journeys)
+
+
+def test_a_withdrawal_and_a_phone_fix_are_writes_without_events() -> None:
+    person = make_plan(EIGHTEEN_MONTHS, 1, seed=7).journeys[0].person
+    left = Enrolment("E1", TODAY, None, withdrawn_on=TODAY)
+    done = Enrolment("E2", TODAY, TODAY)
+    fixes = (Edit("typo", phone="081234567890"), Edit("moved", domicile=Domicile("31.71", "31.71.01", "x")))
+    j = Journey(person, courses=(left, done), edits=fixes)
+    # enrol twice, withdraw once, complete once, edit twice
+    assert writes(j, [TRAINING]) == 6
+    assert events(j, [TRAINING]) == 1 + 6 - 2  # registration; the withdrawal and phone fix record none
+    assert (writes(j, []), events(j, [])) == (2, 2)
+
+
 # --- figures -----------------------------------------------------------------------------------------------
 
 
@@ -351,3 +460,36 @@ def test_the_client_retries_unknown_participants_waits_out_429_and_counts_409_as
     assert statuses == [201, 409, 422]
     assert (api.tally.requests, api.tally.events, api.tally.existing) == (5, 1, 1)
     assert api.tally.failures == ["finance POST /f: 422 rule_violation no"]
+
+
+def test_a_batch_counts_each_row_and_a_full_class_is_refused_not_done() -> None:
+    rows = [{"index": 0, "status": 201}, {"index": 1, "status": 409, "code": "already_completed"}]
+    rows.append({"index": 2, "status": 422, "code": "not_enrolled", "detail": "this participant is not"})
+    answers = iter(
+        [
+            httpx.Response(200, json={"results": rows}),
+            httpx.Response(409, json={"code": "class_full", "detail": "full (2 places)"}),
+            httpx.Response(200, json={"participant_id": "p"}),
+        ]
+    )
+    methods: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        return next(answers)
+
+    async def scenario() -> Api:
+        async with httpx.AsyncClient(transport=httpx.MockTransport(answer), base_url="http://x") as http:
+            api = Api({TRAINING: http}, concurrency=2)
+            await api.post_batch(TRAINING, "/b", {})
+            await api.post(TRAINING, "/e", {})
+            await api.patch(TRAINING, "/p", {}, events=0)
+            return api
+
+    api = asyncio.run(scenario())
+    assert methods == ["POST", "POST", "PATCH"]
+    assert (api.tally.accepted, api.tally.events, api.tally.existing) == (2, 1, 1)
+    assert api.tally.failures == [
+        "training POST /b [2]: 422 not_enrolled this participant is not",
+        "training POST /e: 409 class_full full (2 places)",
+    ]
