@@ -28,7 +28,7 @@ from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter, Gauge
 
 from services.reporting.projection.batch import Decoded, Partition
-from services.reporting.records import Raw, decode_batch
+from services.reporting.records import Raw, decode_batch, version_header
 from services.reporting.store.applier import Applier
 from shared.kafka.producer import build_producer
 from shared.kafka.settings import KafkaSettings
@@ -214,7 +214,9 @@ class ReportingConsumer:
         raw: Raw = []
         for tp, records in batch.items():
             p = Partition(tp.topic, tp.partition)
-            raw.append((p, [(r.offset, r.value) for r in records if r.offset > stored[p]]))
+            raw.append(
+                (p, [(r.offset, r.value, version_header(r.headers)) for r in records if r.offset > stored[p]])
+            )
         assert self._decoder is not None
         try:
             decoded = await asyncio.get_running_loop().run_in_executor(self._decoder, decode_batch, raw)

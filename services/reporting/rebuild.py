@@ -24,7 +24,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from redis.asyncio import Redis
 
 from services.reporting.projection.batch import Partition
-from services.reporting.records import DecodedBatch, Raw, decode_batch
+from services.reporting.records import DecodedBatch, Raw, decode_batch, version_header
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.fresh import FreshKeyspace
 from services.reporting.store.keys import Keys
@@ -109,7 +109,11 @@ async def _replay(
                 raw: Raw = [
                     (
                         Partition(tp.topic, tp.partition),
-                        [(r.offset, r.value) for r in records if r.offset < end[tp]],
+                        [
+                            (r.offset, r.value, version_header(r.headers))
+                            for r in records
+                            if r.offset < end[tp]
+                        ],
                     )
                     for tp, records in batch.items()
                 ]

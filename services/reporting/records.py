@@ -7,10 +7,13 @@ payload field is that event's model: the same fields and rules, one pass in pyda
 does not hold, or anything fails, `decode` decides and gives the reason an event is dead-lettered.
 
 `decode_batch` runs in a worker process, so that decoding overlaps applying on another core: it returns
-records as the projection takes them (`Decoded`: plain strings, cheap to send back, no models).
+records as the projection takes them (`Decoded`: plain strings, cheap to send back, no models). A record's
+per-fact version travels as its `fact-version` header's raw value (`version_header`) and is read there too:
+a value that is no version dead-letters the record, like any other bad input.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError, create_model
@@ -20,6 +23,7 @@ from shared.contracts.codec import UndecodableEvent, decode
 from shared.contracts.envelope import EventEnvelope, EventPayload
 from shared.contracts.reading import read_json
 from shared.contracts.registry import EVENT_TYPES, UnknownEventType
+from shared.outbox import fact_version
 
 _HEAD = re.compile(rb'\{"event_id":"[^"]*","event_type":"([A-Za-z]+)","event_version":([0-9]+),')
 
@@ -32,9 +36,31 @@ _TYPED: dict[tuple[bytes, bytes], tuple[type[EventEnvelope], type[EventPayload]]
 }
 
 
+def version_header(headers: Sequence[tuple[str, bytes]]) -> bytes | None:
+    """The raw `fact-version` header of a Kafka record, if it has one."""
+    for name, value in headers:
+        if name == fact_version.HEADER:
+            return value
+    return None
+
+
 def to_consumed(offset: int, raw: bytes | None) -> tuple[Consumed, str | None]:
     """The record at `offset` decoded, or (with its event None) the reason it cannot be used."""
     return _fast(offset, raw) or _checked(offset, raw)
+
+
+def to_decoded(offset: int, raw: bytes | None, version: bytes | None) -> tuple[Decoded, str | None]:
+    """The record at `offset`, sent with the raw `fact-version` header `version` (if any), as the
+    projection takes it, or (with no entries) the reason it cannot be used."""
+    if version is None:
+        consumed, problem = to_consumed(offset, raw)
+        return decoded(consumed), problem
+    try:
+        number = fact_version.parse(version)
+    except ValueError as exc:
+        return Decoded(offset, []), str(exc)
+    consumed, problem = to_consumed(offset, raw)
+    return decoded(consumed, number), problem
 
 
 def _fast(offset: int, raw: bytes | None) -> tuple[Consumed, None] | None:
@@ -66,7 +92,8 @@ def _checked(offset: int, raw: bytes | None) -> tuple[Consumed, str | None]:
         return Consumed(offset, None), str(exc)
 
 
-Raw = list[tuple[Partition, list[tuple[int, bytes | None]]]]  # (offset, value) per partition, in log order
+# (offset, value, raw fact-version header) per partition, in log order
+Raw = list[tuple[Partition, list[tuple[int, bytes | None, bytes | None]]]]
 
 
 @dataclass(frozen=True)
@@ -79,9 +106,9 @@ def decode_batch(batch: Raw) -> DecodedBatch:
     decoded_batch = DecodedBatch({}, [])
     for p, records in batch:
         out = decoded_batch.records[p] = []
-        for offset, raw in records:
-            consumed, problem = to_consumed(offset, raw)
-            out.append(decoded(consumed))
+        for offset, raw, version in records:
+            record, problem = to_decoded(offset, raw, version)
+            out.append(record)
             if problem is not None:
                 decoded_batch.problems.append((p, offset, problem))
     return decoded_batch

@@ -20,6 +20,11 @@ a pass waits a few milliseconds after a wake-up to take the commits arriving mea
 backlog gauge (one more query) is refreshed at most once per poll interval rather than after every pass.
 Only the instance that committed is woken; the holder of the lease takes other instances' rows at its
 next poll (at most `poll_interval_s` later).
+
+Versions. On PostgreSQL every event carries its row's id as its fact's version (header `fact-version`,
+fact_version.py), so a consumer can refuse an older event of a fact that reaches it after a newer one.
+Not on SQLite: its ids are rowids, which start again below ids already sent once pruning has emptied the
+table; its single relay publishes in commit order anyway.
 """
 
 import asyncio
@@ -34,6 +39,7 @@ from sqlalchemy import Row, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from shared.db.engine import one_writer
+from shared.outbox import fact_version
 from shared.outbox.lease import lease_for
 from shared.outbox.metrics import OUTBOX_BACKLOG, OUTBOX_PRUNED, OUTBOX_PUBLISH_LAG
 from shared.outbox.settings import OutboxSettings
@@ -72,6 +78,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.lease = lease_for(engine, service=service, table=outbox.name)
+        self._versioned = engine.dialect.name == "postgresql"  # see the module docstring
 
     def notify(self) -> None:
         """Called after a commit that added events: publish now rather than at the next poll."""
@@ -206,6 +213,8 @@ class OutboxRelay:
             headers = [("event_type", row.event_type.encode())]
             if row.correlation_id:
                 headers.append(("correlation_id", row.correlation_id.encode()))
+            if self._versioned:
+                headers.append(fact_version.header(row.id))
             with continuing(row.trace_context, headers):
                 deliveries.append(
                     await self.producer.send(

@@ -39,9 +39,9 @@ def test_a_fact_without_a_cohort_has_no_funnel_cells() -> None:
 
 def test_a_subject_is_a_hash_of_its_facts_by_fact_id() -> None:
     records = [Decoded(1, [(Metric.TRAINED, "p1", "class-a", FACT), (Metric.TRAINED, "p1", "class-b", None)])]
-    assert keyed(KEYS, records) == [
-        ("jp:s:trained:p1", Metric.TRAINED, "class-a", FACT),
-        ("jp:s:trained:p1", Metric.TRAINED, "class-b", None),
+    assert keyed(KEYS, records) == [  # each with its record's version: none here
+        ("jp:s:trained:p1", Metric.TRAINED, "class-a", FACT, None),
+        ("jp:s:trained:p1", Metric.TRAINED, "class-b", None, None),
     ]
     state = decode_state({"class-a": FACT, "class-b": "2023-03-01" + FACT[10:]})
     assert state.counted == FACT  # what counts is derived: the earliest fact
@@ -52,6 +52,18 @@ def test_a_subject_is_a_hash_of_its_facts_by_fact_id() -> None:
         {"jp:s:trained:p1": {"class-c": "2023-04-01" + FACT[10:]}},
         {"jp:s:trained:p1": ["class-b"]},
     )
+
+
+def test_a_versioned_fact_keeps_its_version_and_a_versioned_void_leaves_it_alone() -> None:
+    records = [Decoded(1, [(Metric.TRAINED, "p1", "class-a", FACT)], version=41)]
+    assert keyed(KEYS, records) == [("jp:s:trained:p1", Metric.TRAINED, "class-a", FACT, 41)]
+    stored = {"class-a": FACT + "#41", "class-b": "#57", "class-c": "2023-04-01" + FACT[10:]}
+    state = decode_state(stored)
+    assert state.facts == {"class-a": FACT, "class-c": "2023-04-01" + FACT[10:]}
+    assert state.versions == {"class-a": 41, "class-b": 57} and state.counted == FACT
+    state.facts.pop("class-a")  # voided by version 60
+    state.versions["class-a"] = 60
+    assert changed_fields({"k": stored}, {"k": state}) == ({"k": {"class-a": "#60"}}, {})
 
 
 def test_a_hash_of_the_earlier_layout_reads_as_the_same_facts() -> None:

@@ -40,9 +40,11 @@ class Decoded(NamedTuple):
     entries: list[Entry]
     target: tuple[TargetKey, int] | None = None  # a TargetSet: which target, and its value
     steps: tuple[Step, ...] = ()  # the participants' journey steps among its facts
+    version: int | None = None  # of each of its facts (versions.py); None: sent without one
 
 
-def decoded(record: Consumed | Decoded) -> Decoded:
+def decoded(record: Consumed | Decoded, version: int | None = None) -> Decoded:
+    """`version`: the per-fact version the record was sent with (versions.py), if any."""
     if isinstance(record, Decoded):
         return record
     event = record.event
@@ -53,7 +55,7 @@ def decoded(record: Consumed | Decoded) -> Decoded:
         key = (event.year, event.metric, event.scope.value, event.scope_key)
         return Decoded(record.offset, [], (key, event.value))
     facts = facts_of(event)
-    return Decoded(record.offset, _entries(facts), steps=tuple(steps_of(facts)))
+    return Decoded(record.offset, _entries(facts), steps=tuple(steps_of(facts)), version=version)
 
 
 def entries_of(event: EventPayload) -> list[Entry]:

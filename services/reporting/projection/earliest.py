@@ -109,6 +109,8 @@ def _fields(dims: str) -> tuple[str, ...]:
 class SubjectState:
     facts: dict[str, Dated] = field(default_factory=dict)  # fact id → the fact
     counted: Dated | None = None  # where the subject's count sits now
+    # fact id → the highest version applied (versions.py), kept for a withdrawn fact too
+    versions: dict[str, int] = field(default_factory=dict)
 
     def earliest(self) -> Dated | None:
         facts = self.facts

@@ -15,6 +15,7 @@ from redis.exceptions import WatchError
 
 from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded, project, targets_of
 from services.reporting.projection.earliest import increments
+from services.reporting.projection.versions import admit
 from services.reporting.store.bulk import BulkRead, BulkWrite
 from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import stored_increments
@@ -72,9 +73,11 @@ class Applier:
             subjects = list(dict.fromkeys(entry[0] for entry in entries))
             loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
             states = {key: decode_state(fields) for key, fields in loaded.items()}
-            deltas = project(states, entries)
+            admitted, stale = admit(states, entries)  # events older than their facts' stored versions out
+            deltas = project(states, admitted)
             hashes, removed = changed_fields(loaded, states)
-            hashes |= journey_fields(keys, records)  # in the same MULTI/EXEC as the counts they explain
+            # In the same MULTI/EXEC as the counts they explain, and admitted by the same versions.
+            hashes |= journey_fields(keys, records, stale)
             targets = targets_of(records)
             if targets:
                 hashes[keys.targets()] = target_fields(targets)

@@ -2,9 +2,11 @@
 
 The live applier reads each subject's facts from Redis and guards every batch with WATCH, because others
 may write the same keyspace. A fresh keyspace has no readers or writers until the pointer switches to it,
-so here every subject's facts stay in process memory (a few hundred bytes per subject), each batch's
-changed facts are written while the next batch is decoded, and counters are summed in memory and written
-once at the end, followed by the offsets. Only `finish` makes the keyspace consistent: switch to it after.
+so here every subject's hash stays in process memory as it is stored (a few hundred bytes per subject),
+each batch's changed fields are written while the next batch is decoded, and counters are summed in memory
+and written once at the end, followed by the offsets. Subjects go through the same steps as the live
+applier's (decode, admit by version, project, changed fields), so the rebuild counts exactly as it does.
+Only `finish` makes the keyspace consistent: switch to it after.
 """
 
 import asyncio
@@ -14,11 +16,12 @@ from itertools import islice
 from redis.asyncio import Redis
 
 from services.reporting.projection.batch import Decoded, Partition, TargetKey, project, targets_of
-from services.reporting.projection.earliest import Dated, Deltas, SubjectState, increments
+from services.reporting.projection.earliest import Deltas, increments
+from services.reporting.projection.versions import admit
 from services.reporting.store.bulk import BulkWrite
 from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import Keys, stored_increments
-from services.reporting.store.subjects import changed_fields, keyed
+from services.reporting.store.subjects import changed_fields, decode_state, keyed
 from services.reporting.store.targets import target_fields
 
 _CHUNK = 20_000  # counter entries per write at the end: a few MB of JSON per Lua call
@@ -29,7 +32,7 @@ class FreshKeyspace:
         self._redis = redis
         self._keys = keys
         self._bulk = BulkWrite(redis)
-        self._facts: dict[str, dict[str, Dated]] = {}  # subject key → its facts, as stored
+        self._subjects: dict[str, dict[str, str]] = {}  # subject key → its hash's fields, as stored
         self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
         self._targets: dict[TargetKey, int] = {}
         self._offsets: dict[Partition, int] = {}
@@ -40,19 +43,20 @@ class FreshKeyspace:
         prepares the next batch."""
         records = [r for rs in batch.values() for r in rs]
         entries = keyed(self._keys, records)
-        before: dict[str, dict[str, Dated]] = {}
-        states: dict[str, SubjectState] = {}
-        for key, *_ in entries:
-            if key not in states:
-                stored = self._facts.setdefault(key, {})
-                before[key] = dict(stored)
-                state = states[key] = SubjectState(stored)  # putting facts into it updates the memory
-                state.counted = state.earliest()
-        project(states, entries, self._moves)
+        subjects = self._subjects
+        loaded = {key: subjects.setdefault(key, {}) for key, *_ in entries}
+        states = {key: decode_state(fields) for key, fields in loaded.items()}
+        admitted, stale = admit(states, entries)
+        project(states, admitted, self._moves)
         self._targets |= targets_of(records)
         self._offsets |= {p: rs[-1].offset for p, rs in batch.items() if rs}
-        hashes, removed = changed_fields(before, states)
-        hashes |= journey_fields(self._keys, records)
+        hashes, removed = changed_fields(loaded, states)
+        for key, fields in hashes.items():
+            subjects[key].update(fields)
+        for key, names in removed.items():
+            for name in names:
+                del subjects[key][name]
+        hashes |= journey_fields(self._keys, records, stale)
         await self._written()
         self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
 
