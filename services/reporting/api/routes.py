@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from services.reporting.api.disclosure import Disclosure, DisclosureDep
+from services.reporting.api.exported import AS_FILES, ExportParams, Format, answer, as_file
 from services.reporting.api.filters import FieldParam
 from services.reporting.api.period import InvalidPeriod, Period, PeriodParams
 from services.reporting.api.schemas import (
@@ -29,6 +30,7 @@ from services.reporting.api.schemas import (
 )
 from services.reporting.api.strict_query import FigureRoute
 from services.reporting.change_feed import ChangeFeed
+from services.reporting.exports.table import Kind
 from services.reporting.labels import known_keys, label
 from services.reporting.metrics import STAGE_METRICS, Dimension, Interval, Metric, Stage
 from services.reporting.projection.earliest import TOTAL
@@ -60,17 +62,20 @@ async def summary_of(store: Figures, start: date, end: date, field: str, shown: 
 COMPARED_PERIODS = {Comparison.PREVIOUS: previous_period, Comparison.LAST_YEAR: a_year_earlier}
 
 
-@router.get("/summary", response_model=Summary)
+@router.get("/summary", response_model=Summary, responses=AS_FILES)
 async def summary(
+    *,
+    request: Request,
     period: PeriodParams,
     store: FiguresDep,
     field: FieldParam,
     shown: DisclosureDep,
+    asked: ExportParams,
     compare: Annotated[
         list[Comparison] | None,
         Query(description="Also the previous period of equal length and/or the same dates last year"),
     ] = None,
-) -> Summary:
+) -> Summary | Response:
     shown.check(period, field)
     current = await summary_of(store, period.start, period.end, field, shown)
     if compare:
@@ -82,13 +87,20 @@ async def summary(
                 raise InvalidPeriod(f"compare={kind.value}: {exc}") from exc
             compared[kind] = await summary_of(store, start, end, field, shown)
         current = current.model_copy(update={"compared": compared})
-    return current
+    return answer(current, Kind.SUMMARY, asked, request)
 
 
-@router.get("/breakdown", response_model=Breakdown)
+@router.get("/breakdown", response_model=Breakdown, responses=AS_FILES)
 async def breakdown(
-    period: PeriodParams, store: FiguresDep, shown: DisclosureDep, metric: Metric, by: Dimension
-) -> Breakdown:
+    *,
+    request: Request,
+    period: PeriodParams,
+    store: FiguresDep,
+    shown: DisclosureDep,
+    metric: Metric,
+    by: Dimension,
+    asked: ExportParams,
+) -> Breakdown | Response:
     shown.check(period, TOTAL, by)
     counts = await store.breakdown(metric, by, period.start, period.end)
     keys = known_keys(by) + sorted(set(counts) - set(known_keys(by)))
@@ -96,19 +108,22 @@ async def breakdown(
     for key in keys:
         value = shown.cell(counts.get(key, 0))
         rows.append(Row(key=key, label=label(by, key), value=value, suppressed=value is None))
-    return Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
+    found = Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
+    return answer(found, Kind.BREAKDOWN, asked, request)
 
 
-@router.get("/timeseries", response_model=TimeSeries)
+@router.get("/timeseries", response_model=TimeSeries, responses=AS_FILES)
 async def timeseries(
     *,
+    request: Request,
     period: PeriodParams,
     store: FiguresDep,
     field: FieldParam,
     shown: DisclosureDep,
     metric: Metric,
+    asked: ExportParams,
     interval: Interval = Interval.DAY,
-) -> TimeSeries:
+) -> TimeSeries | Response:
     shown.check_series(period, field, interval)
     most = MAX_POINTS // READS_PER_POINT[interval]
     if len(split(period.start, period.end, interval.value)) > most:
@@ -118,11 +133,14 @@ async def timeseries(
     for first, count in await store.series(metric, interval, period.start, period.end, field):
         value = shown.figure(count, field)
         points.append(Point(start=first, value=value, suppressed=value is None))
-    return TimeSeries(metric=metric, interval=interval, start=period.start, end=period.end, points=points)
+    found = TimeSeries(metric=metric, interval=interval, start=period.start, end=period.end, points=points)
+    return answer(found, Kind.TIMESERIES, asked, request)
 
 
-@router.get("/funnel", response_model=Funnel)
-async def funnel(period: PeriodParams, store: FiguresDep, shown: DisclosureDep) -> Funnel:
+@router.get("/funnel", response_model=Funnel, responses=AS_FILES)
+async def funnel(
+    request: Request, period: PeriodParams, store: FiguresDep, shown: DisclosureDep, asked: ExportParams
+) -> Funnel | Response:
     """Of the participants registered in the period, how many reached each stage by its last day."""
     shown.check(period, TOTAL)
     counts: dict[Stage, int] = {}
@@ -137,7 +155,7 @@ async def funnel(period: PeriodParams, store: FiguresDep, shown: DisclosureDep) 
         StageValue(stage=s, value=v, conversion=ratio(v, registered), suppressed=v is None)
         for s, v in values.items()
     ]
-    return Funnel(start=period.start, end=period.end, stages=stages)
+    return answer(Funnel(start=period.start, end=period.end, stages=stages), Kind.FUNNEL, asked, request)
 
 
 class TooManyStreams(Unavailable):
@@ -162,11 +180,17 @@ class StreamSettings:
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses=refusals(
-        Refusal(429, "too_many_streams", "this client already holds 5 live streams; close one first"),
-        Refusal(503, "too_many_streams", "this server already serves 100 live streams; retry shortly"),
-        Refusal(422, "debounce_too_short", "debounce_ms must be at least 100"),
-    ),
+    responses={
+        200: {
+            "description": "Server-sent events; with format=csv or format=xlsx, the summary as a file",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}, **AS_FILES[200]["content"]},
+        },
+        **refusals(
+            Refusal(429, "too_many_streams", "this client already holds 5 live streams; close one first"),
+            Refusal(503, "too_many_streams", "this server already serves 100 live streams; retry shortly"),
+            Refusal(422, "debounce_too_short", "debounce_ms must be at least 100"),
+        ),
+    },
 )
 async def stream(
     *,
@@ -176,11 +200,16 @@ async def stream(
     field: FieldParam,
     shown: DisclosureDep,
     token: Annotated[Presented | None, Depends(presented)],
+    asked: ExportParams,
     debounce_ms: Annotated[int | None, Query(ge=0, le=5000)] = None,
-) -> EventSourceResponse:
+) -> Response:  # an EventSourceResponse, or the file
     """Server-sent events: a `summary` event now, then again whenever the figures change. A stream opened
-    with a token ends with an `expired` event when the token expires (sign in again, then reconnect)."""
+    with a token ends with an `expired` event when the token expires (sign in again, then reconnect).
+    With format=csv or format=xlsx, the summary it would send now, as a file (a download is not live)."""
     shown.check(period, field)
+    if asked.format is not Format.JSON:
+        now = await summary_of(store, period.start, period.end, field, shown)
+        return as_file(now, Kind.SUMMARY, asked, request)
     settings: StreamSettings = request.app.state.stream_settings
     if debounce_ms is not None and debounce_ms < settings.min_debounce_ms:
         raise DebounceTooShort(f"debounce_ms must be at least {settings.min_debounce_ms}")

@@ -3,12 +3,14 @@
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.reporting.achievement import expected_to_date, year_to_date
+from services.reporting.api.exported import AS_FILES, ExportParams, answer
 from services.reporting.api.schemas import ratio
 from services.reporting.api.strict_query import FigureRoute
+from services.reporting.exports.table import Kind
 from services.reporting.labels import label
 from services.reporting.metrics import Dimension, Metric
 from services.reporting.projection.earliest import TOTAL
@@ -167,20 +169,26 @@ async def set_targets(
     return TargetsAccepted(accepted=len(events))
 
 
-@router.get("/targets", response_model=YearTargets)
+@router.get("/targets", response_model=YearTargets, responses=AS_FILES)
 async def get_targets(
-    targets: Annotated[Targets, Depends(_targets)], year: Annotated[int, Query(ge=2018, le=2100)]
-) -> YearTargets:
+    request: Request,
+    targets: Annotated[Targets, Depends(_targets)],
+    year: Annotated[int, Query(ge=2018, le=2100)],
+    asked: ExportParams,
+) -> YearTargets | Response:
     found = await targets.of_year(year)
-    return YearTargets(year=year, targets=[_out(t) for t in found])
+    return answer(YearTargets(year=year, targets=[_out(t) for t in found]), Kind.TARGETS, asked, request)
 
 
-@router.get("/metrics/achievement", response_model=Achievement)
+@router.get("/metrics/achievement", response_model=Achievement, responses=AS_FILES)
 async def achievement(
+    *,
+    request: Request,
     targets: Annotated[Targets, Depends(_targets)],
     figures: Annotated[Figures, Depends(_figures)],
     year: Annotated[int, Query(ge=2018, le=2100)],
-) -> Achievement:
+    asked: ExportParams,
+) -> Achievement | Response:
     """Year-to-date figures against every target of the year: share of the full-year target, and pace."""
     period = year_to_date(year, jakarta_today())
     found = await targets.of_year(year)
@@ -205,7 +213,9 @@ async def achievement(
                 on_track=actual >= expected,
             )
         )
-    return Achievement(year=year, as_of=period.as_of, elapsed_share=round(period.elapsed_share, 4), rows=rows)
+    elapsed = round(period.elapsed_share, 4)
+    reached = Achievement(year=year, as_of=period.as_of, elapsed_share=elapsed, rows=rows)
+    return answer(reached, Kind.ACHIEVEMENT, asked, request)
 
 
 def _out(target: Target) -> TargetOut:
