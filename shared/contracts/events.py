@@ -25,11 +25,11 @@ from shared.contracts.enums import (
     TrainingProgram,
 )
 from shared.contracts.envelope import EventPayload
-from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE, ParticipantProfile
+from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE, PROVINSI_CODE, ParticipantProfile
 
 Rupiah = int  # whole rupiah; amounts never need fractions
-# A target's scope: the province ('31'), a kota (31.71 …) or an agency (PPKUKM …).
-TARGET_SCOPE_KEY = rf"^(?:31|31\.\d{{2}}|{'|'.join(Agency)})$"
+# A target's scope: a province ('31'), a kota (31.71 …) or an agency (PPKUKM …); the code patterns unanchored.
+TARGET_SCOPE_KEY = rf"^(?:{PROVINSI_CODE[1:-1]}|{KOTA_CODE[1:-1]}|{'|'.join(Agency)})$"
 
 
 class ParticipantRegistered(EventPayload):
@@ -266,7 +266,7 @@ class TargetSet(EventPayload):
     metric: str = Field(pattern=r"^[a-z_]{1,40}$", description="A reporting metric name, e.g. 'trained'")
     scope: TargetScope
     scope_key: str = Field(
-        pattern=TARGET_SCOPE_KEY, description="'31' for the province, an agency code, or a kota code"
+        pattern=TARGET_SCOPE_KEY, description="A province code ('31'), an agency code, or a kota code"
     )
     value: int = Field(ge=0)
     by: AccountId = Field(description="Account that set it (an id, not a name)")

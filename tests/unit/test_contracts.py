@@ -5,14 +5,16 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from services.reporting.api.schemas import placement_rate
 from services.reporting.projection.facts import facts_of
 from shared.contracts.codec import UndecodableEvent, decode, encode, wrap
 from shared.contracts.corrections import FactCorrected, FactVoided
-from shared.contracts.enums import ExhibitionScope, TrainingProgram
-from shared.contracts.events import ParticipantRegistered, ProductShowcased, TrainingCompleted
+from shared.contracts.enums import ExhibitionScope, TargetScope, TrainingProgram
+from shared.contracts.events import ParticipantRegistered, ProductShowcased, TargetSet, TrainingCompleted
+from shared.contracts.profile import ParticipantProfile
+from shared.contracts.reading import read
 from shared.contracts.registry import UnknownEventType
 from shared.contracts.schemas import SCHEMA_DIR, generated_schemas, render
 from tests.factories import profile
@@ -184,3 +186,87 @@ def test_reporting_reads_a_void_as_the_withdrawal_of_the_same_facts() -> None:
         (f.metric, f.subject, f.fact_id) for f in withdrawn
     ]
     assert not any(f.void for f in original) and all(f.void for f in withdrawn)
+
+
+def test_a_profile_written_before_provinsi_code_is_read_with_the_province_of_its_kota() -> None:
+    event = ParticipantRegistered(participant_id=uuid4(), profile=PROFILE)
+    envelope = wrap(event, key="k", occurred_on=date(2023, 1, 2), producer="p", correlation_id=None)
+    before = {k: v for k, v in envelope.payload["profile"].items() if k != "provinsi_code"}
+    older = envelope.model_copy(update={"payload": {**envelope.payload, "profile": before}})
+    assert "provinsi_code" not in encode(older).decode()
+    _, decoded = decode(encode(older))
+    assert isinstance(decoded, ParticipantRegistered)
+    assert decoded == event and decoded.profile.provinsi_code == "31"
+
+
+class _Forbidding(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")  # as ParticipantProfile's
+
+
+def test_a_consumer_that_does_not_know_provinsi_code_yet_reads_todays_profile() -> None:
+    # The profile as consumers built before the national region model know it: no provinsi_code.
+    fields: dict[str, Any] = {
+        name: (info.annotation, info)
+        for name, info in ParticipantProfile.model_fields.items()
+        if name != "provinsi_code"
+    }
+    before = create_model("ProfileBefore", __base__=_Forbidding, **fields)
+    today = profile(kota_code="32.73", kecamatan_code="32.73.01", kelurahan_code="32.73.01.1001")
+    dumped = today.model_dump(mode="json")
+    assert dumped["provinsi_code"] == "32"
+    with pytest.raises(ValidationError, match="provinsi_code"):
+        before.model_validate(dumped)  # a producer's own model still refuses what it does not know ...
+    read_by_older = read(before, dumped)  # ... while a consumer reads past it (shared.contracts.reading)
+    assert read_by_older.model_dump(mode="json") == {k: v for k, v in dumped.items() if k != "provinsi_code"}
+
+
+def test_provinsi_code_must_be_the_province_of_the_kota() -> None:
+    assert profile(provinsi_code="31").provinsi_code == "31"
+    with pytest.raises(ValidationError, match=r"provinsi_code 32 is not the province of kota 31\.71"):
+        profile(provinsi_code="32")
+    with pytest.raises(ValidationError, match="provinsi_code"):
+        profile(provinsi_code="3")
+
+
+@pytest.mark.parametrize("kota", ["32.73", "96.71", "11.01"])
+def test_events_carry_regions_of_any_province(kota: str) -> None:
+    somewhere = profile(kota_code=kota, kecamatan_code=f"{kota}.01", kelurahan_code=f"{kota}.01.2001")
+    assert somewhere.provinsi_code == kota[:2]
+    event = ParticipantRegistered(participant_id=uuid4(), profile=somewhere)
+    envelope = wrap(event, key="k", occurred_on=date(2023, 1, 2), producer="p", correlation_id=None)
+    assert decode(encode(envelope))[1] == event
+
+
+@pytest.mark.parametrize(
+    "domicile",
+    [
+        {"kota_code": "3273"},  # BPS/NIK style, undotted
+        {"kota_code": "\uff13\uff12.73", "kecamatan_code": "32.73.01"},  # full-width digits
+        {"kecamatan_code": "32.73.1"},
+        {"kelurahan_code": "32.73.01.20011"},
+    ],
+)
+def test_region_codes_in_events_are_dotted_ascii_kemendagri_codes(domicile: dict[str, str]) -> None:
+    base = {"kota_code": "32.73", "kecamatan_code": "32.73.01", "kelurahan_code": "32.73.01.2001"}
+    with pytest.raises(ValidationError):
+        profile(**(base | domicile))
+
+
+@pytest.mark.parametrize(
+    ("scope", "key"),
+    [
+        (TargetScope.PROVINCE, "31"),
+        (TargetScope.PROVINCE, "32"),
+        (TargetScope.KOTA, "32.73"),
+        (TargetScope.AGENCY, "PPKUKM"),
+    ],
+)
+def test_a_target_may_be_set_for_any_province_or_kota(scope: TargetScope, key: str) -> None:
+    target = TargetSet(year=2027, metric="registered", scope=scope, scope_key=key, value=10, by="admin-1")
+    assert target.scope_key == key
+
+
+@pytest.mark.parametrize("key", ["3", "32.7", "3273", "PPK", "\uff13\uff12"])
+def test_a_target_scope_key_is_a_province_kota_or_agency_code(key: str) -> None:
+    with pytest.raises(ValidationError, match="scope_key"):
+        TargetSet(year=2027, metric="registered", scope=TargetScope.PROVINCE, scope_key=key, value=10, by="a")
