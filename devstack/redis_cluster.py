@@ -78,6 +78,10 @@ class ClusterNodeServer(RedisServer):
             # A replica's first sync starts at once instead of waiting 5 s for others to join it.
             "--repl-diskless-sync-delay",
             "0",
+            # An idle master's replication offset stays 0 until its first ping down the link, and a
+            # replica at offset 0 counts as still loading: left out of CLUSTER SLOTS, which clients read.
+            "--repl-ping-replica-period",
+            "1",
         ]
         return ChildProcess(
             self.name, [*standalone.argv, *cluster_options], standalone.log_path, cwd=self.data_dir
@@ -307,9 +311,10 @@ class LocalRedisCluster:
             return Topology.parse(str(client.execute_command("CLUSTER", "NODES")))
 
     def wait_healthy(self, timeout: float = 30.0) -> Topology:
-        """Until every node runs, says cluster_state:ok with every slot ok, sees a healthy topology, and
-        every replica has synced (it can take over) and written its append-only file: a node rewriting
-        its first AOF ignores SIGTERM, so a cluster stopped then would not stop cleanly."""
+        """Until every node runs, says cluster_state:ok with every slot ok, sees a healthy topology with
+        every node online (CLUSTER SHARDS), and every replica has synced (it can take over) and written
+        its append-only file: a node rewriting its first AOF ignores SIGTERM, so a cluster stopped then
+        would not stop cleanly."""
         return self._wait(
             "healthy",
             timeout,
@@ -394,7 +399,8 @@ class _View:
     node: ClusterNodeServer
     info: dict[str, str]
     topology: Topology
-    settled: bool = False  # a master or a synced replica, with no AOF rewrite going on or due
+    # A master or a synced replica, with no AOF rewrite going on or due, that sees every node online.
+    settled: bool = False
 
     @classmethod
     def of(cls, node: ClusterNodeServer) -> _View:
@@ -404,12 +410,14 @@ class _View:
                 nodes = str(client.execute_command("CLUSTER", "NODES"))
                 replication = client.info("replication")
                 persistence = client.info("persistence")
+                shards = client.cluster("SHARDS")
         except RedisError as exc:
             return cls(node, {"error": str(exc)}, Topology(()))
         fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
         synced = replication.get("role") == "master" or replication.get("master_link_status") == "up"
         rewriting = persistence.get("aof_rewrite_in_progress") or persistence.get("aof_rewrite_scheduled")
-        return cls(node, fields, Topology.parse(nodes), synced and not rewriting)
+        online = all(n["health"] == "online" for shard in shards for n in shard["nodes"])
+        return cls(node, fields, Topology.parse(nodes), synced and not rewriting and online)
 
     @property
     def ok(self) -> bool:
@@ -425,7 +433,10 @@ class _View:
         )
         failed = [n.address for n in topology.nodes if n.failed]
         state = self.info.get("cluster_state"), self.info.get("cluster_slots_ok")
-        return f"{self.node.name}: state {state[0]}, slots ok {state[1]}; masters {masters}; failed {failed}"
+        return (
+            f"{self.node.name}: state {state[0]}, slots ok {state[1]}, settled {self.settled}; "
+            f"masters {masters}; failed {failed}"
+        )
 
 
 def _ports(node: ClusterNodeServer) -> dict[str, int]:

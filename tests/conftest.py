@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from devstack import Endpoints, InfraPorts, LocalInfra, ServerError
+from devstack import Endpoints, InfraPorts, LocalInfra, ServerError, ensure_system_packages
+from devstack.redis_cluster import LocalRedisCluster
 from tests.pii_scan import Leak, scan_logs, scan_topics
 
 # Services default to production; tests ask for development (its public secret and PII keys), for the
@@ -26,12 +27,14 @@ os.environ["AUTH_ENVIRONMENT"] = "development"
 TESTS = Path(__file__).parent
 # The directories whose tests run against real servers (or drive a browser against them).
 INTEGRATION_DIRS = frozenset({"integration", "faults", "fuzz", "browser"})
+# The fixtures that start servers.
+SERVER_FIXTURES = frozenset({"infra", "redis_cluster"})
 
 
 def needs_servers(path: Path, fixtures: Iterable[str]) -> bool:
     """An integration test by where it lives, or by asking for the servers from anywhere else."""
     home = path.relative_to(TESTS).parts[0] if path.is_relative_to(TESTS) else ""
-    return home in INTEGRATION_DIRS or "infra" in fixtures
+    return home in INTEGRATION_DIRS or not SERVER_FIXTURES.isdisjoint(fixtures)
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
@@ -82,3 +85,35 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
 def _need(local: LocalInfra | None) -> LocalInfra:
     assert local is not None
     return local
+
+
+@pytest.fixture(scope="session")
+def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedisCluster]:
+    """Three masters with a replica each on loopback (devstack/redis_cluster.py), started on first use.
+
+    Always our own, as tests kill its nodes: a test that breaks it leaves it healthy again
+    (`restart_stopped()`), so the tests after it find three masters with a replica each.
+    """
+    failure = None
+    try:
+        tools = ensure_system_packages()
+        cluster = LocalRedisCluster.on_free_ports(
+            tmp_path_factory.mktemp("redis-cluster"),
+            redis_server=tools.redis_server,
+            redis_cli=tools.redis_cli,
+        )
+        cluster.start()  # sync fixture: on the main thread, which outlives the nodes
+    except ServerError as exc:
+        failure = str(exc)
+    if failure is not None:
+        pytest.fail(f"the local Redis Cluster did not start:\n{failure}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster_nodes(redis_cluster: LocalRedisCluster) -> list[tuple[str, int]]:
+    """(host, port) of every node of the session's Redis Cluster: the startup nodes of a cluster client."""
+    return redis_cluster.startup_nodes
