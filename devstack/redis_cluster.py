@@ -212,7 +212,7 @@ class LocalRedisCluster:
             )
         self.base_dir = Path(base_dir).absolute()
         self.replicas_per_master = replicas_per_master
-        self.masters = len(ports) // (replicas_per_master + 1)
+        self.master_count = len(ports) // (replicas_per_master + 1)
         self.redis_cli = redis_cli
         self.nodes = [
             ClusterNodeServer(
@@ -315,12 +315,12 @@ class LocalRedisCluster:
         every node online (CLUSTER SHARDS), and every replica has synced (it can take over) and written
         its append-only file: a node rewriting its first AOF ignores SIGTERM, so a cluster stopped then
         would not stop cleanly."""
-        return self._wait(
-            "healthy",
-            timeout,
-            lambda: self.nodes if all(n.is_running for n in self.nodes) else [],
-            lambda view: view.settled and view.topology.is_healthy(self.masters, self.replicas_per_master),
-        )
+
+        def healthy(view: _View) -> bool:
+            return view.settled and view.topology.is_healthy(self.master_count, self.replicas_per_master)
+
+        # A node that is down answers nothing, so is not ok.
+        return self._wait("healthy", timeout, lambda: self.nodes, healthy)
 
     def _wait(
         self,
@@ -336,7 +336,7 @@ class LocalRedisCluster:
             if views and all(view.ok and ready(view) for view in views):
                 return views[0].topology
             if time.monotonic() > deadline:
-                seen = "\n".join(view.describe() for view in views) or "no node running"
+                seen = "\n".join(view.describe() for view in views)
                 raise ServerError(f"redis cluster not {what} after {timeout:.0f}s; last seen:\n{seen}")
             time.sleep(POLL_INTERVAL)
 
@@ -350,8 +350,8 @@ class LocalRedisCluster:
         """
         before = self.topology()
         killed = before.node(port) if port is not None else before.masters[0]
-        if not killed.is_master or killed.failed:
-            raise ServerError(f"{killed.address} is not a live master")
+        if not killed.is_master or killed.failed or not killed.slots:
+            raise ServerError(f"{killed.address} is not a live master serving slots")
         candidates = {replica.node_id for replica in before.replicas_of(killed)}
         if not candidates:
             raise ServerError(f"master {killed.address} has no replica to take over")
