@@ -30,11 +30,12 @@ from services.marketing.domain.product import (
 )
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import ConcurrentChange, CorrectDate, VoidFact
+from shared.corrections import ConcurrentChange
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.outbox.unit_of_work import UnitOfWork
 
+# Correcting and voiding showcases: the shared lifecycle (shared.corrections), `.correct` / `.void`.
 SHOWCASES = StageCorrections(correction_log, "shown_on", ShowcaseStore)
 
 
@@ -161,15 +162,6 @@ async def showcase_product(uow: UnitOfWork, command: ShowcaseProduct) -> Showcas
             showcase_id=existing,
         ) from None
     return showcase
-
-
-async def correct_showcase(uow: UnitOfWork, command: CorrectDate) -> Showcase:
-    """Re-date a showcase; correcting it to the date it already has changes nothing and records nothing."""
-    return await SHOWCASES.correct(uow, command)
-
-
-async def void_showcase(uow: UnitOfWork, command: VoidFact) -> Showcase:
-    return await SHOWCASES.void(uow, command)
 
 
 async def get_showcase(uow: UnitOfWork, showcase_id: UUID) -> Showcase:

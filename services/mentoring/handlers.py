@@ -12,13 +12,13 @@ from services.mentoring.domain.caseload import CaseloadEntry, last_session_by
 from services.mentoring.domain.mentor import AssignMentor, DuplicateMentor, Mentor, UnknownMentor, assign
 from services.mentoring.domain.session import HoldSession, Session, hold
 from shared.auth.context import current_principal
-from shared.corrections import CorrectDate, VoidFact
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.outbox.unit_of_work import UnitOfWork
 from shared.participants.area import check_own_kota
 
+# Correcting and voiding sessions: the shared lifecycle (shared.corrections), `.correct` / `.void`.
 SESSIONS = StageCorrections(correction_log, "held_on", SessionStore)
 
 
@@ -82,15 +82,6 @@ async def hold_session(uow: UnitOfWork, command: HoldSession) -> Session:
         await repository.insert_session(tx.conn, session)
         await tx.record(session.event(profile), key=str(session.participant_id), occurred_on=session.held_on)
     return session
-
-
-async def correct_session(uow: UnitOfWork, command: CorrectDate) -> Session:
-    """Re-date a session; correcting it to the date it already has changes nothing and records nothing."""
-    return await SESSIONS.correct(uow, command)
-
-
-async def void_session(uow: UnitOfWork, command: VoidFact) -> Session:
-    return await SESSIONS.void(uow, command)
 
 
 async def get_session(uow: UnitOfWork, session_id: UUID) -> Session:

@@ -22,12 +22,12 @@ from services.permits.domain.permit import (
 )
 from services.permits.domain.work_list import applied_by
 from shared.contracts.enums import PermitType
-from shared.corrections import CorrectDate, VoidFact
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.outbox.unit_of_work import UnitOfWork
 from shared.participants.area import OutsideArea
 
+# Correcting and voiding issues: the shared lifecycle (shared.corrections), `.correct` / `.void`.
 ISSUES = StageCorrections(correction_log, "issued_on", IssueStore)
 
 
@@ -73,16 +73,6 @@ async def issue_permit(uow: UnitOfWork, command: IssuePermit) -> Permit:
 async def reject_permit(uow: UnitOfWork, command: RejectPermit) -> Permit:
     today = jakarta_today()
     return await _decide(uow, command.permit_id, lambda permit: permit.reject(command, today))
-
-
-async def correct_issue(uow: UnitOfWork, command: CorrectDate) -> Permit:
-    """Re-date the issue; correcting it to the date it already has changes nothing and records nothing."""
-    return await ISSUES.correct(uow, command)
-
-
-async def void_issue(uow: UnitOfWork, command: VoidFact) -> Permit:
-    """Withdraw an issue recorded by mistake: the permit is applied again, its number free."""
-    return await ISSUES.void(uow, command)
 
 
 async def get_permit(uow: UnitOfWork, permit_id: UUID) -> Permit:

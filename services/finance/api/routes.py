@@ -96,7 +96,7 @@ async def get_report(report_id: UUID, uow: Uow) -> ReportOut:
     ),
 )
 async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.correct_report(uow, correction(report_id, body, officer)))
+    return ReportOut.of(await reports.REPORTS.correct(uow, correction(report_id, body, officer)))
 
 
 @reports_router.post(
@@ -108,7 +108,7 @@ async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, 
     responses=problems(_404=NOT_FOUND, _409="`already_voided`", _422=BAD_BODY),
 )
 async def void_report(report_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.void_report(uow, void(report_id, body, officer)))
+    return ReportOut.of(await reports.REPORTS.void(uow, void(report_id, body, officer)))
 
 
 @financing_router.post(
@@ -195,7 +195,7 @@ async def correct_disbursement(
     application_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
 ) -> FinancingOut:
     return FinancingOut.of(
-        await financing.correct_disbursement(uow, correction(application_id, body, officer))
+        await financing.DISBURSEMENTS.correct(uow, correction(application_id, body, officer))
     )
 
 
@@ -212,7 +212,7 @@ async def correct_disbursement(
     ),
 )
 async def void_disbursement(application_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> FinancingOut:
-    return FinancingOut.of(await financing.void_disbursement(uow, void(application_id, body, officer)))
+    return FinancingOut.of(await financing.DISBURSEMENTS.void(uow, void(application_id, body, officer)))
 
 
 @financing_router.get(

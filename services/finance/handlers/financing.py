@@ -21,7 +21,6 @@ from services.finance.domain.financing import (
     apply,
 )
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import CorrectDate, VoidFact
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.outbox.unit_of_work import UnitOfWork
@@ -60,15 +59,6 @@ async def disburse(uow: UnitOfWork, command: DisburseFinancing) -> FinancingAppl
     return await _transition(
         uow, command.application_id, lambda a, profile: a.disburse(command, profile.registered_on, today)
     )
-
-
-async def correct_disbursement(uow: UnitOfWork, command: CorrectDate) -> FinancingApplication:
-    return await DISBURSEMENTS.correct(uow, command)
-
-
-async def void_disbursement(uow: UnitOfWork, command: VoidFact) -> FinancingApplication:
-    """Withdraw the live disbursement and put the application back to `approved`, in one transaction."""
-    return await DISBURSEMENTS.void(uow, command)
 
 
 async def get_application(uow: UnitOfWork, application_id: UUID) -> FinancingApplication:

@@ -8,7 +8,6 @@ from services.finance.adapters import participants, reports
 from services.finance.adapters.corrections import ReportStore
 from services.finance.adapters.tables import correction_log
 from services.finance.domain.report import DuplicateReport, FinancialReport, SubmitReport, submit
-from shared.corrections import CorrectDate, VoidFact
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.outbox.unit_of_work import UnitOfWork
@@ -40,14 +39,6 @@ async def submit_report(uow: UnitOfWork, command: SubmitReport) -> FinancialRepo
             report_id=existing,
         ) from None
     return report
-
-
-async def correct_report(uow: UnitOfWork, command: CorrectDate) -> FinancialReport:
-    return await REPORTS.correct(uow, command)
-
-
-async def void_report(uow: UnitOfWork, command: VoidFact) -> FinancialReport:
-    return await REPORTS.void(uow, command)
 
 
 async def get_report(uow: UnitOfWork, report_id: UUID) -> FinancialReport:

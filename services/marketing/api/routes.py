@@ -275,7 +275,7 @@ async def get_showcase(showcase_id: UUID, uow: Uow) -> ShowcaseOut:
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE, DATE_RULE),
 )
 async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.correct_showcase(uow, correction(showcase_id, body, officer)))
+    return ShowcaseOut.of(await handlers.SHOWCASES.correct(uow, correction(showcase_id, body, officer)))
 
 
 @router.post(
@@ -290,4 +290,4 @@ async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Offic
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE),
 )
 async def void_showcase(showcase_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.void_showcase(uow, void(showcase_id, body, officer)))
+    return ShowcaseOut.of(await handlers.SHOWCASES.void(uow, void(showcase_id, body, officer)))

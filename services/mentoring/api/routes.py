@@ -220,7 +220,7 @@ async def list_sessions(
     ),
 )
 async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.correct_session(uow, correction(session_id, body, officer)))
+    return SessionOut.of(await handlers.SESSIONS.correct(uow, correction(session_id, body, officer)))
 
 
 @router.post(
@@ -233,4 +233,4 @@ async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer
     responses=refusals(NO_SESSION, ALREADY_VOIDED, CONCURRENT_CHANGE, invalid("reason: Field required")),
 )
 async def void_session(session_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.void_session(uow, void(session_id, body, officer)))
+    return SessionOut.of(await handlers.SESSIONS.void(uow, void(session_id, body, officer)))

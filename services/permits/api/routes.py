@@ -163,7 +163,7 @@ async def list_permits(
     ),
 )
 async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.correct_issue(uow, correction(permit_id, body, officer)))
+    return PermitOut.of(await handlers.ISSUES.correct(uow, correction(permit_id, body, officer)))
 
 
 @router.post(
@@ -176,4 +176,4 @@ async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, u
     responses=refusals(NO_PERMIT, NOT_ISSUED, invalid("reason: Field required")),
 )
 async def void_issue(permit_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.void_issue(uow, void(permit_id, body, officer)))
+    return PermitOut.of(await handlers.ISSUES.void(uow, void(permit_id, body, officer)))
