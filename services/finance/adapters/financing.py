@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.finance.adapters.tables import financing_applications as applications
 from services.finance.adapters.tables import financing_disbursements as disbursements
 from services.finance.adapters.tables import known_participants
-from services.finance.adapters.voids import is_live, void_values, voided_of
 from services.finance.domain.financing import (
     Disbursement,
     FinancingApplication,
     FinancingStatus,
 )
 from shared.contracts.enums import FinancingProduct
+from shared.corrections.voids import update_live, void_values, voided_of
 from shared.db.keyset import seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
@@ -114,12 +114,9 @@ async def page(
 
 
 async def _update_live_disbursement(conn: AsyncConnection, d: Disbursement, **values: Any) -> bool:
-    result: CursorResult[Any] = await conn.execute(
-        disbursements.update()
-        .where(disbursements.c.disbursement_id == str(d.disbursement_id), is_live(disbursements))
-        .values(**values)
+    return await update_live(
+        conn, disbursements, disbursements.c.disbursement_id == str(d.disbursement_id), **values
     )
-    return result.rowcount == 1
 
 
 async def _disbursements_of(

@@ -4,13 +4,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Row, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters.tables import financial_reports as reports
 from services.finance.adapters.tables import known_participants
-from services.finance.adapters.voids import is_live, void_values, voided_of
 from services.finance.domain.report import FinancialReport
+from shared.corrections.voids import is_live, update_live, void_values, voided_of
 from shared.db.keyset import seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
@@ -79,10 +79,7 @@ async def page(
 
 
 async def _update_live(conn: AsyncConnection, report_id: UUID, **values: Any) -> bool:
-    result: CursorResult[Any] = await conn.execute(
-        reports.update().where(reports.c.report_id == str(report_id), is_live(reports)).values(**values)
-    )
-    return result.rowcount == 1
+    return await update_live(conn, reports, reports.c.report_id == str(report_id), **values)
 
 
 def _to_report(row: Row[Any]) -> FinancialReport:

@@ -3,8 +3,8 @@ registration told us of, the correction log and the outbox."""
 
 from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table
 
-from services.finance.adapters.voids import LIVE, void_columns
 from shared.corrections.log import correction_log_table
+from shared.corrections.voids import LIVE, void_columns
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Row, select
+from sqlalchemy import CursorResult, Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters.tables import (
@@ -22,6 +22,7 @@ from services.marketing.domain.product import Criterion, Curation, Listing, Prod
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
+from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
@@ -265,21 +266,14 @@ async def redate(conn: AsyncConnection, current: Showcase, shown_on: date) -> bo
 
 async def mark_voided(conn: AsyncConnection, current: Showcase, voided: Voided) -> bool:
     """Void the showcase only if nobody changed it since it was read; False if someone did."""
-    return await _update_unchanged(
-        conn, current, voided_at=voided.at, voided_by=voided.by, void_reason=voided.reason
-    )
+    return await _update_unchanged(conn, current, **void_values(voided))
 
 
 async def _update_unchanged(conn: AsyncConnection, current: Showcase, **values: Any) -> bool:
     # Conditional on what was read, so the correction log's previous date is always the true one and
     # concurrent corrections and voids cannot both succeed.
-    unchanged: list[ColumnElement[bool]] = [
-        showcases.c.showcase_id == str(current.showcase_id),
-        showcases.c.voided_at.is_(None),
-        showcases.c.shown_on == current.shown_on,
-    ]
-    result: CursorResult[Any] = await conn.execute(showcases.update().where(*unchanged).values(**values))
-    return result.rowcount == 1
+    read = (showcases.c.showcase_id == str(current.showcase_id), showcases.c.shown_on == current.shown_on)
+    return await update_live(conn, showcases, *read, **values)
 
 
 # Rows to domain objects

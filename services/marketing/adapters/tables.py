@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 
 from shared.corrections.log import correction_log_table
+from shared.corrections.voids import is_live, void_columns
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -89,12 +90,10 @@ showcases = Table(
     Column("shown_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # A voided showcase is kept, marked, and no longer counts anywhere.
-    Column("voided_at", DateTime(timezone=True), nullable=True),
-    Column("voided_by", String(100), nullable=True),
-    Column("void_reason", String(500), nullable=True),
+    *void_columns(),
 )
 # A product is shown once per exhibition; a voided showcase frees the pair for a correct one.
-_STANDING = showcases.c.voided_at.is_(None)
+_STANDING = is_live(showcases)
 Index(
     "ux_showcases_one_per_exhibition",
     showcases.c.exhibition_id,

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, CursorResult, Row, func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters.tables import known_participants, mentors, sessions
@@ -13,6 +13,7 @@ from services.mentoring.domain.mentor import Mentor
 from services.mentoring.domain.session import Session
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
+from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import after, page_of, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
@@ -91,9 +92,7 @@ async def redate(conn: AsyncConnection, current: Session, held_on: date) -> bool
 
 async def mark_voided(conn: AsyncConnection, current: Session, voided: Voided) -> bool:
     """Void the session only if nobody changed it since it was read; False if someone did."""
-    return await _update_unchanged(
-        conn, current, voided_at=voided.at, voided_by=voided.by, void_reason=voided.reason
-    )
+    return await _update_unchanged(conn, current, **void_values(voided))
 
 
 async def sessions_page(
@@ -146,13 +145,8 @@ def _to_entry(row: Row[Any]) -> CaseloadEntry:
 async def _update_unchanged(conn: AsyncConnection, current: Session, **values: Any) -> bool:
     # Conditional on what was read, so the correction log's previous date is always the true one and
     # concurrent corrections and voids cannot both succeed.
-    unchanged: list[ColumnElement[bool]] = [
-        sessions.c.session_id == str(current.session_id),
-        sessions.c.voided_at.is_(None),
-        sessions.c.held_on == current.held_on,
-    ]
-    result: CursorResult[Any] = await conn.execute(sessions.update().where(*unchanged).values(**values))
-    return result.rowcount == 1
+    read = (sessions.c.session_id == str(current.session_id), sessions.c.held_on == current.held_on)
+    return await update_live(conn, sessions, *read, **values)
 
 
 def _to_mentor(row: Row[Any]) -> Mentor:

@@ -3,6 +3,7 @@
 from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
 
 from shared.corrections.log import correction_log_table
+from shared.corrections.voids import void_columns
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -35,9 +36,7 @@ sessions = Table(
     Column("notes", Text, nullable=True, doc="may be sensitive: never in events or logs"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # A voided session is kept, marked, and no longer counts anywhere.
-    Column("voided_at", DateTime(timezone=True), nullable=True),
-    Column("voided_by", String(100), nullable=True),
-    Column("void_reason", String(500), nullable=True),
+    *void_columns(),
 )
 Index("ix_sessions_participant_seq", sessions.c.participant_id, sessions.c.seq)
 Index("ix_sessions_mentor_seq", sessions.c.mentor_id, sessions.c.seq)

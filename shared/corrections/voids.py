@@ -1,11 +1,13 @@
-"""How a voided fact is kept: three nullable columns on the fact's own row."""
+"""How a voided fact is kept in SQL: three nullable columns on the fact's own row, and the conditional
+write that touches a row only while nobody has voided it."""
 
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Column, DateTime, String, Table, text
+from sqlalchemy import Column, ColumnElement, CursorResult, DateTime, String, Table, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.corrections import Voided
+from shared.corrections.lifecycle import Voided
 
 # A row is live until voided; partial unique indexes use this to ignore voided rows.
 LIVE = text("voided_at IS NULL")
@@ -31,6 +33,16 @@ def voided_of(row: Any) -> Voided | None:
     return Voided(at=at, by=row.voided_by, reason=row.void_reason)
 
 
-def is_live(table: Table) -> Any:
+def is_live(table: Table) -> ColumnElement[bool]:
     """The WHERE clause that lets a conditional update touch only a row nobody has voided."""
     return table.c.voided_at.is_(None)
+
+
+async def update_live(
+    conn: AsyncConnection, table: Table, *where: ColumnElement[bool], **values: Any
+) -> bool:
+    """Update the one live row `where` selects; False if there is none (voided, or changed, meanwhile)."""
+    result: CursorResult[Any] = await conn.execute(
+        table.update().where(*where, is_live(table)).values(**values)
+    )
+    return result.rowcount == 1
