@@ -6,9 +6,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from services.training import handlers
-from services.training.adapters import repository
-from services.training.adapters.repository import ClassFilters
+from services.training.adapters.repositories import ClassFilters
+from services.training.api.deps import Storage
 from services.training.api.schemas import (
     BatchRowOut,
     ClassIn,
@@ -25,14 +24,19 @@ from services.training.api.schemas import (
     RosterPage,
     WithdrawalIn,
 )
-from services.training.handlers import CompletionKey
+from services.training.commands import (
+    CompletionKey,
+    CorrectCompletion,
+    CorrectPlacement,
+    VoidCompletion,
+    VoidPlacement,
+)
+from services.training.handlers import classes, completions, placements
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 from shared.contracts.profile import KOTA_CODE
 from shared.corrections.api import CorrectionIn, Officer, VoidIn
-from shared.errors import NotFound
 from shared.participants.area import OutsideArea
 from shared.participants.audit import record_refusal
-from shared.web.deps import Uow
 from shared.web.paging import Position, decode_position, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
 
@@ -102,8 +106,8 @@ PLACEMENT_VOIDED = Refusal(
         ),
     ),
 )
-async def schedule_class(body: ClassIn, uow: Uow) -> ClassOut:
-    return ClassOut.of(await handlers.schedule_class(uow, body.to_class()), enrolled=0)
+async def schedule_class(body: ClassIn, uow: Storage) -> ClassOut:
+    return ClassOut.of(await classes.schedule_class(uow, body.to_command()), enrolled=0)
 
 
 @router.get(
@@ -118,7 +122,7 @@ async def schedule_class(body: ClassIn, uow: Uow) -> ClassOut:
     responses=refusals(BAD_CURSOR, invalid("kota_code: String should match pattern '^31\\.\\d{2}$'")),
 )
 async def list_classes(
-    uow: Uow,
+    uow: Storage,
     *,
     kota_code: Annotated[str | None, Query(pattern=KOTA_CODE, examples=["31.71"])] = None,
     program: TrainingProgram | None = None,
@@ -128,7 +132,7 @@ async def list_classes(
     cursor: Cursor = None,
 ) -> ClassPage:
     filters = ClassFilters(kota_code, program, format, active_on)
-    found, last = await handlers.classes_page(uow, filters, decode_position(cursor), limit)
+    found, last = await classes.classes_page(uow, filters, decode_position(cursor), limit)
     return ClassPage(
         items=[ClassOut.of(c, enrolled=n) for c, n in found],
         next_cursor=encode_position(Position(last.starts_on, last.class_id) if last else None),
@@ -136,12 +140,9 @@ async def list_classes(
 
 
 @router.get("/classes/{class_id}", response_model=ClassOut, tags=["classes"], responses=refusals(NO_CLASS))
-async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
-    async with uow.engine.connect() as conn:
-        cls = await repository.get_class(conn, class_id)
-        if cls is None:
-            raise NotFound(f"class {class_id} not found")
-        return ClassOut.of(cls, enrolled=await repository.enrolled_count(conn, class_id))
+async def get_class(class_id: UUID, uow: Storage) -> ClassOut:
+    found, enrolled = await classes.get_class(uow, class_id)
+    return ClassOut.of(found, enrolled=enrolled)
 
 
 @router.post(
@@ -160,8 +161,8 @@ async def get_class(class_id: UUID, uow: Uow) -> ClassOut:
         DATE_RULE,
     ),
 )
-async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
-    return EnrollmentOut.of(await handlers.enroll(uow, class_id, body.participant_id, body.enrolled_on))
+async def enroll(class_id: UUID, body: EnrollmentIn, uow: Storage) -> EnrollmentOut:
+    return EnrollmentOut.of(await classes.enroll(uow, body.to_command(class_id)))
 
 
 @router.get(
@@ -174,8 +175,8 @@ async def enroll(class_id: UUID, body: EnrollmentIn, uow: Uow) -> EnrollmentOut:
     "caller's area are left out. Names come from registration's `POST /participants/resolve`.",
     responses=refusals(NO_CLASS, BAD_CURSOR),
 )
-async def class_roster(class_id: UUID, uow: Uow, limit: Limit = 50, cursor: Cursor = None) -> RosterPage:
-    found, last = await handlers.roster(uow, class_id, decode_position(cursor), limit)
+async def class_roster(class_id: UUID, uow: Storage, limit: Limit = 50, cursor: Cursor = None) -> RosterPage:
+    found, last = await classes.roster(uow, class_id, decode_position(cursor), limit)
     return RosterPage(
         items=[EnrollmentOut.of(e) for e in found],
         next_cursor=encode_position(Position(last.enrolled_on, last.participant_id) if last else None),
@@ -209,11 +210,9 @@ async def class_roster(class_id: UUID, uow: Uow, limit: Limit = 50, cursor: Curs
     ),
 )
 async def withdraw(
-    class_id: UUID, participant_id: UUID, body: WithdrawalIn, officer: Officer, uow: Uow
+    class_id: UUID, participant_id: UUID, body: WithdrawalIn, officer: Officer, uow: Storage
 ) -> EnrollmentOut:
-    withdrawn = await handlers.withdraw(
-        uow, class_id, participant_id, body.withdrawn_on, by=officer, reason=body.reason
-    )
+    withdrawn = await classes.withdraw(uow, body.to_command(class_id, participant_id, by=officer))
     return EnrollmentOut.of(withdrawn)
 
 
@@ -235,8 +234,8 @@ async def withdraw(
         COMPLETION_DATE,
     ),
 )
-async def complete(class_id: UUID, body: CompletionIn, uow: Uow) -> CompletionOut:
-    return CompletionOut.of(await handlers.complete(uow, class_id, body.participant_id, body.completed_on))
+async def complete(class_id: UUID, body: CompletionIn, uow: Storage) -> CompletionOut:
+    return CompletionOut.of(await classes.complete(uow, body.to_command(class_id)))
 
 
 @router.post(
@@ -257,9 +256,9 @@ async def complete(class_id: UUID, body: CompletionIn, uow: Uow) -> CompletionOu
     ),
 )
 async def complete_many(
-    class_id: UUID, body: CompletionBatchIn, uow: Uow, request: Request
+    class_id: UUID, body: CompletionBatchIn, uow: Storage, request: Request
 ) -> CompletionBatchOut:
-    rows = await handlers.complete_many(uow, class_id, body.participant_ids, body.completed_on)
+    rows = await classes.complete_many(uow, body.to_command(class_id))
     for _, refused in rows:
         if isinstance(refused, OutsideArea):
             record_refusal(request, refused)
@@ -274,8 +273,8 @@ async def complete_many(
     description="The completion that stands, or if none does, the last one voided (`voided: true`).",
     responses=refusals(NO_COMPLETION),
 )
-async def get_completion(class_id: UUID, participant_id: UUID, uow: Uow) -> CompletionOut:
-    return CompletionOut.of(await handlers.get_completion(uow, CompletionKey(class_id, participant_id)))
+async def get_completion(class_id: UUID, participant_id: UUID, uow: Storage) -> CompletionOut:
+    return CompletionOut.of(await completions.get_completion(uow, CompletionKey(class_id, participant_id)))
 
 
 @router.post(
@@ -298,11 +297,10 @@ async def get_completion(class_id: UUID, participant_id: UUID, uow: Uow) -> Comp
     ),
 )
 async def correct_completion(
-    class_id: UUID, participant_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
+    class_id: UUID, participant_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage
 ) -> CompletionOut:
-    key = CompletionKey(class_id, participant_id)
-    corrected = await handlers.correct_completion(uow, key, body.date, by=officer, reason=body.reason)
-    return CompletionOut.of(corrected)
+    command = CorrectCompletion(CompletionKey(class_id, participant_id), body.date, officer, body.reason)
+    return CompletionOut.of(await completions.correct_completion(uow, command))
 
 
 @router.post(
@@ -321,10 +319,10 @@ async def correct_completion(
     ),
 )
 async def void_completion(
-    class_id: UUID, participant_id: UUID, body: VoidIn, officer: Officer, uow: Uow
+    class_id: UUID, participant_id: UUID, body: VoidIn, officer: Officer, uow: Storage
 ) -> CompletionOut:
-    key = CompletionKey(class_id, participant_id)
-    return CompletionOut.of(await handlers.void_completion(uow, key, by=officer, reason=body.reason))
+    command = VoidCompletion(CompletionKey(class_id, participant_id), officer, body.reason)
+    return CompletionOut.of(await completions.void_completion(uow, command))
 
 
 @router.post(
@@ -342,8 +340,8 @@ async def void_completion(
         ),
     ),
 )
-async def place(body: PlacementIn, uow: Uow) -> PlacementOut:
-    return PlacementOut.of(await handlers.place(uow, body.participant_id, body.employer, body.placed_on))
+async def place(body: PlacementIn, uow: Storage) -> PlacementOut:
+    return PlacementOut.of(await placements.place(uow, body.to_command()))
 
 
 @router.get(
@@ -354,8 +352,8 @@ async def place(body: PlacementIn, uow: Uow) -> PlacementOut:
     description="Voided placements are shown too, with `voided: true`.",
     responses=refusals(NO_PLACEMENT),
 )
-async def get_placement(placement_id: UUID, uow: Uow) -> PlacementOut:
-    return PlacementOut.of(await handlers.get_placement(uow, placement_id))
+async def get_placement(placement_id: UUID, uow: Storage) -> PlacementOut:
+    return PlacementOut.of(await placements.get_placement(uow, placement_id))
 
 
 @router.post(
@@ -378,10 +376,10 @@ async def get_placement(placement_id: UUID, uow: Uow) -> PlacementOut:
     ),
 )
 async def correct_placement(
-    placement_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
+    placement_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage
 ) -> PlacementOut:
-    corrected = await handlers.correct_placement(uow, placement_id, body.date, by=officer, reason=body.reason)
-    return PlacementOut.of(corrected)
+    command = CorrectPlacement(placement_id, body.date, officer, body.reason)
+    return PlacementOut.of(await placements.correct_placement(uow, command))
 
 
 @router.post(
@@ -393,5 +391,6 @@ async def correct_placement(
     "corrected or voided again. Publishes `FactVoided` and logs who and why.",
     responses=refusals(NO_PLACEMENT, PLACEMENT_VOIDED, invalid("reason: Field required")),
 )
-async def void_placement(placement_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PlacementOut:
-    return PlacementOut.of(await handlers.void_placement(uow, placement_id, by=officer, reason=body.reason))
+async def void_placement(placement_id: UUID, body: VoidIn, officer: Officer, uow: Storage) -> PlacementOut:
+    command = VoidPlacement(placement_id, officer, body.reason)
+    return PlacementOut.of(await placements.void_placement(uow, command))

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.training.commands import Complete, CompleteMany, Enrol, Place, ScheduleClass, Withdraw
 from services.training.domain.enrollment import MAX_BATCH, BatchRow, Enrollment, EnrollmentState
 from services.training.domain.training import Completion, Placement, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
@@ -29,7 +30,12 @@ class ClassIn(Strict):
     ends_on: date
     capacity: int = Field(ge=1, le=10_000)
 
+    def to_command(self) -> ScheduleClass:
+        return ScheduleClass(**self.model_dump())
+
     def to_class(self) -> TrainingClass:
+        """The class as the demo plan's replay (tests/unit/test_demo_plan.py) checks it; the API schedules
+        through `to_command` and the handler, which gives the class its id."""
         return TrainingClass(class_id=uuid4(), **self.model_dump())
 
 
@@ -54,10 +60,16 @@ class EnrollmentIn(Strict):
     participant_id: UUID
     enrolled_on: date | None = Field(default=None, description="Defaults to today (Asia/Jakarta)")
 
+    def to_command(self, class_id: UUID) -> Enrol:
+        return Enrol(class_id, self.participant_id, self.enrolled_on)
+
 
 class CompletionIn(Strict):
     participant_id: UUID
     completed_on: date | None = Field(default=None, description="Defaults to today (Asia/Jakarta)")
+
+    def to_command(self, class_id: UUID) -> Complete:
+        return Complete(class_id, self.participant_id, self.completed_on)
 
 
 class ClassPage(BaseModel):
@@ -100,6 +112,9 @@ class WithdrawalIn(Strict):
         default=None, description="Not before enrolled_on, not after today; defaults to today (Asia/Jakarta)"
     )
 
+    def to_command(self, class_id: UUID, participant_id: UUID, *, by: str) -> Withdraw:
+        return Withdraw(class_id, participant_id, self.withdrawn_on, by, self.reason)
+
 
 class CompletionBatchIn(Strict):
     model_config = ConfigDict(
@@ -118,6 +133,9 @@ class CompletionBatchIn(Strict):
 
     completed_on: date = Field(description="The day every listed participant completed the class")
     participant_ids: list[UUID] = Field(min_length=1, max_length=MAX_BATCH)
+
+    def to_command(self, class_id: UUID) -> CompleteMany:
+        return CompleteMany(class_id, self.participant_ids, self.completed_on)
 
 
 class BatchRowOut(BaseModel):
@@ -161,6 +179,9 @@ class PlacementIn(Strict):
     participant_id: UUID
     employer: Text
     placed_on: date | None = Field(default=None, description="Defaults to today (Asia/Jakarta)")
+
+    def to_command(self) -> Place:
+        return Place(self.participant_id, self.employer, self.placed_on)
 
 
 class PlacementOut(BaseModel):

@@ -3,7 +3,8 @@
 An enrolment is `enrolled` until it is completed or withdrawn. A withdrawal frees the place; it ends the
 enrolment for good (the roster keeps it, with its date), so a withdrawn enrolment is neither completed nor
 enrolled again. A completed enrolment cannot be withdrawn: the completion is a stage fact that counts, and
-one recorded by mistake is voided instead. Free of I/O.
+one recorded by mistake is voided instead. An enrolment collects its ParticipantEnrolled, a completion its
+TrainingCompleted; a withdrawal none (no figure counts enrolments). Free of I/O.
 """
 
 from dataclasses import dataclass, replace
@@ -17,7 +18,10 @@ from services.training.domain.training import (
     NotEnrolled,
     TrainingClass,
     check_completion,
+    check_enrolment,
 )
+from shared.aggregates import Aggregate
+from shared.contracts.events import ParticipantEnrolled
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import check_fact_date
 from shared.errors import Conflict, DomainError, RuleViolation
@@ -36,12 +40,34 @@ class EnrollmentState(StrEnum):
 
 
 @dataclass(frozen=True)
-class Enrollment:
+class Enrollment(Aggregate):
     class_id: UUID
     participant_id: UUID
     enrolled_on: date
     completed_on: date | None  # of the live completion
     withdrawn_on: date | None = None
+
+    @classmethod
+    def enrol(
+        cls,
+        training: TrainingClass,
+        participant_id: UUID,
+        day: date,
+        today: date,
+        profile: ParticipantProfile,
+    ) -> "Enrollment":
+        """A new enrolment in the class on `day`, under the enrolment rules (the class's room aside)."""
+        check_enrolment(training, day, today, profile)
+        enrolment = cls(training.class_id, participant_id, day, None)
+        event = ParticipantEnrolled(
+            participant_id=participant_id,
+            class_id=training.class_id,
+            program=training.program,
+            enrolled_on=day,
+            profile=profile,
+        )
+        enrolment.collect(event, day)
+        return enrolment
 
     @property
     def state(self) -> EnrollmentState:
@@ -86,7 +112,9 @@ class Enrollment:
                 f"participant {self.participant_id} already completed class {cls.class_id}"
             )
         check_completion(cls, self.enrolled_on, completed_on, today, profile)
-        return Completion(cls.class_id, self.participant_id, cls.program, self.enrolled_on, completed_on)
+        done = Completion(cls.class_id, self.participant_id, cls.program, self.enrolled_on, completed_on)
+        done.collect(done.event(profile), completed_on)
+        return done
 
 
 def enrollment_of(found: Enrollment | None, class_id: UUID, participant_id: UUID) -> Enrollment:

@@ -2,6 +2,7 @@
 
 Completions and placements are stage facts: one recorded with the wrong date is corrected, one recorded by
 mistake is voided — kept, marked, and no longer counted. A voided completion may be recorded again.
+A class scheduled, a completion or a placement recorded collects its event (shared.aggregates).
 """
 
 from collections.abc import Iterable
@@ -9,8 +10,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
+from shared.aggregates import Aggregate
 from shared.contracts.enums import TrainingFormat, TrainingProgram
-from shared.contracts.events import ParticipantPlaced, TrainingCompleted
+from shared.contracts.events import ParticipantPlaced, TrainingClassScheduled, TrainingCompleted
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided
 from shared.dates import PROGRAMME_START, check_stage_date
@@ -45,7 +47,7 @@ class PlacementDependsOnIt(Conflict):
 
 
 @dataclass(frozen=True)
-class TrainingClass:
+class TrainingClass(Aggregate):
     class_id: UUID
     title: str
     program: TrainingProgram
@@ -55,6 +57,23 @@ class TrainingClass:
     starts_on: date
     ends_on: date
     capacity: int
+
+    def scheduled(self, today: date) -> "TrainingClass":
+        """This class as newly scheduled today: its schedule checked, its event collected."""
+        check_schedule(self.starts_on, self.ends_on, self.kota_code)
+        self.collect(
+            TrainingClassScheduled(
+                class_id=self.class_id,
+                program=self.program,
+                format=self.format,
+                kota_code=self.kota_code,
+                starts_on=self.starts_on,
+                ends_on=self.ends_on,
+                capacity=self.capacity,
+            ),
+            today,
+        )
+        return self
 
 
 def check_schedule(starts_on: date, ends_on: date, kota_code: str) -> None:
@@ -105,7 +124,7 @@ def check_placement(
 
 
 @dataclass(frozen=True)
-class Completion:
+class Completion(Aggregate):
     """A participant's completion of a class; `enrolled_on` and `program` come with it for its rules."""
 
     class_id: UUID
@@ -146,12 +165,20 @@ class Completion:
 
 
 @dataclass(frozen=True)
-class Placement:
+class Placement(Aggregate):
     placement_id: UUID
     participant_id: UUID
     employer: str
     placed_on: date
     voided: bool = False
+
+    def placed(
+        self, today: date, profile: ParticipantProfile, first_vocational_completion: date | None
+    ) -> "Placement":
+        """This placement as newly recorded: its rules checked, its event collected."""
+        check_placement(self.placed_on, today, profile, first_vocational_completion)
+        self.collect(self.event(profile), self.placed_on)
+        return self
 
     def redate(
         self,
