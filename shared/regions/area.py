@@ -59,6 +59,11 @@ class ProgrammeArea:
     def national(self) -> bool:
         return self.code == NATIONAL
 
+    def province_names(self) -> dict[str, str]:
+        """{code: name} of the area's provinces, in code order."""
+        names = index()["provinces"]
+        return {code: names[code] for code in self.provinces}
+
     def holds(self, code: str) -> bool:
         """Whether a region code of any level (or a province code) lies in this area."""
         return code[:2] in self.provinces and code[2:3] in ("", ".")

@@ -40,7 +40,9 @@ def test_any_other_setting_is_refused_at_start_up(monkeypatch: pytest.MonkeyPatc
 
 def test_national_spans_every_province() -> None:
     assert INDONESIA.national and INDONESIA.name == "Indonesia"
-    assert set(INDONESIA.provinces) == PROVINCE_CODES
+    assert set(INDONESIA.provinces) == PROVINCE_CODES == set(INDONESIA.province_names())
+    assert INDONESIA.province_names()["96"] == "Papua Barat Daya"
+    assert JAKARTA.province_names() == {"31": "Daerah Khusus Ibukota Jakarta"}
     assert ProgrammeArea.of("34").name == "DI Yogyakarta"
 
 

@@ -19,8 +19,6 @@ from services.registration.api.schemas import (
     DuplicateMemberOut,
     ErasedOut,
     EraseIn,
-    KecamatanOut,
-    KelurahanOut,
     KotaOut,
     LookupIn,
     NameTagOut,
@@ -30,6 +28,7 @@ from services.registration.api.schemas import (
     ParticipantPatch,
     PossibleDuplicateOut,
     PossibleDuplicatePage,
+    ProvinceOut,
     ResolveIn,
     ResolveOut,
     RowResultOut,
@@ -37,7 +36,9 @@ from services.registration.api.schemas import (
 from services.registration.domain.participant import Participant
 from shared.auth import Principal, Role
 from shared.auth.deps import Caller, requires
-from shared.regions import jakarta
+from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE, PROVINSI_CODE
+from shared.errors import RuleViolation
+from shared.regions import programme_area
 from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, Refusal, invalid, refusals
@@ -62,24 +63,40 @@ UNKNOWN_ANSWER = (
 )
 
 
-@router.get("/regions", response_model=list[KotaOut], tags=["regions"])
-async def regions() -> list[KotaOut]:
-    """Jakarta's kota, kecamatan and kelurahan with their Kemendagri codes."""
-    return [
-        KotaOut(
-            code=kota.code,
-            name=kota.name,
-            kecamatan=[
-                KecamatanOut(
-                    code=kec.code,
-                    name=kec.name,
-                    kelurahan=[KelurahanOut(code=kel.code, name=kel.name) for kel in kec.kelurahan],
-                )
-                for kec in kota.kecamatan
-            ],
-        )
-        for kota in jakarta().kota
-    ]
+@router.get(
+    "/regions",
+    response_model=list[KotaOut],
+    tags=["regions"],
+    responses=refusals(
+        Refusal(422, "rule_violation", "provinsi 32 is not a province of the programme area (DKI Jakarta)"),
+        invalid("provinsi: String should match pattern '^[0-9]{2}$'"),
+    ),
+)
+async def regions(
+    provinsi: Annotated[
+        str | None,
+        Query(pattern=PROVINSI_CODE, description="The province (required when the area is national)"),
+    ] = None,
+) -> list[KotaOut]:
+    """The programme area's kabupaten/kota, kecamatan and kelurahan/desa with their Kemendagri codes:
+    the province the deployment serves (`PROGRAMME_AREA`, DKI Jakarta by default), or — when the area is
+    national — the province asked for with `provinsi` (`GET /regions/provinces` lists them; without it,
+    a 422 `rule_violation` says so). A province outside the programme area is a 422 `rule_violation`."""
+    return [KotaOut.of(kota) for kota in programme_area().tree(provinsi).kota]
+
+
+@router.get("/regions/provinces", response_model=list[ProvinceOut], tags=["regions"])
+async def provinces() -> list[ProvinceOut]:
+    """The provinces of the programme area: the one it serves, or all 38 when it is national."""
+    return [ProvinceOut(code=code, name=name) for code, name in programme_area().province_names().items()]
+
+
+def _check_region_filters(**codes: str | None) -> None:
+    """A region filter outside the programme area is a readable 422, not an empty page."""
+    area = programme_area()
+    for level, code in codes.items():
+        if code is not None and (problem := area.region_problem(level, code)):
+            raise RuleViolation(problem)
 
 
 def _out(p: Participant, caller: Principal) -> ParticipantOut:
@@ -271,12 +288,13 @@ async def erase_participant(participant_id: UUID, body: EraseIn, uow: Uow, calle
     "one) is refused (403 `out_of_scope`). `q` finds participants by name: every word of `q` must be a "
     'whole word of the name, case and accents aside (`siti aminah` finds "SITI AMINAH" and "Sití '
     'Aminah"), at least 3 letters in all; names are stored encrypted and found through keyed digests of '
-    "their words (a blind index). All filters combine. " + NIK_MASKING,
+    "their words (a blind index). All filters combine. A region filter that is not a region of the "
+    "programme area (`GET /regions`) is a 422 `rule_violation` naming it. " + NIK_MASKING,
     responses=refusals(
         KOTA_OUTSIDE,
         BAD_CURSOR,
         Refusal(422, "rule_violation", "q must hold at least 3 letters or digits of a name"),
-        invalid("kota_code: String should match pattern '^31\\.[0-9]{2}$'"),
+        invalid("kota_code: String should match pattern '^[0-9]{2}\\.[0-9]{2}$'"),
     ),
 )
 async def list_participants(
@@ -293,12 +311,13 @@ async def list_participants(
             examples=["siti aminah"],
         ),
     ] = None,
-    kota_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}$")] = None,
-    kecamatan_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}\.[0-9]{2}$")] = None,
-    kelurahan_code: Annotated[str | None, Query(pattern=r"^31\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$")] = None,
+    kota_code: Annotated[str | None, Query(pattern=KOTA_CODE, examples=["31.71"])] = None,
+    kecamatan_code: Annotated[str | None, Query(pattern=KECAMATAN_CODE, examples=["31.71.01"])] = None,
+    kelurahan_code: Annotated[str | None, Query(pattern=KELURAHAN_CODE, examples=["31.71.01.1001"])] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> ParticipantPage:
+    _check_region_filters(kota=kota_code, kecamatan=kecamatan_code, kelurahan=kelurahan_code)
     filters = Filters(
         kota_code=kota_code, kecamatan_code=kecamatan_code, kelurahan_code=kelurahan_code, name=q
     )

@@ -31,6 +31,7 @@ from services.registration.domain.participant import (
 from services.registration.domain.upkeep import EditParticipant
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE
+from shared.regions import Kota
 from shared.web.errors import _describe
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -52,6 +53,9 @@ class Strict(BaseModel):
 
 
 class DomicileIn(Strict):
+    """An address of the programme area (`PROGRAMME_AREA`, DKI Jakarta by default): its kabupaten/kota,
+    a kecamatan of it and a kelurahan/desa of that, as dotted Kemendagri codes (`GET /regions`)."""
+
     kota_code: str = Field(pattern=KOTA_CODE, examples=["31.71"])
     kecamatan_code: str = Field(pattern=KECAMATAN_CODE, examples=["31.71.01"])
     kelurahan_code: str = Field(pattern=KELURAHAN_CODE, examples=["31.71.01.1001"])
@@ -217,7 +221,7 @@ class NameTagOut(BaseModel):
 
     @classmethod
     def of(cls, tag: NameTag) -> "NameTagOut":
-        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=mask_nik(tag.nik))
+        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=tag.nik_masked)
 
 
 class ResolveOut(BaseModel):
@@ -458,3 +462,23 @@ class KotaOut(BaseModel):
     code: str
     name: str
     kecamatan: list[KecamatanOut]
+
+    @classmethod
+    def of(cls, kota: Kota) -> "KotaOut":
+        return cls(
+            code=kota.code,
+            name=kota.name,
+            kecamatan=[
+                KecamatanOut(
+                    code=kec.code,
+                    name=kec.name,
+                    kelurahan=[KelurahanOut(code=kel.code, name=kel.name) for kel in kec.kelurahan],
+                )
+                for kec in kota.kecamatan
+            ],
+        )
+
+
+class ProvinceOut(BaseModel):
+    code: str = Field(examples=["31"])
+    name: str = Field(examples=["Daerah Khusus Ibukota Jakarta"])
