@@ -3,10 +3,11 @@ one page of them (fetched with one row more than shown, to know whether more fol
 
 from collections.abc import Sequence
 from datetime import date
+from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Select, and_, or_, true
+from sqlalchemy import ColumnElement, Row, Select, Table, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
@@ -41,8 +42,20 @@ async def page_of(
 
 
 async def seq_page(
-    conn: AsyncConnection, query: Select[Any], limit: int
+    conn: AsyncConnection, table: Table, *where: ColumnElement[bool], after_seq: int, limit: int
 ) -> tuple[list[Row[Any]], int | None]:
-    """One page of `query` in its table's `seq` order, and the seq to continue after (None at the end)."""
+    """One page of `table`'s rows `where` selects, in `seq` order after `after_seq`, and the seq to
+    continue after (None at the end)."""
+    query = select(table).where(table.c.seq > after_seq, *where).order_by(table.c.seq)
     rows, last = await page_of(conn, query, limit)
     return rows, (last.seq if last is not None else None)
+
+
+def given(*filters: tuple[ColumnElement[Any], UUID | Enum | str | None]) -> list[ColumnElement[bool]]:
+    """The conditions of a list's optional filters: `column == value` for each value given (not None), ids
+    and enums as they are stored."""
+    return [column == _stored(value) for column, value in filters if value is not None]
+
+
+def _stored(value: UUID | Enum | str) -> Any:
+    return value.value if isinstance(value, Enum) else str(value)

@@ -18,7 +18,7 @@ from services.finance.domain.financing import (
 )
 from shared.contracts.enums import FinancingProduct
 from shared.corrections.voids import update_live, void_values, voided_of
-from shared.db.keyset import seq_page
+from shared.db.keyset import given, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 
@@ -101,14 +101,9 @@ async def page(
     limit: int,
 ) -> tuple[list[FinancingApplication], int | None]:
     """One page in application order, of the caller's area; returns the seq to continue after, or None."""
-    query = select(applications).where(
-        applications.c.seq > after_seq, in_caller_area(applications.c.participant_id, known_participants)
-    )
-    if participant_id is not None:
-        query = query.where(applications.c.participant_id == str(participant_id))
-    if status is not None:
-        query = query.where(applications.c.status == status.value)
-    rows, next_seq = await seq_page(conn, query.order_by(applications.c.seq), limit)
+    area = in_caller_area(applications.c.participant_id, known_participants)
+    filters = given((applications.c.participant_id, participant_id), (applications.c.status, status))
+    rows, next_seq = await seq_page(conn, applications, area, *filters, after_seq=after_seq, limit=limit)
     paid = await _disbursements_of(conn, [r.application_id for r in rows])
     return [_to_application(r, paid[r.application_id]) for r in rows], next_seq
 

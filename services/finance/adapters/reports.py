@@ -11,7 +11,7 @@ from services.finance.adapters.tables import financial_reports as reports
 from services.finance.adapters.tables import known_participants
 from services.finance.domain.report import FinancialReport
 from shared.corrections.voids import is_live, update_live, void_values, voided_of
-from shared.db.keyset import seq_page
+from shared.db.keyset import given, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 
@@ -69,12 +69,9 @@ async def page(
     conn: AsyncConnection, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[FinancialReport], int | None]:
     """One page in submission order, of the caller's area; returns the seq to continue after, or None."""
-    query = select(reports).where(
-        reports.c.seq > after_seq, in_caller_area(reports.c.participant_id, known_participants)
-    )
-    if participant_id is not None:
-        query = query.where(reports.c.participant_id == str(participant_id))
-    rows, next_seq = await seq_page(conn, query.order_by(reports.c.seq), limit)
+    area = in_caller_area(reports.c.participant_id, known_participants)
+    filters = given((reports.c.participant_id, participant_id))
+    rows, next_seq = await seq_page(conn, reports, area, *filters, after_seq=after_seq, limit=limit)
     return [_to_report(r) for r in rows], next_seq
 
 

@@ -23,7 +23,7 @@ from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScop
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.voids import update_live, void_values
-from shared.db.keyset import seq_page
+from shared.db.keyset import given, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -68,12 +68,9 @@ async def products_page(
     conn: AsyncConnection, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[Product], int | None]:
     """Products of the caller's area's participants only."""
-    query = select(products).where(
-        products.c.seq > after_seq, in_caller_area(products.c.participant_id, known_participants)
-    )
-    if participant_id is not None:
-        query = query.where(products.c.participant_id == str(participant_id))
-    rows, next_seq = await seq_page(conn, query.order_by(products.c.seq), limit)
+    area = in_caller_area(products.c.participant_id, known_participants)
+    filters = given((products.c.participant_id, participant_id))
+    rows, next_seq = await seq_page(conn, products, area, *filters, after_seq=after_seq, limit=limit)
     return await _with_curations_and_listing(conn, rows), next_seq
 
 
@@ -187,12 +184,8 @@ async def exhibitions_page(
     after_seq: int,
     limit: int,
 ) -> tuple[list[Exhibition], int | None]:
-    query = select(exhibitions).where(exhibitions.c.seq > after_seq)
-    if kind is not None:
-        query = query.where(exhibitions.c.kind == kind.value)
-    if scope is not None:
-        query = query.where(exhibitions.c.scope == scope.value)
-    rows, next_seq = await seq_page(conn, query.order_by(exhibitions.c.seq), limit)
+    filters = given((exhibitions.c.kind, kind), (exhibitions.c.scope, scope))
+    rows, next_seq = await seq_page(conn, exhibitions, *filters, after_seq=after_seq, limit=limit)
     return [_to_exhibition(r) for r in rows], next_seq
 
 
@@ -248,14 +241,9 @@ async def showcases_page(
     limit: int,
 ) -> tuple[list[Showcase], int | None]:
     """Showcases of the caller's area's participants only."""
-    query = select(showcases).where(
-        showcases.c.seq > after_seq, in_caller_area(showcases.c.participant_id, known_participants)
-    )
-    if exhibition_id is not None:
-        query = query.where(showcases.c.exhibition_id == str(exhibition_id))
-    if product_id is not None:
-        query = query.where(showcases.c.product_id == str(product_id))
-    rows, next_seq = await seq_page(conn, query.order_by(showcases.c.seq), limit)
+    area = in_caller_area(showcases.c.participant_id, known_participants)
+    filters = given((showcases.c.exhibition_id, exhibition_id), (showcases.c.product_id, product_id))
+    rows, next_seq = await seq_page(conn, showcases, area, *filters, after_seq=after_seq, limit=limit)
     return [_to_showcase(r) for r in rows], next_seq
 
 

@@ -14,7 +14,7 @@ from services.mentoring.domain.session import Session
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.voids import update_live, void_values
-from shared.db.keyset import after, page_of, seq_page
+from shared.db.keyset import after, given, page_of, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -52,10 +52,8 @@ async def mentor_with_staff_number(conn: AsyncConnection, staff_number: str) -> 
 async def mentors_page(
     conn: AsyncConnection, *, kecamatan_code: str | None, after_seq: int, limit: int
 ) -> tuple[list[Mentor], int | None]:
-    query = select(mentors).where(mentors.c.seq > after_seq)
-    if kecamatan_code is not None:
-        query = query.where(mentors.c.kecamatan_code == kecamatan_code)
-    rows, next_seq = await seq_page(conn, query.order_by(mentors.c.seq), limit)
+    filters = given((mentors.c.kecamatan_code, kecamatan_code))
+    rows, next_seq = await seq_page(conn, mentors, *filters, after_seq=after_seq, limit=limit)
     return [_to_mentor(r) for r in rows], next_seq
 
 
@@ -99,14 +97,9 @@ async def sessions_page(
     conn: AsyncConnection, *, participant_id: UUID | None, mentor_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[Session], int | None]:
     """Sessions of the caller's area only."""
-    query = select(sessions).where(
-        sessions.c.seq > after_seq, in_caller_area(sessions.c.participant_id, known_participants)
-    )
-    if participant_id is not None:
-        query = query.where(sessions.c.participant_id == str(participant_id))
-    if mentor_id is not None:
-        query = query.where(sessions.c.mentor_id == str(mentor_id))
-    rows, next_seq = await seq_page(conn, query.order_by(sessions.c.seq), limit)
+    area = in_caller_area(sessions.c.participant_id, known_participants)
+    filters = given((sessions.c.participant_id, participant_id), (sessions.c.mentor_id, mentor_id))
+    rows, next_seq = await seq_page(conn, sessions, area, *filters, after_seq=after_seq, limit=limit)
     return [_to_session(r) for r in rows], next_seq
 
 

@@ -11,7 +11,7 @@ from services.permits.adapters.tables import known_participants, permits
 from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
-from shared.db.keyset import after, page_of, seq_page
+from shared.db.keyset import after, given, page_of, seq_page
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -118,14 +118,9 @@ async def page(
     limit: int,
 ) -> tuple[list[Permit], int | None]:
     """One page in application order, of the caller's area; returns the seq to continue after, or None."""
-    query = select(permits).where(
-        permits.c.seq > after_seq, in_caller_area(permits.c.participant_id, known_participants)
-    )
-    if participant_id is not None:
-        query = query.where(permits.c.participant_id == str(participant_id))
-    if status is not None:
-        query = query.where(permits.c.status == status.value)
-    rows, next_seq = await seq_page(conn, query.order_by(permits.c.seq), limit)
+    area = in_caller_area(permits.c.participant_id, known_participants)
+    filters = given((permits.c.participant_id, participant_id), (permits.c.status, status))
+    rows, next_seq = await seq_page(conn, permits, area, *filters, after_seq=after_seq, limit=limit)
     return [_to_permit(r) for r in rows], next_seq
 
 
