@@ -1,11 +1,13 @@
 /* The figures behind the charts and the tiles' comparison, fetched again (debounced) on every summary. */
-import { daysIn, intervalFor, previousRange } from "./dates.js";
+import { previousRange } from "./dates.js";
+import { renderDownloads } from "./downloads.js";
 import { els } from "./dom.js";
 import { t } from "./i18n.js";
 import { renderCharts } from "./panels.js";
 import { fillFilterOptions } from "./scope.js";
 import { signIn } from "./signin.js";
-import { filterParams, query, selection, state } from "./state.js";
+import { panelRequests, url } from "./requests.js";
+import { filterParams, selection, state } from "./state.js";
 import { renderTiles } from "./tiles.js";
 
 const REFRESH_DEBOUNCE_MS = 400;
@@ -29,14 +31,14 @@ export async function refresh() {
   const gen = ++refreshGen;
   const key = selection();
   const [pf, pt] = previousRange(state.from, state.to);
-  const interval = intervalFor(daysIn(state.from, state.to));
-  const metric = state.metric;
+  const panels = panelRequests();
+  const { metric, interval } = panels.series[1];
   const jobs = [
-    ["summaryName", getJSON(`/metrics/summary?${new URLSearchParams({ from: pf, to: pt, ...filterParams() })}`)],
-    ["funnelName", getJSON(`/metrics/funnel?${query()}`)],
-    ["seriesName", getJSON(`/metrics/timeseries?${query({ metric, interval, ...filterParams() })}`)],
-    ["breakdownName", getJSON(`/metrics/breakdown?${query({ metric, by: "kota" })}`)],
-    ["breakdownName", getJSON(`/metrics/breakdown?${query({ metric, by: "agency" })}`)],
+    ["summaryName", getJSON(url(["/metrics/summary", { from: pf, to: pt, ...filterParams() }]))],
+    ["funnelName", getJSON(url(panels.funnel))],
+    ["seriesName", getJSON(url(panels.series))],
+    ["breakdownName", getJSON(url(panels.kota))],
+    ["breakdownName", getJSON(url(panels.agency))],
   ];
   const results = await Promise.allSettled(jobs.map(([, p]) => p));
   if (gen !== refreshGen) return; // a newer refresh (other period, filter or metric) superseded this one
@@ -51,5 +53,6 @@ export async function refresh() {
   if (agency) { state.data.agency = { ...agency, metric }; fillFilterOptions("agency", agency.rows); }
   renderTiles();
   renderCharts();
+  renderDownloads();
   document.body.dataset.refreshed = String(gen); // lets tests wait for a finished refresh
 }

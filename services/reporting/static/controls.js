@@ -1,6 +1,7 @@
 /* The period, filter, metric and language controls, and what each change redraws or fetches. */
 import { refresh } from "./api.js";
 import { presetRange } from "./dates.js";
+import { renderDownloads } from "./downloads.js";
 import { els } from "./dom.js";
 import { label, t } from "./i18n.js";
 import { METRICS, PICKER_METRICS } from "./labels.js";
@@ -52,6 +53,7 @@ export function renderTexts() {
   renderTiles();
   renderStatus();
   renderCharts();
+  renderDownloads();
 }
 
 export function listen() {

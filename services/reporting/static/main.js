@@ -1,10 +1,12 @@
 /* Jakpreneur live dashboard: tiles, funnel, time series and breakdowns over the reporting API, live over
  * SSE (/metrics/stream); charts refresh, debounced, on every summary event. ES modules, no build step:
- * labels.js + text.js (words), state.js (choices, URL), api.js (fetching), stream.js (SSE), tiles.js,
- * panels.js + charts.js (charts), scope.js, controls.js, signin.js. This module starts the page. */
+ * labels.js + text.js (words), state.js (choices, URL), requests.js + api.js (fetching), stream.js (SSE),
+ * tiles.js, panels.js + charts.js (charts), downloads.js (files and pictures), scope.js, controls.js,
+ * signin.js. This module starts the page. */
 import { apply, listen, renderTexts, setPreset } from "./controls.js";
 import { presetRange } from "./dates.js";
 import { els } from "./dom.js";
+import { buildDownloads } from "./downloads.js";
 import { onSignedIn } from "./signin.js";
 import { state } from "./state.js";
 import { buildTiles } from "./tiles.js";
@@ -19,5 +21,6 @@ els.to.value = state.to;
 onSignedIn(apply);
 listen();
 buildTiles();
+buildDownloads();
 renderTexts();
 apply();

@@ -63,6 +63,7 @@ export const TEXT = {
     signinToken: "Token akses",
     signinSubmit: "Masuk",
     signinFailed: "Token ditolak: ",
+    downloadAs: (what, format) => `Unduh ${what} sebagai ${format}`,
   },
   en: {
     skip: "Skip to content",
@@ -125,5 +126,6 @@ export const TEXT = {
     signinToken: "Access token",
     signinSubmit: "Sign in",
     signinFailed: "Token refused: ",
+    downloadAs: (what, format) => `Download ${what} as ${format}`,
   },
 };
