@@ -3,13 +3,19 @@ codes, names and the data files' provenance, read province by province as a nati
 
 from __future__ import annotations
 
+import base64
 import gzip
+import hashlib
+import io
 import json
 import re
+import tarfile
+from pathlib import Path
 
 import pytest
 
 from shared.regions import PROVINCE_CODES, Kecamatan, Kelurahan, Kota, RegionTree, province, province_name
+from shared.regions.build_data import build, compressed
 from shared.regions.source import INDEX, count_levels, index, province_file
 from shared.regions.tree import tree_of
 
@@ -181,3 +187,53 @@ def test_all_of_it_stays_compact() -> None:
 def test_a_row_without_its_place_in_the_tree_fails_loudly(rows: dict[str, str], bad: str) -> None:
     with pytest.raises(ValueError, match=bad):
         tree_of("32", "Jawa Barat", rows)
+
+
+def test_the_committed_files_are_what_build_data_writes_for_their_rows() -> None:
+    for code in ("31", "32", "96"):
+        committed = province_file(code).read_bytes()
+        assert compressed(json.loads(gzip.decompress(committed))) == committed  # deterministic bytes
+
+
+def _tarball(path: Path, name: str = "idn-area-data") -> Path:
+    files = {
+        "package/package.json": json.dumps({"name": name, "version": "9.9.9"}),
+        "package/data/provinces.csv": "code,name\n31,Daerah Khusus Ibukota Jakarta\n32,Jawa Barat\n",
+        "package/data/regencies.csv": "code,province_code,name\n32.73,32,Kota Bandung\n31.71,31,Kota X \n",
+        "package/data/districts.csv": "code,regency_code,name\n32.73.01,32.73,Sukasari\n"
+        "31.71.01,31.71,Gambir\n",
+        "package/data/villages.csv": 'code,district_code,name\n32.73.01.1001,32.73.01,"Sukarasa, Atas"\n'
+        "31.71.01.1001,31.71.01,Gambir\n31.71.01.1002,31.71.01,Kebon Kelapa\n",
+    }
+    with tarfile.open(path, "w:gz") as tar:
+        for member, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(member)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_build_data_splits_the_tarball_by_province_with_counts_and_provenance(tmp_path: Path) -> None:
+    tarball = _tarball(tmp_path / "idn.tgz")
+    doc, rows = build(tarball)
+    assert rows == {
+        "31": {
+            "31.71": "Kota X",
+            "31.71.01": "Gambir",
+            "31.71.01.1001": "Gambir",
+            "31.71.01.1002": "Kebon Kelapa",
+        },
+        "32": {"32.73": "Kota Bandung", "32.73.01": "Sukasari", "32.73.01.1001": "Sukarasa, Atas"},
+    }
+    assert doc["counts"] == {
+        "31": {"kota": 1, "kecamatan": 1, "kelurahan": 2},
+        "32": {"kota": 1, "kecamatan": 1, "kelurahan": 1},
+    }
+    provenance = doc["provenance"]
+    assert isinstance(provenance, dict)
+    assert provenance["source"].startswith("npm package idn-area-data 9.9.9 ")
+    digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    assert provenance["integrity"] == f"sha512-{digest}"
+    with pytest.raises(SystemExit, match="not an idn-area-data tarball"):
+        build(_tarball(tmp_path / "other.tgz", name="left-pad"))
