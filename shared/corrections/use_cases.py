@@ -16,6 +16,13 @@ from shared.outbox.unit_of_work import Transaction, UnitOfWork
 
 
 @dataclass(frozen=True)
+class SqlStore:
+    """The base of a stage's `CorrectionStore`: its facts in the transaction's connection."""
+
+    conn: AsyncConnection
+
+
+@dataclass(frozen=True)
 class StageCorrections(Generic[Fact]):
     log: Table  # the service's correction log
     date_field: str  # the field of the fact's event that a correction changes

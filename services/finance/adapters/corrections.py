@@ -1,21 +1,16 @@
 """Reports and disbursements as the correction lifecycle reads and writes them (shared.corrections)."""
 
-from dataclasses import dataclass
 from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters import financing, participants, reports
 from services.finance.domain.financing import FinancingApplication, FinancingStatus
 from services.finance.domain.report import FinancialReport
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
+from shared.corrections.use_cases import SqlStore
 
 
-@dataclass(frozen=True)
-class _Participants:
-    conn: AsyncConnection
-
+class _Participants(SqlStore):
     async def context_of(self, fact: FinancialReport | FinancingApplication) -> ParticipantProfile:
         return await participants.profile(self.conn, fact.participant_id)
 

@@ -1,19 +1,14 @@
 """Showcases as the correction lifecycle reads and writes them (shared.corrections.lifecycle)."""
 
-from dataclasses import dataclass
 from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters import repository
 from services.marketing.domain.exhibition import Showcase, ShowcaseContext
 from shared.corrections import Voided
+from shared.corrections.use_cases import SqlStore
 
 
-@dataclass(frozen=True)
-class ShowcaseStore:
-    conn: AsyncConnection
-
+class ShowcaseStore(SqlStore):
     async def read(self, fact_id: UUID) -> Showcase:
         return await repository.visible_showcase(self.conn, fact_id)
 

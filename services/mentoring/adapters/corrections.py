@@ -1,19 +1,14 @@
 """Sessions as the correction lifecycle reads and writes them (shared.corrections.lifecycle)."""
 
-from dataclasses import dataclass
 from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters import repository
 from services.mentoring.domain.session import Session, SessionContext
 from shared.corrections import Voided
+from shared.corrections.use_cases import SqlStore
 
 
-@dataclass(frozen=True)
-class SessionStore:
-    conn: AsyncConnection
-
+class SessionStore(SqlStore):
     async def read(self, fact_id: UUID) -> Session:
         return await repository.visible_session(self.conn, fact_id)
 

@@ -1,20 +1,15 @@
 """Permits' issues as the correction lifecycle reads and writes them (shared.corrections.lifecycle)."""
 
-from dataclasses import dataclass
 from uuid import UUID
-
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters import repository
 from services.permits.domain.permit import Permit
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
+from shared.corrections.use_cases import SqlStore
 
 
-@dataclass(frozen=True)
-class IssueStore:
-    conn: AsyncConnection
-
+class IssueStore(SqlStore):
     async def read(self, fact_id: UUID) -> Permit:
         return await repository.visible(self.conn, fact_id)
 
