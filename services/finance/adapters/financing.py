@@ -19,6 +19,7 @@ from services.finance.domain.financing import (
 from shared.contracts.enums import FinancingProduct
 from shared.corrections.voids import update_live, void_values, voided_of
 from shared.db.keyset import given, seq_page
+from shared.db.rows import row_by
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 
@@ -79,8 +80,7 @@ async def save_disbursement_void(conn: AsyncConnection, d: Disbursement) -> bool
 
 
 async def get(conn: AsyncConnection, application_id: UUID) -> FinancingApplication | None:
-    query = select(applications).where(applications.c.application_id == str(application_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = await row_by(conn, applications.c.application_id, application_id)
     if row is None:
         return None
     return _to_application(row, (await _disbursements_of(conn, [row.application_id]))[row.application_id])

@@ -12,6 +12,7 @@ from services.finance.adapters.tables import known_participants
 from services.finance.domain.report import FinancialReport
 from shared.corrections.voids import is_live, update_live, void_values, voided_of
 from shared.db.keyset import given, seq_page
+from shared.db.rows import row_by
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 
@@ -33,7 +34,7 @@ async def insert(conn: AsyncConnection, r: FinancialReport) -> None:
 
 
 async def get(conn: AsyncConnection, report_id: UUID) -> FinancialReport | None:
-    row = (await conn.execute(select(reports).where(reports.c.report_id == str(report_id)))).one_or_none()
+    row = await row_by(conn, reports.c.report_id, report_id)
     return _to_report(row) if row else None
 
 

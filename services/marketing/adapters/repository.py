@@ -24,6 +24,7 @@ from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import given, seq_page
+from shared.db.rows import row_by
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -51,7 +52,7 @@ async def insert_product(conn: AsyncConnection, p: Product) -> None:
 
 
 async def product(conn: AsyncConnection, product_id: UUID) -> Product | None:
-    row = (await conn.execute(select(products).where(products.c.product_id == str(product_id)))).one_or_none()
+    row = await row_by(conn, products.c.product_id, product_id)
     if row is None:
         return None
     (found,) = await _with_curations_and_listing(conn, [row])
@@ -119,7 +120,7 @@ async def insert_listing(conn: AsyncConnection, listing: Listing) -> None:
 
 
 async def listing_of(conn: AsyncConnection, product_id: UUID) -> Listing | None:
-    row = (await conn.execute(select(listings).where(listings.c.product_id == str(product_id)))).one_or_none()
+    row = await row_by(conn, listings.c.product_id, product_id)
     return _to_listing(row) if row else None
 
 
@@ -164,8 +165,7 @@ async def insert_exhibition(conn: AsyncConnection, e: Exhibition) -> None:
 
 
 async def exhibition(conn: AsyncConnection, exhibition_id: UUID) -> Exhibition | None:
-    query = select(exhibitions).where(exhibitions.c.exhibition_id == str(exhibition_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = await row_by(conn, exhibitions.c.exhibition_id, exhibition_id)
     return _to_exhibition(row) if row else None
 
 
@@ -206,8 +206,7 @@ async def insert_showcase(conn: AsyncConnection, s: Showcase) -> None:
 
 
 async def showcase(conn: AsyncConnection, showcase_id: UUID) -> Showcase | None:
-    query = select(showcases).where(showcases.c.showcase_id == str(showcase_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = await row_by(conn, showcases.c.showcase_id, showcase_id)
     return _to_showcase(row) if row else None
 
 

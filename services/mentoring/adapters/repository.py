@@ -15,6 +15,7 @@ from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import after, given, page_of, seq_page
+from shared.db.rows import row_by
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -40,7 +41,7 @@ async def insert_mentor(conn: AsyncConnection, m: Mentor) -> None:
 
 
 async def mentor(conn: AsyncConnection, mentor_id: UUID) -> Mentor | None:
-    row = (await conn.execute(select(mentors).where(mentors.c.mentor_id == str(mentor_id)))).one_or_none()
+    row = await row_by(conn, mentors.c.mentor_id, mentor_id)
     return _to_mentor(row) if row else None
 
 
@@ -72,8 +73,7 @@ async def insert_session(conn: AsyncConnection, s: Session) -> None:
 
 
 async def session(conn: AsyncConnection, session_id: UUID) -> Session | None:
-    query = select(sessions).where(sessions.c.session_id == str(session_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = await row_by(conn, sessions.c.session_id, session_id)
     return _to_session(row) if row else None
 
 

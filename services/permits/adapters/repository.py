@@ -12,6 +12,7 @@ from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
 from shared.db.keyset import after, given, page_of, seq_page
+from shared.db.rows import row_by
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -80,8 +81,7 @@ async def _update_issue_as_read(conn: AsyncConnection, read: Permit, **values: A
 
 
 async def get(conn: AsyncConnection, permit_id: UUID) -> Permit | None:
-    query = select(permits).where(permits.c.permit_id == str(permit_id))
-    row = (await conn.execute(query)).one_or_none()
+    row = await row_by(conn, permits.c.permit_id, permit_id)
     return _to_permit(row) if row else None
 
 
