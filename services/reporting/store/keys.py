@@ -5,7 +5,9 @@
                                         year they reached the stage: "2024" → count
 {ks}:f:{metric}:{grain}:{label}:s hash  the same by month and day reached: "m:2024-05", "d:2024-05-17" → count
 {ks}:s:{metric}:{subject}         hash  one field per fact: "{fact_id}" → "{day}|{cohort}|{kota}|{kecamatan}|
-                                        {gender}|{sector}|{agency}" (projection.earliest.Dated)
+                                        {gender}|{sector}|{agency}" (projection.earliest.Dated), then
+                                        "#{version}" if it came with one; "#{version}" alone once a
+                                        versioned void withdrew it (store.subjects)
 {ks}:j:{participant}              hash  the participant's journey, one field per fact: "{code}:{fact_id}" →
                                         "{day}", or "{day}|v" once voided (store.journeys)
 {ks}:o:{topic}:{partition}        str   last offset applied from that partition
