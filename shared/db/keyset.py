@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Row, Select, Table, and_, or_, select, true
+from sqlalchemy import Column, ColumnElement, Integer, Row, Select, Table, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
@@ -59,3 +59,8 @@ def given(*filters: tuple[ColumnElement[Any], UUID | Enum | str | None]) -> list
 
 def _stored(value: UUID | Enum | str) -> Any:
     return value.value if isinstance(value, Enum) else str(value)
+
+
+def seq_column() -> Column[int]:
+    """The `seq` a table's rows are paged by (`seq_page`): their stable order of creation."""
+    return Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging")

@@ -5,6 +5,7 @@ from sqlalchemy import BigInteger, Column, Date, DateTime, ForeignKey, Index, In
 
 from shared.corrections.log import correction_log_table
 from shared.corrections.voids import LIVE, void_columns
+from shared.db.keyset import seq_column
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -13,7 +14,7 @@ metadata = MetaData()
 financial_reports = Table(
     "financial_reports",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("report_id", String(36), nullable=False, unique=True),
     Column("participant_id", String(36), nullable=False),
     Column("period_start", Date, nullable=False),
@@ -40,7 +41,7 @@ Index("ix_financial_reports_participant_seq", financial_reports.c.participant_id
 financing_applications = Table(
     "financing_applications",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("application_id", String(36), nullable=False, unique=True),
     Column("participant_id", String(36), nullable=False),
     Column("lender", String(100), nullable=False),

@@ -18,6 +18,7 @@ from sqlalchemy import (
 
 from shared.corrections.log import correction_log_table
 from shared.corrections.voids import is_live, void_columns
+from shared.db.keyset import seq_column
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -26,7 +27,7 @@ metadata = MetaData()
 products = Table(
     "products",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("product_id", String(36), nullable=False, unique=True),
     Column("participant_id", String(36), nullable=False),
     Column("name", String(200), nullable=False, doc="business data: kept here, never in events"),
@@ -68,7 +69,7 @@ listings = Table(
 exhibitions = Table(
     "exhibitions",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("exhibition_id", String(36), nullable=False, unique=True),
     Column("title", String(200), nullable=False),
     Column("kind", String(20), nullable=False),
@@ -82,7 +83,7 @@ exhibitions = Table(
 showcases = Table(
     "showcases",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("showcase_id", String(36), nullable=False, unique=True),
     Column("exhibition_id", String(36), ForeignKey("exhibitions.exhibition_id"), nullable=False),
     Column("product_id", String(36), ForeignKey("products.product_id"), nullable=False),

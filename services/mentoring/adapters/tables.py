@@ -1,9 +1,10 @@
 """The mentoring database: mentors, sessions, their correction log, known participants and the outbox."""
 
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Index, MetaData, String, Table, Text
 
 from shared.corrections.log import correction_log_table
 from shared.corrections.voids import void_columns
+from shared.db.keyset import seq_column
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -12,7 +13,7 @@ metadata = MetaData()
 mentors = Table(
     "mentors",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("mentor_id", String(36), nullable=False, unique=True),
     # The index, not a read-then-write, decides between concurrent requests for one staff number.
     Column("staff_number", String(50), nullable=False, unique=True),
@@ -27,7 +28,7 @@ Index("ix_mentors_kecamatan_seq", mentors.c.kecamatan_code, mentors.c.seq)
 sessions = Table(
     "mentoring_sessions",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("session_id", String(36), nullable=False, unique=True),
     Column("participant_id", String(36), nullable=False),
     Column("mentor_id", String(36), ForeignKey("mentors.mentor_id"), nullable=False),

@@ -1,9 +1,10 @@
 """The permits database: permits, the participants registration told us of, the correction log and the
 outbox."""
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, MetaData, String, Table, UniqueConstraint, text
+from sqlalchemy import Column, Date, DateTime, Index, MetaData, String, Table, UniqueConstraint, text
 
 from shared.corrections.log import correction_log_table
+from shared.db.keyset import seq_column
 from shared.outbox import outbox_table
 from shared.participants.directory import participant_tables
 
@@ -12,7 +13,7 @@ metadata = MetaData()
 permits = Table(
     "permits",
     metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True, doc="stable order for cursor paging"),
+    seq_column(),
     Column("permit_id", String(36), nullable=False, unique=True),
     Column("participant_id", String(36), nullable=False),
     Column("permit_type", String(10), nullable=False),
