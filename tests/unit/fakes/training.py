@@ -324,9 +324,10 @@ class FakeTrainingWrites:
 def fake_training_storage(
     state: TrainingState | None = None,
 ) -> FakeStorage[TrainingState, FakeTrainingWrites, FakeTrainingWrites]:
-    """Reads see the committed state through the same repositories; a view writes nothing, by contract."""
+    """A view reads the committed state through the same repositories, on a copy: like the read-only
+    connection, which rolls back when it closes, it keeps nothing a handler might write there."""
     return FakeStorage(
         state or TrainingState(),
         writes=FakeTrainingWrites.on,
-        reads=lambda state: FakeTrainingWrites.on(state, FakeOutbox()),
+        reads=lambda state: FakeTrainingWrites.on(state.copy(), FakeOutbox()),
     )
