@@ -2,7 +2,7 @@
 
 import typer
 
-from operator_cli import dlq, importer, migrate, participants, rebuild, status, targets, token
+from operator_cli import dlq, importer, migrate, participants, rebuild, report, status, targets, token
 from operator_cli.demo.command import demo_command
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ app.add_typer(participants.app, name="participants")
 app.command("rebuild")(rebuild.rebuild_command)
 app.command("token")(token.token_command)
 app.command("demo")(demo_command)
+app.command("report")(report.report_command)
 
 if __name__ == "__main__":
     app()

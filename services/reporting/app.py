@@ -14,6 +14,7 @@ from services.reporting.api.targets import planning
 from services.reporting.api.targets import router as targets_router
 from services.reporting.change_feed import ChangeFeed
 from services.reporting.consumer import ReportingConsumer
+from services.reporting.reports.scheduler import scheduled_reports
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.applier import Applier
 from services.reporting.store.figures import Figures
@@ -51,14 +52,20 @@ def create_app(settings: ReportingSettings | None = None) -> FastAPI:
         group_id=settings.consumer_group,
     )
 
+    reports = scheduled_reports(settings.reports, redis, keyspaces, settings.auth)
+
     async def start() -> None:
         feed.start()
         if settings.consume:
             consumer.start()
+        if reports:
+            reports.start()
 
     publisher = TargetPublisher(settings.kafka)
 
     async def stop() -> None:
+        if reports:
+            await reports.stop()
         await publisher.stop()
         await consumer.stop()
         await feed.stop()

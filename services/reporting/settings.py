@@ -3,6 +3,7 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.reporting.reports.settings import ReportSettings
 from shared.contracts.topics import TOPIC_EVENTS
 from shared.service.settings import ServiceSettings
 
@@ -27,6 +28,9 @@ class ReportingSettings(ServiceSettings):
     max_streams: int = Field(default=500, ge=1, description="Open event streams per instance (503 beyond)")
     max_streams_per_client: int = Field(
         default=5, ge=1, description="Open event streams per token subject, else per address (429 beyond)"
+    )
+    reports: ReportSettings = Field(
+        default_factory=ReportSettings, description="REPORT_* and SMTP_*: the scheduled leadership report"
     )
     stream_debounce_ms: int = Field(default=200, ge=0, le=5000)
     min_stream_debounce_ms: int = Field(
