@@ -13,7 +13,6 @@ from services.permits.domain.permit import (
     ApplyForPermit,
     DuplicateNib,
     DuplicatePermitNumber,
-    InvalidTransition,
     IssuePermit,
     Permit,
     PermitStatus,
@@ -24,6 +23,7 @@ from services.permits.domain.work_list import applied_by
 from shared.contracts.enums import PermitType
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
+from shared.decisions import InvalidTransition
 from shared.outbox.unit_of_work import UnitOfWork
 from shared.participants.area import OutsideArea
 

@@ -14,11 +14,12 @@ import pytest
 
 from services.mentoring.domain.mentor import AssignMentor, assign
 from services.mentoring.domain.session import HoldSession, Session, SessionContext, hold
-from services.permits.domain.permit import ApplyForPermit, InvalidTransition, IssuePermit, Permit, apply
+from services.permits.domain.permit import ApplyForPermit, IssuePermit, Permit, apply
 from shared.contracts.corrections import CorrectableFact
 from shared.contracts.enums import PermitType
 from shared.corrections import AlreadyVoided, ConcurrentChange, CorrectDate, Voided, VoidFact
 from shared.corrections.lifecycle import Fact, correct, void
+from shared.decisions import InvalidTransition
 from shared.errors import NotFound, RuleViolation
 from tests.factories import profile
 

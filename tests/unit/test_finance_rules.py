@@ -10,7 +10,6 @@ from services.finance.domain.financing import (
     DisburseFinancing,
     FinancingApplication,
     FinancingStatus,
-    InvalidTransition,
     NotDisbursed,
     RejectFinancing,
     apply,
@@ -25,6 +24,7 @@ from shared.contracts.events import (
     FinancingRejected,
 )
 from shared.corrections import AlreadyVoided, Voided
+from shared.decisions import InvalidTransition
 from shared.errors import RuleViolation
 from tests.factories import profile
 

@@ -18,7 +18,6 @@ from services.marketing.domain.product import (
     AlreadyListed,
     Criterion,
     CurateProduct,
-    InvalidTransition,
     ListProduct,
     NotCurated,
     Product,
@@ -28,6 +27,7 @@ from services.marketing.domain.product import (
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided, Voided
+from shared.decisions import InvalidTransition
 from shared.errors import RuleViolation
 from tests.factories import profile
 

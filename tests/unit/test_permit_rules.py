@@ -6,7 +6,6 @@ import pytest
 
 from services.permits.domain.permit import (
     ApplyForPermit,
-    InvalidTransition,
     IssuePermit,
     Permit,
     PermitStatus,
@@ -16,6 +15,7 @@ from services.permits.domain.permit import (
 from shared.contracts.enums import AgeBand, PermitType
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
 from shared.corrections import Voided
+from shared.decisions import InvalidTransition
 from shared.errors import RuleViolation
 from tests.factories import profile
 

@@ -11,13 +11,13 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
-from services.finance.domain.facts import refuse
 from shared.contracts.enums import FinancingProduct
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import FinancingApplied, FinancingApproved, FinancingDisbursed, FinancingRejected
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided, Voided
-from shared.dates import check_fact_date, check_stage_date
+from shared.dates import check_stage_date
+from shared.decisions import check_decision_date, refuse, require_status
 from shared.errors import Conflict, DomainError, RuleViolation
 
 
@@ -26,10 +26,6 @@ class FinancingStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     DISBURSED = "disbursed"
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
 
 
 class NotDisbursed(Conflict):
@@ -207,18 +203,11 @@ class FinancingApplication:
         )
 
     def _require(self, status: FinancingStatus, verb: str) -> None:
-        if self.status is not status:
-            raise InvalidTransition(
-                f"cannot {verb} financing application {self.application_id}: it is {self.status}, "
-                f"not {status}",
-                application_id=str(self.application_id),
-                status=self.status.value,
-            )
+        what = f"financing application {self.application_id}"
+        require_status(self.status, status, verb=verb, what=what, application_id=str(self.application_id))
 
     def _check_decision_date(self, field: str, day: date, today: date) -> None:
-        refuse(check_fact_date(field, day, today))
-        if day < self.applied_on:
-            raise RuleViolation(f"{field} {day} is before applied_on {self.applied_on}")
+        check_decision_date(field, day, today, self.applied_on)
 
     def _check_disbursed_on(self, day: date, registered_on: date, today: date) -> None:
         refuse(check_stage_date("disbursed_on", day, today, registered_on))

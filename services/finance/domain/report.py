@@ -9,11 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
-from services.finance.domain.facts import refuse
 from shared.contracts.events import FinancialReportSubmitted
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided, Voided
 from shared.dates import check_stage_date
+from shared.decisions import refuse
 from shared.errors import Conflict, DomainError, RuleViolation
 
 

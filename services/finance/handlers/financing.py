@@ -16,13 +16,13 @@ from services.finance.domain.financing import (
     DisburseFinancing,
     FinancingApplication,
     FinancingStatus,
-    InvalidTransition,
     RejectFinancing,
     apply,
 )
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
+from shared.decisions import InvalidTransition
 from shared.outbox.unit_of_work import UnitOfWork
 
 # Finance has always logged and published a correction to the date a disbursement already has.

@@ -14,16 +14,11 @@ from shared.contracts.enums import CurationLevel, Sector
 from shared.contracts.events import ProductCurated, ProductListed, ProductRegistered
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import check_stage_date
+from shared.decisions import InvalidTransition
 from shared.errors import Conflict, RuleViolation
 
 CLIMB = (CurationLevel.KECAMATAN, CurationLevel.KOTA, CurationLevel.PROVINCE)
 LISTING_LEVEL = CurationLevel.KOTA  # e-Order takes products curated by the kota or the province
-
-
-class InvalidTransition(Conflict):
-    """Curating a level whose lower level has not passed."""
-
-    code = "invalid_transition"
 
 
 class AlreadyCurated(Conflict):

@@ -17,18 +17,15 @@ from shared.contracts.envelope import EventPayload
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import ConcurrentChange, Voided
-from shared.dates import check_fact_date, check_stage_date
-from shared.errors import Conflict, DomainError, RuleViolation
+from shared.dates import check_stage_date
+from shared.decisions import InvalidTransition, check_decision_date, refuse, require_status
+from shared.errors import Conflict, DomainError
 
 
 class PermitStatus(StrEnum):
     APPLIED = "applied"
     ISSUED = "issued"
     REJECTED = "rejected"
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
 
 
 class DuplicatePermitNumber(Conflict):
@@ -120,17 +117,12 @@ class Permit:
         return ConcurrentChange.redated(f"the issue of permit {self.permit_id}", now.issued_on, **ids)
 
     def _require(self, status: PermitStatus, verb: str) -> None:
-        if self.status is not status:
-            raise InvalidTransition(
-                f"cannot {verb} permit {self.permit_id}: it is {self.status}, not {status}",
-                permit_id=str(self.permit_id),
-                status=self.status.value,
-            )
+        require_status(
+            self.status, status, verb=verb, what=f"permit {self.permit_id}", permit_id=str(self.permit_id)
+        )
 
     def _check_decision_date(self, field: str, day: date, today: date) -> None:
-        _refuse(check_fact_date(field, day, today))
-        if day < self.applied_on:
-            raise RuleViolation(f"{field} {day} is before applied_on {self.applied_on}")
+        check_decision_date(field, day, today, self.applied_on)
 
     def event(self, profile: ParticipantProfile) -> EventPayload:
         """The event recording the fact behind the current status."""
@@ -171,7 +163,7 @@ class Permit:
 def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> Permit:
     """A new application; the date defaults to today and may not precede the participant's registration."""
     applied_on = command.applied_on or today
-    _refuse(check_stage_date("applied_on", applied_on, today, profile.registered_on))
+    refuse(check_stage_date("applied_on", applied_on, today, profile.registered_on))
     return Permit(
         permit_id=uuid4(),
         participant_id=command.participant_id,
@@ -179,8 +171,3 @@ def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> 
         status=PermitStatus.APPLIED,
         applied_on=applied_on,
     )
-
-
-def _refuse(problem: str | None) -> None:
-    if problem:
-        raise RuleViolation(problem)
