@@ -131,7 +131,7 @@ class ProgrammeAreaSettings(BaseSettings):
     @field_validator("programme_area")
     @classmethod
     def _known(cls, value: str) -> str:
-        ProgrammeArea.of(value)  # a misspelt area fails at start-up, not on the first registration
+        ProgrammeArea.of(value)  # a misspelt area fails where the settings are read, not at a registration
         return value
 
 
