@@ -20,11 +20,6 @@ from tests.integration.stack import Stack, client, running_stack
 
 BANDUNG = {"kota_code": "32.73", "kecamatan_code": "32.73.01", "kelurahan_code": "32.73.01.1001"}
 GAMBIR = {"kota_code": "31.71", "kecamatan_code": "31.71.01", "kelurahan_code": "31.71.01.1001"}
-# The domain still checks domiciles against DKI Jakarta's tree (services/registration/domain/participant.py
-# calls jakarta().check_domicile): strict, so these fail loudly once it asks programme_area() instead.
-DOMAIN_STILL_JAKARTA = pytest.mark.xfail(
-    strict=True, reason="registration's domain checks domiciles against jakarta(), not programme_area()"
-)
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +100,6 @@ def test_a_region_filter_outside_the_area_is_a_readable_422(jabar: Stack) -> Non
         assert listed.status_code == 200, listed.text
 
 
-@DOMAIN_STILL_JAKARTA
 async def test_a_participant_of_the_area_registers_and_its_event_names_the_province(jabar: Stack) -> None:
     body = _body(1, BANDUNG)
     with client(jabar.servers[0]) as api:
@@ -119,7 +113,6 @@ async def test_a_participant_of_the_area_registers_and_its_event_names_the_provi
     assert (profile["provinsi_code"], profile["kota_code"]) == ("32", "32.73")
 
 
-@DOMAIN_STILL_JAKARTA
 def test_a_domicile_outside_the_area_is_refused_readably(jabar: Stack) -> None:
     with client(jabar.servers[0]) as api:
         _refused(

@@ -10,7 +10,7 @@ from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
 from shared.dates import check_fact_date
 from shared.errors import Conflict, DomainError, RuleViolation
-from shared.regions import jakarta
+from shared.regions import programme_area
 
 TAKEN = "NIK is already registered"
 
@@ -138,7 +138,7 @@ def register(command: RegisterParticipant, today: date) -> Participant:
         nik_problem(command.nik, command.birth_date, command.gender)
         or check_fact_date("registered_on", registered_on, today)
         or _birth_date_problem(command.birth_date, registered_on)
-        or jakarta().check_domicile(
+        or programme_area().check_domicile(
             command.domicile.kota_code, command.domicile.kecamatan_code, command.domicile.kelurahan_code
         )
     )
