@@ -44,6 +44,16 @@ router = APIRouter(prefix="/metrics", tags=["metrics"], route_class=FigureRoute)
 MAX_POINTS = 3700  # counter reads of one series: ~10 years of days, or of weeks (a week reads up to 7 days)
 READS_PER_POINT = {Interval.DAY: 1, Interval.WEEK: 7, Interval.MONTH: 1}
 HEARTBEAT_S = 15.0
+# One server-sent event of the stream (OpenAPI 3.2's itemSchema): a summary's JSON, or the token's expiry.
+STREAM_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["summary", "expired"]},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "id": {"type": "string"},
+    },
+}
 
 
 async def figures(request: Request) -> Figures:
@@ -183,7 +193,7 @@ class StreamSettings:
     responses={
         200: {
             "description": "Server-sent events; with format=csv or format=xlsx, the summary as a file",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}, **AS_FILES[200]["content"]},
+            "content": {"text/event-stream": {"itemSchema": STREAM_EVENT}, **AS_FILES[200]["content"]},
         },
         **refusals(
             Refusal(429, "too_many_streams", "this client already holds 5 live streams; close one first"),
