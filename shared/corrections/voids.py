@@ -4,10 +4,11 @@ write that touches a row only while nobody has voided it."""
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, CursorResult, DateTime, String, Table, text
+from sqlalchemy import Column, ColumnElement, DateTime, String, Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.corrections.lifecycle import Voided
+from shared.db.rows import update_one
 
 # A row is live until voided; partial unique indexes use this to ignore voided rows.
 LIVE = text("voided_at IS NULL")
@@ -42,7 +43,4 @@ async def update_live(
     conn: AsyncConnection, table: Table, *where: ColumnElement[bool], **values: Any
 ) -> bool:
     """Update the one live row `where` selects; False if there is none (voided, or changed, meanwhile)."""
-    result: CursorResult[Any] = await conn.execute(
-        table.update().where(*where, is_live(table)).values(**values)
-    )
-    return result.rowcount == 1
+    return await update_one(conn, table, *where, is_live(table), **values)

@@ -1,5 +1,6 @@
 """Shared keyset paging (shared.db.keyset) on in-memory SQLite: pages by seq with the optional filters a list
-was given, the next seq only while more rows follow, and one row by its key (shared.db.rows)."""
+was given, the next seq only while more rows follow; one row by its key, or written on condition
+(shared.db.rows)."""
 
 from collections.abc import AsyncIterator
 from enum import StrEnum
@@ -10,7 +11,7 @@ from sqlalchemy import Column, ColumnElement, MetaData, String, Table
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from shared.db.keyset import given, seq_column, seq_page
-from shared.db.rows import row_by
+from shared.db.rows import row_by, update_one
 
 
 class Status(StrEnum):
@@ -81,3 +82,13 @@ async def test_one_row_by_its_key(conn: AsyncConnection) -> None:
     found = await row_by(conn, items.c.item_id, UUID(first.item_id))
     assert found is not None and found.seq == 1
     assert await row_by(conn, items.c.item_id, uuid4()) is None
+
+
+async def test_a_conditional_write_changes_the_one_row_still_as_read(conn: AsyncConnection) -> None:
+    first = items.c.seq == 1
+    assert await update_one(conn, items, first, items.c.status == "open", status="done")
+    assert not await update_one(conn, items, first, items.c.status == "open", status="done"), (
+        "changed meanwhile"
+    )
+    assert not await update_one(conn, items, items.c.seq == 99, status="done"), "no such row"
+    assert await pages(conn, 10, *given((items.c.status, Status.DONE))) == [[1, 2]]

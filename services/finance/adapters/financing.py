@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Row, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters.tables import financing_applications as applications
@@ -19,7 +19,7 @@ from services.finance.domain.financing import (
 from shared.contracts.enums import FinancingProduct
 from shared.corrections.voids import update_live, void_values, voided_of
 from shared.db.keyset import given, seq_page
-from shared.db.rows import row_by
+from shared.db.rows import row_by, update_one
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 
@@ -42,18 +42,17 @@ async def insert(conn: AsyncConnection, a: FinancingApplication) -> None:
 async def save_transition(conn: AsyncConnection, a: FinancingApplication, *, was: FinancingStatus) -> bool:
     """Store the new status and decision only if the application still has status `was`; False if another
     request moved it first. Decision columns change only with the status, so the status guards them all."""
-    result: CursorResult[Any] = await conn.execute(
-        applications.update()
-        .where(applications.c.application_id == str(a.application_id), applications.c.status == was.value)
-        .values(
-            status=a.status.value,
-            approved_amount=a.approved_amount,
-            approved_on=a.approved_on,
-            rejected_on=a.rejected_on,
-            rejection_reason=a.rejection_reason,
-        )
+    return await update_one(
+        conn,
+        applications,
+        applications.c.application_id == str(a.application_id),
+        applications.c.status == was.value,
+        status=a.status.value,
+        approved_amount=a.approved_amount,
+        approved_on=a.approved_on,
+        rejected_on=a.rejected_on,
+        rejection_reason=a.rejection_reason,
     )
-    return result.rowcount == 1
 
 
 async def insert_disbursement(conn: AsyncConnection, application_id: UUID, d: Disbursement) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Row, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters.tables import (
@@ -24,7 +24,7 @@ from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import given, seq_page
-from shared.db.rows import row_by
+from shared.db.rows import row_by, update_one
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -83,15 +83,13 @@ async def add_curation(
     new_level: CurationLevel | None,
 ) -> bool:
     """Store the curation only if no other curation of the product passed since it was read."""
-    result: CursorResult[Any] = await conn.execute(
-        products.update()
-        .where(
-            products.c.product_id == str(curation.product_id),
-            products.c.curation_level.is_not_distinct_from(read_level.value if read_level else None),
-        )
-        .values(curation_level=new_level.value if new_level else None)
-    )
-    if result.rowcount != 1:
+    if not await update_one(
+        conn,
+        products,
+        products.c.product_id == str(curation.product_id),
+        products.c.curation_level.is_not_distinct_from(read_level.value if read_level else None),
+        curation_level=new_level.value if new_level else None,
+    ):
         return False
     await conn.execute(
         curations.insert().values(

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Row, select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters.tables import known_participants, permits
@@ -12,7 +12,7 @@ from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.contracts.profile import ParticipantProfile
 from shared.db.keyset import after, given, page_of, seq_page
-from shared.db.rows import row_by
+from shared.db.rows import row_by, update_one
 from shared.errors import NotFound
 from shared.participants.area import found_in_area, in_caller_area
 from shared.participants.directory import profile_of
@@ -38,18 +38,17 @@ async def insert(conn: AsyncConnection, p: Permit) -> None:
 
 async def save_decision(conn: AsyncConnection, p: Permit) -> bool:
     """Store an issue or rejection only if the permit is still applied; False if another request won."""
-    result: CursorResult[Any] = await conn.execute(
-        permits.update()
-        .where(permits.c.permit_id == str(p.permit_id), permits.c.status == PermitStatus.APPLIED.value)
-        .values(
-            status=p.status.value,
-            permit_number=p.permit_number,
-            issued_on=p.issued_on,
-            rejected_on=p.rejected_on,
-            rejection_reason=p.rejection_reason,
-        )
+    return await update_one(
+        conn,
+        permits,
+        permits.c.permit_id == str(p.permit_id),
+        permits.c.status == PermitStatus.APPLIED.value,
+        status=p.status.value,
+        permit_number=p.permit_number,
+        issued_on=p.issued_on,
+        rejected_on=p.rejected_on,
+        rejection_reason=p.rejection_reason,
     )
-    return result.rowcount == 1
 
 
 async def save_issue_date(conn: AsyncConnection, read: Permit, issued_on: date) -> bool:
@@ -67,17 +66,13 @@ async def save_issue_void(conn: AsyncConnection, read: Permit) -> bool:
 async def _update_issue_as_read(conn: AsyncConnection, read: Permit, **values: Any) -> bool:
     # Conditional on the issue as read — number and date — so the correction log's previous date is always
     # the true one, and a correction racing a void and a re-issue cannot restate a number no longer held.
-    result: CursorResult[Any] = await conn.execute(
-        permits.update()
-        .where(
-            permits.c.permit_id == str(read.permit_id),
-            permits.c.status == PermitStatus.ISSUED.value,
-            permits.c.permit_number == read.permit_number,
-            permits.c.issued_on == read.issued_on,
-        )
-        .values(**values)
+    as_read = (
+        permits.c.permit_id == str(read.permit_id),
+        permits.c.status == PermitStatus.ISSUED.value,
+        permits.c.permit_number == read.permit_number,
+        permits.c.issued_on == read.issued_on,
     )
-    return result.rowcount == 1
+    return await update_one(conn, permits, *as_read, **values)
 
 
 async def get(conn: AsyncConnection, permit_id: UUID) -> Permit | None:
