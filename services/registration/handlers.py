@@ -7,7 +7,8 @@ participant whose personal data was shown or changed, each NIK lookup, and each 
 refusal's own transaction is rolled back, so it is recorded in a transaction of its own.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
@@ -115,10 +116,20 @@ async def read_participant(
     return found
 
 
+@asynccontextmanager
+async def _each_statement_commits(uow: UnitOfWork) -> AsyncIterator[AsyncConnection]:
+    """For a read and its audit entries: each is one statement, atomic by itself, so a transaction around
+    them guards nothing and costs two round trips (BEGIN, COMMIT) of a lookup's four. An entry is written
+    before the answer leaves, and a failed one fails the request, as inside a transaction."""
+    async with uow.engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        yield conn
+
+
 async def look_up_nik(uow: UnitOfWork, keys: PersonalDataKeys, nik: str, caller: Principal) -> Participant:
     """The participant registered under a NIK, if in the caller's area; otherwise 404, as for nobody."""
-    async with uow.engine.begin() as conn:
-        found = (await repository.by_niks(conn, keys, [nik])).get(nik)
+    async with _each_statement_commits(uow) as conn:
+        found = await repository.by_nik(conn, keys, nik)
         if found is None:
             await audit.record(conn, caller.subject, Action.LOOKUP, [None], outcome=Outcome.NOT_FOUND)
         elif caller.covers(*found.area):
@@ -233,7 +244,7 @@ async def resolve_names(
     """
     wanted = list(dict.fromkeys(participant_ids))
     order = {participant_id: i for i, participant_id in enumerate(wanted)}
-    async with uow.engine.begin() as conn:
+    async with _each_statement_commits(uow) as conn:
         found, outside = await repository.name_tags(conn, keys, wanted, caller)
         tags = sorted(found, key=lambda tag: order[tag.participant_id])
         await audit.record(conn, caller.subject, Action.READ, [tag.participant_id for tag in tags])

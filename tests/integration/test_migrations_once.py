@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from devstack import Endpoints
@@ -25,8 +27,11 @@ from devstack.postgres import libpq_url
 from devstack.up import PRODUCING
 from operator_cli.main import app as cli
 from services.permits.app import MIGRATIONS
+from services.registration.adapters.name_index import name_index
+from services.registration.app import MIGRATIONS as REGISTRATION_MIGRATIONS
 from shared.db.engine import sync_url
 from shared.db.migrations import lock_key
+from shared.personal_data import personal_data_keys
 from tests.integration.stack import Stack
 
 HEAD = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -139,3 +144,57 @@ def test_jakpreneur_migrate_brings_every_database_to_head_and_refuses_unknown_na
     refused = runner.invoke(cli, ["migrate", "permits", "reporting"], env=env)
     assert refused.exit_code == 2
     assert "reporting: not a service with a database" in refused.output
+
+
+def test_registration_migrate_needs_only_its_database_url_and_personal_data_keys(infra: Endpoints) -> None:
+    """Its migrations that protect, index and tag existing names read the PII keys alone, never AUTH_*."""
+    url = infra.create_database(f"m{uuid4().hex[:10]}_registration")
+    config = Config()
+    config.set_main_option("script_location", str(REGISTRATION_MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", sync_url(url).render_as_string(hide_password=False))
+    command.upgrade(config, "0001")  # a participant from before personal data was protected
+    nik, name = "3171014509900001", "Siti Aminah"
+    engine = sa.create_engine(sync_url(url))
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO participants (participant_id, nik, full_name, gender, birth_date, disability,"
+                " kota_code, kecamatan_code, kelurahan_code, agency, registered_on, created_at) VALUES"
+                " (:id, :nik, :name, 'F', '1990-09-05', false, '31.71', '31.71.01', '31.71.01.1001',"
+                " 'PPKUKM', '2023-01-10', CURRENT_TIMESTAMP)"
+            ),
+            {"id": str(uuid4()), "nik": nik, "name": name},
+        )
+    keys = {
+        "REGISTRATION_PII_HASH_KEY": "k" * 40,
+        "REGISTRATION_PII_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    # Production, as AUTH_ENVIRONMENT unset means: no token settings, and none needed.
+    bare = {k: v for k, v in os.environ.items() if not k.startswith(("AUTH_", "REGISTRATION_", "KAFKA_"))}
+    migrate = [sys.executable, "-m", "services.registration", "migrate"]
+    without_keys = {**bare, "REGISTRATION_DATABASE_URL": url}
+    refused = subprocess.run(
+        migrate, env=without_keys, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert refused.returncode != 0
+    assert "REGISTRATION_PII_HASH_KEY and REGISTRATION_PII_ENCRYPTION_KEY are required" in refused.stderr
+    done = subprocess.run(
+        migrate, env={**without_keys, **keys}, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert _versions(url) == [ScriptDirectory(str(REGISTRATION_MIGRATIONS)).get_current_head()]
+    protected = personal_data_keys(
+        production=True,
+        hash_key=SecretStr(keys["REGISTRATION_PII_HASH_KEY"]),
+        encryption_key=SecretStr(keys["REGISTRATION_PII_ENCRYPTION_KEY"]),
+        prefix="REGISTRATION_",
+    )
+    with engine.connect() as conn:
+        row = conn.execute(sa.text("SELECT * FROM participants")).mappings().one()
+        words = conn.execute(sa.text("SELECT COUNT(*) FROM participant_name_words")).scalar_one()
+    engine.dispose()
+    # 0002 protected it, 0005 indexed its name and 0007 tagged it, each with the keys given.
+    assert row["nik_hmac"] == protected.digest(nik)
+    assert protected.decrypt(row["full_name_encrypted"]) == name
+    assert row["name_digest"] == name_index(protected).name_digest(name) and words == 2
+    assert protected.unseal(row["name_tag_encrypted"], row["participant_id"]) == f"************0001 {name}"

@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, FromClause, Row, Select, delete, select
+from sqlalchemy import ColumnElement, FromClause, Row, Select, String, any_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration.adapters.name_index import name_index
@@ -80,6 +81,13 @@ async def by_niks(
     return {p.nik: p for p in found}
 
 
+async def by_nik(conn: AsyncConnection, keys: PersonalDataKeys, nik: str) -> Participant | None:
+    """The participant registered under a NIK, if any (a lookup: one indexed equality)."""
+    query = select(participants).where(participants.c.nik_hmac == keys.digest(nik))
+    row = (await conn.execute(query)).one_or_none()
+    return None if row is None else _to_participant(keys, row)
+
+
 def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
     """The row a participant is stored as: no personal value in clear."""
     return {
@@ -88,6 +96,7 @@ def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
         "nik_encrypted": keys.encrypt(p.nik),
         "full_name_encrypted": keys.encrypt(p.full_name),
         "name_digest": name_index(keys).name_digest(p.full_name),
+        "name_tag_encrypted": keys.seal(NameTag.text(p.nik, p.full_name), str(p.participant_id)),
         "gender": p.gender.value,
         "birth_date": p.birth_date,
         "phone_encrypted": keys.encrypt_optional(p.phone),
@@ -147,6 +156,7 @@ ERASED_COLUMNS = (
     "nik_encrypted",
     "full_name_encrypted",
     "name_digest",
+    "name_tag_encrypted",
     "birth_date",
     "phone_encrypted",
     "email_encrypted",
@@ -254,22 +264,29 @@ async def name_tags(
 ) -> tuple[list[NameTag], list[UUID]]:
     """The name tags of these participants in the caller's area, and the ids found outside it.
 
-    Erased participants have no name left and are answered like unknown ones.
+    One query, the area read with the tags, and one AES-GCM decryption a participant (the sealed name tag:
+    the NIK itself stays encrypted). Erased participants have no name left and are answered like unknown ones.
     """
+    asked = {str(pid): pid for pid in participant_ids}
     c = participants.c
-    query = select(c.participant_id, c.kota_code, c.agency, c.nik_encrypted, c.full_name_encrypted).where(
-        c.participant_id.in_([str(pid) for pid in participant_ids]), c.erased_at.is_(None)
+    query = select(c.participant_id, c.kota_code, c.agency, c.name_tag_encrypted).where(
+        _among(conn, c.participant_id, list(asked)), c.erased_at.is_(None)
     )
     tags, outside = [], []
     for row in await conn.execute(query):
+        participant_id = asked[row.participant_id]
         if caller.covers(row.kota_code, row.agency):
             tags.append(
-                NameTag(
-                    UUID(row.participant_id),
-                    keys.decrypt(row.full_name_encrypted),
-                    keys.decrypt(row.nik_encrypted),
-                )
+                NameTag.of_text(participant_id, keys.unseal(row.name_tag_encrypted, row.participant_id))
             )
         else:
-            outside.append(UUID(row.participant_id))
+            outside.append(participant_id)
     return tags, outside
+
+
+def _among(conn: AsyncConnection, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL one array parameter (`= ANY`): an IN list is rendered and bound
+    value by value on every call, ~8% of a resolve of 500 ids."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+    return column.in_(values)

@@ -2,7 +2,10 @@
 
 UU 27/2022: the NIK is never stored in clear. `nik_hmac` (a keyed digest, unique) finds a participant by NIK
 and lets the database refuse a second registration; `*_encrypted` columns hold Fernet tokens of the NIK,
-name, phone and e-mail (shared.personal_data). What the events carry (region, sector, dates…) stays clear.
+name, phone and e-mail (shared.personal_data); `name_tag_encrypted` holds what lists show (the masked NIK
+and the name) sealed with AES-GCM to its row: one fast decryption a participant, no NIK decrypted to be
+masked. What the events carry (region,
+sector, dates…) stays clear.
 Erasure clears every personal column (`erased_at` says when); the pseudonymous rest stays for the figures.
 The audit log is append-only: triggers refuse UPDATE and DELETE (migration 0003).
 Names are found through a blind index (adapters.name_index): keyed digests of each normalised word in
@@ -55,6 +58,12 @@ participants = Table(
     Column("erased_at", DateTime(timezone=True), nullable=True),
     Column(
         "name_digest", String(64), nullable=True, doc="keyed digest of the normalised name; null once erased"
+    ),
+    Column(
+        "name_tag_encrypted",
+        Text,
+        nullable=True,
+        doc="the masked NIK and the name, sealed to the row (PersonalDataKeys.seal); null once erased",
     ),
     UniqueConstraint("nik_hmac", name="uq_participants_nik_hmac"),  # one registration per NIK
 )

@@ -221,7 +221,7 @@ class NameTagOut(BaseModel):
 
     @classmethod
     def of(cls, tag: NameTag) -> "NameTagOut":
-        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=mask_nik(tag.nik))
+        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=tag.nik_masked)
 
 
 class ResolveOut(BaseModel):

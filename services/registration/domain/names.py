@@ -11,17 +11,33 @@ import unicodedata
 from typing import NamedTuple
 from uuid import UUID
 
+from services.registration.domain.nik import mask_nik
+
 MIN_QUERY_CHARS = 3  # PRODUCT.md §4: a name search needs at least 3 characters
 MAX_QUERY_WORDS = 8
 _JOINERS = frozenset("'`\u2018\u2019\u02bc")  # apostrophes: ASCII, grave, curly left and right, modifier
 
 
 class NameTag(NamedTuple):
-    """What puts a name on a pseudonymous list (POST /participants/resolve)."""
+    """What puts a name on a pseudonymous list (POST /participants/resolve): the name and the masked NIK.
+
+    Stored as one sealed text (`text`), so a list of 500 costs 500 fast decryptions rather than 1,000 Fernet
+    ones, and the full NIK is never decrypted to be masked.
+    """
 
     participant_id: UUID
     full_name: str
-    nik: str
+    nik_masked: str
+
+    @staticmethod
+    def text(nik: str, full_name: str) -> str:
+        """The tag as stored: the masked NIK (no space in it), a space, the name."""
+        return f"{mask_nik(nik)} {full_name}"
+
+    @classmethod
+    def of_text(cls, participant_id: UUID, text: str) -> "NameTag":
+        nik_masked, _, full_name = text.partition(" ")
+        return cls(participant_id, full_name, nik_masked)
 
 
 def name_words(name: str) -> list[str]:

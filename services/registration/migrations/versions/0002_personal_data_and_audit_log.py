@@ -2,7 +2,7 @@
 
 Existing rows are converted in place: each clear NIK becomes its keyed digest (unique) and a Fernet token,
 each name, phone and e-mail a Fernet token; then the clear columns are dropped. The keys are the service's
-own (REGISTRATION_PII_*): the migration runs in the service process, at start, with its environment.
+own (REGISTRATION_PII_*), read alone (PersonalDataSettings): a migrate job needs no token settings.
 
 Revision ID: 0002
 Revises: 0001
@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from services.registration.settings import RegistrationSettings
+from services.registration.settings import PersonalDataSettings
 from shared.personal_data import PersonalDataKeys
 
 revision: str = "0002"
@@ -133,7 +133,7 @@ def _rewrite(
         .order_by(table.c.seq)
         .limit(CHUNK)
     ).all():
-        keys = keys or RegistrationSettings().personal_data
+        keys = keys or PersonalDataSettings().personal_data
         values = [{"_seq": row.seq, **{f"_{c}": v for c, v in convert(keys, row).items()}} for row in rows]
         conn.execute(statement, values)
         last = rows[-1].seq

@@ -2,8 +2,8 @@
 
 - `participant_name_words` (a keyed digest per normalised word of each name) and `participants.name_digest`
   (of the whole normalised name, indexed with the birth date): names found without decrypting them. Existing
-  rows are indexed here: each name is decrypted with the service's own key (REGISTRATION_PII_*, as in 0002:
-  the migration runs with the service's environment), a chunk at a time; erased rows have no name to index.
+  rows are indexed here: each name is decrypted with the service's own key (REGISTRATION_PII_*, read alone
+  as in 0002), a chunk at a time; erased rows have no name to index.
 - `duplicate_dismissals`: pairs an officer found to be two people.
 - `stage_facts` and `followed_offsets`: each participant's stage facts, followed from the stage topics
   (read from their beginning on first start), so `registered_on` never moves after the earliest.
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from services.registration.adapters.name_index import name_index
-from services.registration.settings import RegistrationSettings
+from services.registration.settings import PersonalDataSettings
 from shared.personal_data import PersonalDataKeys
 
 revision: str = "0005"
@@ -108,7 +108,7 @@ def _index_existing_names() -> None:
         .order_by(participants.c.seq)
         .limit(CHUNK)
     ).all():
-        keys = keys or RegistrationSettings().personal_data
+        keys = keys or PersonalDataSettings().personal_data
         index = name_index(keys)
         names = [(row, keys.decrypt(row.full_name_encrypted)) for row in rows]
         conn.execute(
