@@ -143,3 +143,44 @@ def test_migration_0007_tags_the_participants_registered_before_it(
         assert "name_tag_encrypted" not in columns
     finally:
         engine.dispose()
+
+
+def test_an_edit_by_the_previous_release_leaves_no_stale_tag_and_resolve_reads_the_name(
+    registration: AppServer, api: httpx.Client, db: sa.Engine
+) -> None:
+    """During a rolling deploy the previous release's instances edit names and NIKs without the tag."""
+    body = person(f"Rina {word()}")
+    participant_id = registered(api, body)
+    renamed, fresh = f"Rina Kartika {word()}", person("x")["nik"]
+    with db.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE participants SET full_name_encrypted = :name, nik_encrypted = :nik, nik_hmac = :hmac"
+                " WHERE participant_id = :id"
+            ),
+            {
+                "name": KEYS.encrypt(renamed),
+                "nik": KEYS.encrypt(fresh),
+                "hmac": KEYS.digest(fresh),
+                "id": participant_id,
+            },
+        )
+    assert stored_tag(db, participant_id) is None  # cleared by migration 0007's trigger
+    with client(registration, officer(subject(), kota=HOME)) as clerk:
+        resolved = clerk.post("/participants/resolve", json={"participant_ids": [participant_id]})
+    assert resolved.json()["items"] == [
+        {"participant_id": participant_id, "full_name": renamed, "nik_masked": "*" * 12 + fresh[-4:]}
+    ]
+    with db.begin() as conn:  # this release's edits write a fresh tag: the trigger leaves it
+        conn.execute(
+            sa.text(
+                "UPDATE participants SET full_name_encrypted = :name, name_tag_encrypted = :tag"
+                " WHERE participant_id = :id"
+            ),
+            {
+                "name": KEYS.encrypt("Rina"),
+                "tag": KEYS.seal("************0001 Rina", participant_id),
+                "id": participant_id,
+            },
+        )
+    assert stored_tag(db, participant_id) is not None

@@ -266,21 +266,31 @@ async def name_tags(
 
     One query, the area read with the tags, and one AES-GCM decryption a participant (the sealed name tag:
     the NIK itself stays encrypted). Erased participants have no name left and are answered like unknown ones.
+    A row left untagged by the previous release's instances (a rolling deploy) is read from its name and NIK.
     """
     asked = {str(pid): pid for pid in participant_ids}
     c = participants.c
     query = select(c.participant_id, c.kota_code, c.agency, c.name_tag_encrypted).where(
         _among(conn, c.participant_id, list(asked)), c.erased_at.is_(None)
     )
-    tags, outside = [], []
+    tags, outside, untagged = [], [], []
     for row in await conn.execute(query):
         participant_id = asked[row.participant_id]
-        if caller.covers(row.kota_code, row.agency):
-            tags.append(
-                NameTag.of_text(participant_id, keys.unseal(row.name_tag_encrypted, row.participant_id))
-            )
-        else:
+        if not caller.covers(row.kota_code, row.agency):
             outside.append(participant_id)
+        elif row.name_tag_encrypted is None:  # written by the previous release's instances (migration 0007)
+            untagged.append(row.participant_id)
+        else:
+            text = keys.unseal(row.name_tag_encrypted, row.participant_id)
+            tags.append(NameTag.of_text(participant_id, text))
+    if untagged:
+        untagged_query = select(c.participant_id, c.nik_encrypted, c.full_name_encrypted).where(
+            _among(conn, c.participant_id, untagged), c.erased_at.is_(None)
+        )
+        for untagged_row in await conn.execute(untagged_query):
+            nik = keys.decrypt(untagged_row.nik_encrypted)
+            full_name = keys.decrypt(untagged_row.full_name_encrypted)
+            tags.append(NameTag.of_text(asked[untagged_row.participant_id], NameTag.text(nik, full_name)))
     return tags, outside
 
 

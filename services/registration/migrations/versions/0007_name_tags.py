@@ -7,6 +7,10 @@ NIK stays encrypted. Nothing new is in clear: the key derives from the service's
 erasure clears the tag. Existing rows are tagged here, a chunk at a time, with the keys
 read alone (REGISTRATION_PII_*, as in 0002); erased rows have nothing to tag.
 
+During a rolling deploy the previous release's instances still write: rows without a tag, and edits of the
+name or NIK that leave the tag as it was. A trigger clears the tag of such an edit (this release writes a
+fresh tag with every edit), and a resolve reads an untagged row from its name and NIK.
+
 Revision ID: 0007
 Revises: 0006
 """
@@ -31,10 +35,46 @@ CHUNK = 1000
 def upgrade() -> None:
     op.add_column("participants", sa.Column("name_tag_encrypted", sa.Text(), nullable=True))
     _tag_existing_rows()
+    _clear_stale_tags()
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER participants_name_tag_follows ON participants")
+        op.execute("DROP FUNCTION participants_name_tag_follows()")
+    else:
+        op.execute("DROP TRIGGER participants_name_tag_follows")
     op.drop_column("participants", "name_tag_encrypted")
+
+
+_EDITED_UNTAGGED = (
+    "(NEW.nik_encrypted IS DISTINCT FROM OLD.nik_encrypted"
+    " OR NEW.full_name_encrypted IS DISTINCT FROM OLD.full_name_encrypted)"
+    " AND NEW.name_tag_encrypted IS NOT DISTINCT FROM OLD.name_tag_encrypted"
+)
+
+
+def _clear_stale_tags() -> None:
+    """An edit of the name or NIK that keeps the old tag (a previous release's) leaves no tag."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION participants_name_tag_follows() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN IF {_EDITED_UNTAGGED} THEN NEW.name_tag_encrypted := NULL; END IF; RETURN NEW; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER participants_name_tag_follows BEFORE UPDATE ON participants "
+            "FOR EACH ROW EXECUTE FUNCTION participants_name_tag_follows()"
+        )
+    else:  # SQLite cannot change NEW: the row is updated once more, after
+        # SQLite's own null-safe comparisons: IS NOT for IS DISTINCT FROM, IS for IS NOT DISTINCT FROM.
+        condition = _EDITED_UNTAGGED.replace("IS NOT DISTINCT FROM", "IS").replace(
+            "IS DISTINCT FROM", "IS NOT"
+        )
+        op.execute(
+            "CREATE TRIGGER participants_name_tag_follows AFTER UPDATE ON participants "
+            f"FOR EACH ROW WHEN {condition} BEGIN "
+            "UPDATE participants SET name_tag_encrypted = NULL WHERE seq = NEW.seq; END"
+        )
 
 
 def _tag_existing_rows() -> None:
