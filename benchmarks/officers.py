@@ -13,6 +13,11 @@ PostgreSQL and a reporting service, then:
   - measures Redis memory per journey fact (MEMORY USAGE of the journey hashes).
 Prints each p50/p99 beside its budget; `--write` records them in docs/benchmarks.md (its officers section,
 kept by `python -m benchmarks`). Not part of `make bench`: loading takes a few minutes of its own.
+
+`--before REF` measures a change side by side: registration at commit REF (`git archive`) loads the
+participants, this tree's registration migrates a copy of that database (timed: the migrations a release
+brings, at 100,000 participants), and each registration read alternates between the two, request by
+request, so both meet the same load.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ import asyncio
 import os
 import platform
 import random
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -31,8 +38,10 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
+import psycopg
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer, TopicPartition
+from psycopg import sql
 from redis.asyncio import Redis
 
 from benchmarks import sections
@@ -40,6 +49,8 @@ from benchmarks.consume import end_offsets, wait_applied
 from benchmarks.names import FAMILY, GIVEN
 from benchmarks.stack import Stack, percentile
 from devstack.app_server import AppServer
+from devstack.postgres import libpq_url
+from devstack.process import run_checked
 from services.registration.adapters.tables import followed_offsets
 from services.reporting.store.keyspace import Keyspaces
 from shared.auth import Role
@@ -57,7 +68,8 @@ from shared.kafka.topics import ensure_topics
 from tests.integration.people import participant
 from tests.tokens import ADMIN, bearer
 
-REPORT = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+REPO = Path(__file__).resolve().parents[1]
+REPORT = REPO / "docs" / "benchmarks.md"
 PREFIX, KEYSPACE = "benchofficers", "benchofficers"
 BATCH, IN_FLIGHT = 500, 4
 BUDGETS_MS = {"lookup": 20.0, "search": 50.0, "resolve": 100.0, "journey": 20.0}
@@ -260,20 +272,42 @@ class Timing:
         )
 
 
-def timed(name: str, budget: str, repeats: int, server: int, send: Callable[[int], httpx.Response]) -> Timing:
-    """`repeats` requests one after the other; `server` is the pid of the service that answers them."""
-    for i in range(min(20, repeats)):  # connections and caches warm, as in a working day
-        send(-1 - i)
-    samples, used = [], cpu_seconds(server)
+@dataclass(frozen=True)
+class Target:
+    """A service answering the timed requests: `label` names it when two are measured side by side."""
+
+    label: str
+    pid: int
+    http: httpx.Client
+
+
+def timed(
+    name: str,
+    budget: str,
+    repeats: int,
+    targets: list[Target],
+    send: Callable[[httpx.Client, int], httpx.Response],
+) -> list[Timing]:
+    """`repeats` requests one after the other to each target, alternating which goes first."""
+    for target in targets:
+        for i in range(min(20, repeats)):  # connections and caches warm, as in a working day
+            send(target.http, -1 - i)
+    samples: dict[str, list[float]] = {target.label: [] for target in targets}
+    used = {target.label: cpu_seconds(target.pid) for target in targets}
     for i in range(repeats):
-        began = time.perf_counter()
-        response = send(i)
-        samples.append((time.perf_counter() - began) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
-    timing = Timing(name, budget, samples, (cpu_seconds(server) - used) / repeats * 1000, os.getloadavg()[0])
-    print(f"  → {timing.describe()}", flush=True)
-    return timing
+        for target in targets if i % 2 else targets[::-1]:
+            began = time.perf_counter()
+            response = send(target.http, i)
+            samples[target.label].append((time.perf_counter() - began) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: {response.status_code} {response.text[:300]}")
+    timings = []
+    for target in targets:
+        cpu_ms = (cpu_seconds(target.pid) - used[target.label]) / repeats * 1000
+        label = f"{name} [{target.label}]" if target.label else name
+        timings.append(Timing(label, budget, samples[target.label], cpu_ms, os.getloadavg()[0]))
+        print(f"  → {timings[-1].describe()}", flush=True)
+    return timings
 
 
 @dataclass(frozen=True)
@@ -282,6 +316,7 @@ class Loaded:
     reporting: AppServer
     people: list[Registered]
     staged: list[Registered]  # those with a journey of JOURNEY_FACTS facts
+    before: tuple[str, AppServer] | None = None  # (commit, its registration) with --before
 
 
 def _pid(server: AppServer) -> int:
@@ -292,75 +327,76 @@ def _pid(server: AppServer) -> int:
 
 def measure_reads(loaded: Loaded, repeats: int, seed: int) -> list[Timing]:
     people_, staged = loaded.people, loaded.staged
-    registration, reporting = _pid(loaded.registration), _pid(loaded.reporting)
+    reporting = _pid(loaded.reporting)
     rng = random.Random(seed)
     officers = {kota: bearer(Role.REGISTRAR, kota=kota) for kota in {p.kota for p in people_}}
     trainers = {kota: bearer(Role.TRAINER, kota=kota) for kota in officers}
     picks = [rng.choice(people_) for _ in range(repeats + 20)]
+    # The same ids for every target: a side-by-side measurement compares like with like.
+    lists = [[p.participant_id for p in rng.sample(people_, 500)] for _ in range(repeats + 20)]
+    servers = [("", loaded.registration)] + (
+        [(f"before: {loaded.before[0]}", loaded.before[1])] if loaded.before else []
+    )
+    clients = [httpx.Client(base_url=server.url, timeout=30) for _, server in servers]
+    targets = [
+        Target(label, _pid(server), http) for (label, server), http in zip(servers, clients, strict=True)
+    ]
     timings = []
-    with httpx.Client(base_url=loaded.registration.url, timeout=30) as http:
+    try:
 
-        def lookup(i: int) -> httpx.Response:
+        def lookup(http: httpx.Client, i: int) -> httpx.Response:
             person = picks[i]
             return http.post("/participants/lookup", json={"nik": person.nik}, headers=officers[person.kota])
 
-        timings.append(
-            timed("lookup by NIK (POST /participants/lookup)", "lookup", repeats, registration, lookup)
-        )
+        timings += timed("lookup by NIK (POST /participants/lookup)", "lookup", repeats, targets, lookup)
 
-        def full_name(i: int) -> httpx.Response:
+        def full_name(http: httpx.Client, i: int) -> httpx.Response:
             person = picks[i]
             found = http.get("/participants", params={"q": person.full_name}, headers=officers[person.kota])
             if found.status_code == 200 and person.participant_id not in found.text:
                 raise SystemExit(f"name search did not find {person.participant_id}")  # 50 a page: enough
             return found
 
-        timings.append(
-            timed(
-                "name search, a full name (GET /participants?q=)", "search", repeats, registration, full_name
-            )
+        timings += timed(
+            "name search, a full name (GET /participants?q=)", "search", repeats, targets, full_name
         )
 
-        def given_name(i: int) -> httpx.Response:
+        def given_name(http: httpx.Client, i: int) -> httpx.Response:
             person = picks[i]
             params: dict[str, str | int] = {"q": person.full_name.split()[0], "limit": 50}
             return http.get("/participants", params=params, headers=officers[person.kota])
 
-        timings.append(
-            timed("name search, one given name, a page of 50", "search", repeats, registration, given_name)
-        )
+        timings += timed("name search, one given name, a page of 50", "search", repeats, targets, given_name)
         everywhere = bearer(Role.REGISTRAR)
 
-        def resolve(i: int) -> httpx.Response:
-            ids = [p.participant_id for p in rng.sample(people_, 500)]
-            found = http.post("/participants/resolve", json={"participant_ids": ids}, headers=everywhere)
+        def resolve(http: httpx.Client, i: int) -> httpx.Response:
+            found = http.post("/participants/resolve", json={"participant_ids": lists[i]}, headers=everywhere)
             if found.status_code == 200 and len(found.json()["items"]) != 500:
                 raise SystemExit("resolve left participants out")
             return found
 
-        timings.append(
-            timed(
-                "resolve of 500 ids (POST /participants/resolve)", "resolve", repeats, registration, resolve
-            )
+        timings += timed(
+            "resolve of 500 ids (POST /participants/resolve)", "resolve", repeats, targets, resolve
         )
+    finally:
+        for http in clients:
+            http.close()
     staged_picks = [rng.choice(staged) for _ in range(repeats + 20)]
     with httpx.Client(base_url=loaded.reporting.url, timeout=30) as http:
 
-        def journey(i: int) -> httpx.Response:
+        def journey(http: httpx.Client, i: int) -> httpx.Response:
             person = staged_picks[i]
             found = http.get(f"/participants/{person.participant_id}/journey", headers=trainers[person.kota])
             if found.status_code == 200 and len(found.json()["facts"]) != JOURNEY_FACTS:
                 raise SystemExit(f"journey of {person.participant_id} incomplete: {found.text[:300]}")
             return found
 
-        timings.append(
-            timed(
-                f"journey of {JOURNEY_FACTS} facts (GET /participants/{{id}}/journey)",
-                "journey",
-                repeats,
-                reporting,
-                journey,
-            )
+        timings += timed(
+            f"journey of {JOURNEY_FACTS} facts (GET /participants/{{id}}/journey)",
+            "journey",
+            repeats,
+            [Target("", reporting, http)],
+            journey,
         )
     return timings
 
@@ -385,11 +421,13 @@ async def journey_memory(
 
 def write_doc(lines: list[str], args: argparse.Namespace) -> None:
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    before = f" --before {args.before}" if args.before else ""
     body = "\n".join(
         [
             "## Officers' reads (issue 13 budgets)",
             "",
-            f"Produced by `python -m benchmarks.officers --write` (not part of `make bench`), measured "
+            f"Produced by `python -m benchmarks.officers --write{before}` "
+            "(not part of `make bench`), measured "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
             f"{os.cpu_count()} cores (client, services, Kafka, Redis and PostgreSQL share them; load average "
             f"at the end {load}), Python {platform.python_version()}. {args.participants:,} participants "
@@ -402,11 +440,26 @@ def write_doc(lines: list[str], args: argparse.Namespace) -> None:
             "",
             "Wall times include waiting for a core: everything shares two, so a p99 moves with the "
             "machine's load (given above). The service CPU a request is each service's own cost: what a "
-            "read needs when it has a core to itself. A resolve's is mostly Fernet: two decryptions per "
-            "participant (name and NIK, for the masked NIK), about 1,000 a request. Two registration "
-            "fixes came from this benchmark: a name search reads its words through a (digest, seq) index "
-            "(migration 0006; a page of one given name took PostgreSQL 60-170 ms, now about 2 ms) and "
-            "the audit entries of a request are one statement (a resolve's 500 rows: ~30 ms, now ~10).",
+            "read needs when it has a core to itself."
+            + (
+                f" `[before: {args.before}]` is registration at that commit, on the same participants "
+                "(loaded by it; this tree's registration on a migrated copy of its database), each request "
+                "sent to both in turn. The two databases share PostgreSQL's 128 MB of shared buffers, so "
+                "side by side a read finds fewer of its pages cached than alone (the copy's more: the "
+                "migration rewrote its rows); a run without `--before` gives each figure on its own."
+                if args.before
+                else ""
+            ),
+            "",
+            "Registration fixes that came from this benchmark: a name search reads its words through a "
+            "(digest, seq) index (migration 0006; a page of one given name took PostgreSQL 60-170 ms, now "
+            "about 2 ms); the audit entries of a request are one statement (a resolve's 500 rows: ~30 ms, "
+            "now ~10); a resolve opens one name tag a participant, the masked NIK and the name sealed "
+            "together with AES-256-GCM to the row (migration 0007), where it decrypted two Fernet tokens "
+            "(the name, and the whole NIK only to mask it: ~1,000 a request at ~18 µs of CPU each, an "
+            "AES-GCM opening takes ~2 µs), and sends its ids as one array parameter; a lookup and a "
+            "resolve write their audit entries without a transaction around the read (each statement is "
+            "atomic by itself): two round trips to PostgreSQL rather than four.",
         ]
     )
     text = REPORT.read_text() if REPORT.exists() else "# Benchmarks\n"
@@ -422,25 +475,46 @@ def run(args: argparse.Namespace) -> list[str]:
         # topics are being created may be told of no partitions yet, and then follows none.
         asyncio.run(ensure_topics(kafka, [kafka.topic(source) for source in TOPIC_EVENTS]))
         url = stack.endpoints.create_database("bench_officers_registration")
-        registration = stack.service(
-            "registration", "registration", {"REGISTRATION_DATABASE_URL": url, "KAFKA_TOPIC_PREFIX": PREFIX}
-        )
+        settings = {"REGISTRATION_DATABASE_URL": url, "KAFKA_TOPIC_PREFIX": PREFIX}
+        tree = _tree_of(stack, args.before) if args.before else None
+        # With --before, the commit's registration loads the participants; else this tree's does.
+        loader = stack.service("registration", "registration", {**settings, **_running(tree)})
         reporting = stack.reporting("reporting", KEYSPACE, PREFIX)
         bodies = list(people(args.participants, args.seed))
         began = time.perf_counter()
-        registered = asyncio.run(register(registration.url, bodies))
+        registered = asyncio.run(register(loader.url, bodies))
         lines = [
             f"registered {len(registered):,} participants through POST /participants/batch in "
             f"{time.perf_counter() - began:.0f} s"
         ]
         print(f"  → {lines[-1]}", flush=True)
+        urls, before = [url], None
+        if tree is None:
+            registration = loader
+        else:
+            stack.dismiss(loader)  # a database is copied only while nobody is connected to it
+            copy = _copy_database(stack, url, "bench_officers_registration_after")
+            began = time.perf_counter()
+            _migrate(copy)
+            lines.append(
+                f"this tree's migrations on a copy of the database at {args.before}: "
+                f"{time.perf_counter() - began:.0f} s for {len(registered):,} participants"
+            )
+            _vacuum(copy)
+            print(f"  → {lines[-1]}", flush=True)
+            registration = stack.service(
+                "registration", "after", {**settings, "REGISTRATION_DATABASE_URL": copy}
+            )
+            before = (args.before, stack.service("registration", "before", {**settings, **_running(tree)}))
+            urls.append(copy)
         staged = random.Random(args.seed).sample(registered, args.journeys)
         sent = asyncio.run(produce_journeys(kafka, staged, args.seed))
         ends = asyncio.run(end_offsets(kafka))
         asyncio.run(wait_applied(stack.endpoints.redis_url, KEYSPACE, ends, 600))
-        followed(url, ends, 600)  # registration follows the stage topics too: measure it idle
+        for followed_url in urls:  # registration follows the stage topics too: measure it idle
+            followed(followed_url, ends, 600)
         print(f"  reporting applied {len(registered):,} registrations and {sent:,} stage events", flush=True)
-        loaded = Loaded(registration, reporting, registered, staged)
+        loaded = Loaded(registration, reporting, registered, staged, before)
         timings = measure_reads(loaded, args.repeats, args.seed)
         lines += [t.describe() for t in timings]
         staged_ids = {p.participant_id for p in staged}
@@ -456,6 +530,47 @@ def run(args: argparse.Namespace) -> list[str]:
         stack.stop()
 
 
+def _tree_of(stack: Stack, ref: str) -> Path:
+    """The repository's files at commit `ref`, unpacked under the run's temp dir."""
+    tree = stack.base / f"tree-{ref}"
+    tree.mkdir()
+    archive = subprocess.run(["git", "archive", ref], cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    return tree
+
+
+def _running(tree: Path | None) -> dict[str, str]:
+    """The environment that runs a service (and its migrate) from `tree`: PYTHONSAFEPATH keeps the working
+    directory (this checkout) off sys.path, so `python -m services.…` imports the tree's code."""
+    return {} if tree is None else {"PYTHONPATH": str(tree), "PYTHONSAFEPATH": "1"}
+
+
+def _copy_database(stack: Stack, url: str, name: str) -> str:
+    admin = libpq_url(stack.endpoints.postgres_dsn("postgres"))
+    source = sa.engine.make_url(sync_url(url)).database
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(str(source))
+            )
+        )
+    return stack.endpoints.postgres_dsn(name)
+
+
+def _migrate(url: str) -> None:
+    """This tree's `migrate` command, as a release runs it before its instances start."""
+    env = {**os.environ, "REGISTRATION_DATABASE_URL": url, "AUTH_ENVIRONMENT": "development"}
+    argv = [sys.executable, "-m", "services.registration", "migrate"]
+    run_checked(argv, what="registration migrate", env=env, cwd=REPO, timeout=1200)
+
+
+def _vacuum(url: str) -> None:
+    """What autovacuum does soon after a migration that rewrote every row: without it the copy's reads
+    meet twice the pages (dead row versions) and stale statistics, which the database at REF does not."""
+    with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) participants")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -465,6 +580,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=500, help="timed requests per measurement")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--write", action="store_true", help=f"record the figures in {REPORT.name}")
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="also measure registration at this commit, request by request alongside",
+    )
     args = parser.parse_args()
     lines = run(args)
     over = [line for line in lines if "OVER BUDGET" in line]
