@@ -17,7 +17,7 @@ from devstack.ports import free_ports
 from devstack.redis_server import RedisServer
 from services.reporting.api.disclosure import Disclosure
 from services.reporting.api.period import Period
-from services.reporting.api.routes import breakdown, funnel, summary, timeseries
+from services.reporting.api.routes import breakdown_figure, funnel_figure, series_figure, summary_figure
 from services.reporting.api.schemas import Comparison
 from services.reporting.metrics import Dimension, Interval, Metric
 from services.reporting.projection.batch import Consumed, Partition
@@ -104,7 +104,7 @@ async def test_a_thirty_year_funnel_reads_a_bounded_number_of_keys_and_stays_exa
     filled: tuple[Redis, Figures, dict[UUID, tuple[date, date]]],
 ) -> None:
     redis, figures, facts = filled
-    ran, answer = await commands(redis, funnel(THIRTY_YEARS, figures, EXACT))
+    ran, answer = await commands(redis, funnel_figure(THIRTY_YEARS, figures, EXACT))
     print(f"\n30-year funnel: {ran} Redis commands")
     # Covering buckets: ≤ 29 years + 22 months + 60 days; two reads each per stage, one for registrations.
     assert ran <= 1_500, ran  # one hash per cohort day per stage was ~66,000
@@ -137,14 +137,14 @@ async def test_every_other_figure_is_bounded_over_thirty_years(
     redis, figures, _ = filled
     costs = {
         "summary with both comparisons": await commands(
-            redis, summary(THIRTY_YEARS, figures, TOTAL, EXACT, compare=list(Comparison))
+            redis, summary_figure(THIRTY_YEARS, figures, TOTAL, EXACT, compare=list(Comparison))
         ),
         "breakdown": await commands(
-            redis, breakdown(THIRTY_YEARS, figures, EXACT, Metric.TRAINED, Dimension.KOTA)
+            redis, breakdown_figure(THIRTY_YEARS, figures, EXACT, Metric.TRAINED, Dimension.KOTA)
         ),
         "monthly series": await commands(
             redis,
-            timeseries(
+            series_figure(
                 period=THIRTY_YEARS,
                 store=figures,
                 field=TOTAL,
@@ -155,7 +155,7 @@ async def test_every_other_figure_is_bounded_over_thirty_years(
         ),
         "weekly series of ten years": await commands(
             redis,
-            timeseries(
+            series_figure(
                 period=Period(date(2015, 3, 2), date(2025, 2, 28)),
                 store=figures,
                 field=TOTAL,

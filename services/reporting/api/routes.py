@@ -72,6 +72,23 @@ async def summary_of(store: Figures, start: date, end: date, field: str, shown: 
 COMPARED_PERIODS = {Comparison.PREVIOUS: previous_period, Comparison.LAST_YEAR: a_year_earlier}
 
 
+async def summary_figure(
+    period: Period, store: Figures, field: str, shown: Disclosure, compare: list[Comparison] | None = None
+) -> Summary:
+    shown.check(period, field)
+    current = await summary_of(store, period.start, period.end, field, shown)
+    if not compare:
+        return current
+    compared = {}
+    for kind in dict.fromkeys(compare):
+        try:
+            start, end = COMPARED_PERIODS[kind](period.start, period.end)
+        except NoEarlierPeriod as exc:
+            raise InvalidPeriod(f"compare={kind.value}: {exc}") from exc
+        compared[kind] = await summary_of(store, start, end, field, shown)
+    return current.model_copy(update={"compared": compared})
+
+
 @router.get("/summary", response_model=Summary, responses=AS_FILES)
 async def summary(
     *,
@@ -86,18 +103,21 @@ async def summary(
         Query(description="Also the previous period of equal length and/or the same dates last year"),
     ] = None,
 ) -> Summary | Response:
-    shown.check(period, field)
-    current = await summary_of(store, period.start, period.end, field, shown)
-    if compare:
-        compared = {}
-        for kind in dict.fromkeys(compare):
-            try:
-                start, end = COMPARED_PERIODS[kind](period.start, period.end)
-            except NoEarlierPeriod as exc:
-                raise InvalidPeriod(f"compare={kind.value}: {exc}") from exc
-            compared[kind] = await summary_of(store, start, end, field, shown)
-        current = current.model_copy(update={"compared": compared})
-    return answer(current, Kind.SUMMARY, asked, request)
+    found = await summary_figure(period, store, field, shown, compare)
+    return answer(found, Kind.SUMMARY, asked, request)
+
+
+async def breakdown_figure(
+    period: Period, store: Figures, shown: Disclosure, metric: Metric, by: Dimension
+) -> Breakdown:
+    shown.check(period, TOTAL, by)
+    counts = await store.breakdown(metric, by, period.start, period.end)
+    keys = known_keys(by) + sorted(set(counts) - set(known_keys(by)))
+    rows = []
+    for key in keys:
+        value = shown.cell(counts.get(key, 0))
+        rows.append(Row(key=key, label=label(by, key), value=value, suppressed=value is None))
+    return Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
 
 
 @router.get("/breakdown", response_model=Breakdown, responses=AS_FILES)
@@ -111,15 +131,23 @@ async def breakdown(
     by: Dimension,
     asked: ExportParams,
 ) -> Breakdown | Response:
-    shown.check(period, TOTAL, by)
-    counts = await store.breakdown(metric, by, period.start, period.end)
-    keys = known_keys(by) + sorted(set(counts) - set(known_keys(by)))
-    rows = []
-    for key in keys:
-        value = shown.cell(counts.get(key, 0))
-        rows.append(Row(key=key, label=label(by, key), value=value, suppressed=value is None))
-    found = Breakdown(metric=metric, by=by, start=period.start, end=period.end, rows=rows)
+    found = await breakdown_figure(period, store, shown, metric, by)
     return answer(found, Kind.BREAKDOWN, asked, request)
+
+
+async def series_figure(
+    *, period: Period, store: Figures, field: str, shown: Disclosure, metric: Metric, interval: Interval
+) -> TimeSeries:
+    shown.check_series(period, field, interval)
+    most = MAX_POINTS // READS_PER_POINT[interval]
+    if len(split(period.start, period.end, interval.value)) > most:
+        longer = "week or month" if interval is Interval.DAY else "month"
+        raise InvalidPeriod(f"a {interval.value}ly series may have at most {most} points; use {longer}")
+    points = []
+    for first, count in await store.series(metric, interval, period.start, period.end, field):
+        value = shown.figure(count, field)
+        points.append(Point(start=first, value=value, suppressed=value is None))
+    return TimeSeries(metric=metric, interval=interval, start=period.start, end=period.end, points=points)
 
 
 @router.get("/timeseries", response_model=TimeSeries, responses=AS_FILES)
@@ -134,23 +162,13 @@ async def timeseries(
     asked: ExportParams,
     interval: Interval = Interval.DAY,
 ) -> TimeSeries | Response:
-    shown.check_series(period, field, interval)
-    most = MAX_POINTS // READS_PER_POINT[interval]
-    if len(split(period.start, period.end, interval.value)) > most:
-        longer = "week or month" if interval is Interval.DAY else "month"
-        raise InvalidPeriod(f"a {interval.value}ly series may have at most {most} points; use {longer}")
-    points = []
-    for first, count in await store.series(metric, interval, period.start, period.end, field):
-        value = shown.figure(count, field)
-        points.append(Point(start=first, value=value, suppressed=value is None))
-    found = TimeSeries(metric=metric, interval=interval, start=period.start, end=period.end, points=points)
+    found = await series_figure(
+        period=period, store=store, field=field, shown=shown, metric=metric, interval=interval
+    )
     return answer(found, Kind.TIMESERIES, asked, request)
 
 
-@router.get("/funnel", response_model=Funnel, responses=AS_FILES)
-async def funnel(
-    request: Request, period: PeriodParams, store: FiguresDep, shown: DisclosureDep, asked: ExportParams
-) -> Funnel | Response:
+async def funnel_figure(period: Period, store: Figures, shown: Disclosure) -> Funnel:
     """Of the participants registered in the period, how many reached each stage by its last day."""
     shown.check(period, TOTAL)
     counts: dict[Stage, int] = {}
@@ -165,7 +183,15 @@ async def funnel(
         StageValue(stage=s, value=v, conversion=ratio(v, registered), suppressed=v is None)
         for s, v in values.items()
     ]
-    return answer(Funnel(start=period.start, end=period.end, stages=stages), Kind.FUNNEL, asked, request)
+    return Funnel(start=period.start, end=period.end, stages=stages)
+
+
+@router.get("/funnel", response_model=Funnel, responses=AS_FILES)
+async def funnel(
+    request: Request, period: PeriodParams, store: FiguresDep, shown: DisclosureDep, asked: ExportParams
+) -> Funnel | Response:
+    """Of the participants registered in the period, how many reached each stage by its last day."""
+    return answer(await funnel_figure(period, store, shown), Kind.FUNNEL, asked, request)
 
 
 class TooManyStreams(Unavailable):
