@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.mentoring import handlers
+from services.mentoring.api.deps import Storage
 from services.mentoring.api.schemas import (
     MENTOR_ID,
     SESSION_ID,
@@ -20,6 +20,7 @@ from services.mentoring.api.schemas import (
     SessionPage,
 )
 from services.mentoring.domain.caseload import MAX_IDLE_DAYS
+from services.mentoring.handlers import mentors, sessions
 from shared.corrections.api import (
     CorrectionIn,
     Officer,
@@ -30,7 +31,6 @@ from shared.corrections.api import (
     void,
 )
 from shared.dates import jakarta_today
-from shared.web.deps import Uow
 from shared.web.page_params import Cursor, Limit
 from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
@@ -76,8 +76,8 @@ FUTURE = Refusal(422, "rule_violation", "held_on 2031-01-01 is after today (2024
         invalid("staff_number: String should match pattern '^[A-Za-z0-9][A-Za-z0-9./-]*$'"),
     ),
 )
-async def assign_mentor(body: MentorIn, uow: Uow) -> MentorOut:
-    return MentorOut.of(await handlers.assign_mentor(uow, body.to_command()))
+async def assign_mentor(body: MentorIn, uow: Storage) -> MentorOut:
+    return MentorOut.of(await mentors.assign_mentor(uow, body.to_command()))
 
 
 @router.get(
@@ -87,8 +87,8 @@ async def assign_mentor(body: MentorIn, uow: Uow) -> MentorOut:
     summary="One mentor",
     responses=refusals(NO_MENTOR),
 )
-async def get_mentor(mentor_id: UUID, uow: Uow) -> MentorOut:
-    return MentorOut.of(await handlers.get_mentor(uow, mentor_id))
+async def get_mentor(mentor_id: UUID, uow: Storage) -> MentorOut:
+    return MentorOut.of(await mentors.get_mentor(uow, mentor_id))
 
 
 @router.get(
@@ -102,12 +102,12 @@ async def get_mentor(mentor_id: UUID, uow: Uow) -> MentorOut:
     ),
 )
 async def list_mentors(
-    uow: Uow,
+    uow: Storage,
     kecamatan_code: Annotated[KecamatanCode | None, Query(examples=["31.71.01"])] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> MentorPage:
-    items, last_seq = await handlers.mentors_page(
+    items, last_seq = await mentors.mentors_page(
         uow, kecamatan_code=kecamatan_code, after_seq=decode_cursor(cursor), limit=limit
     )
     return MentorPage(items=[MentorOut.of(m) for m in items], next_cursor=encode_cursor(last_seq))
@@ -129,14 +129,14 @@ async def list_mentors(
 )
 async def mentor_caseload(
     mentor_id: UUID,
-    uow: Uow,
+    uow: Storage,
     idle_days: Annotated[
         int | None, Query(ge=0, le=MAX_IDLE_DAYS, description="Idle this long or more", examples=[30])
     ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> CaseloadPage:
-    found, last = await handlers.caseload(
+    found, last = await mentors.caseload(
         uow, mentor_id, idle_days=idle_days, position=decode_position(cursor), limit=limit
     )
     today = jakarta_today()
@@ -170,8 +170,8 @@ async def mentor_caseload(
         invalid("topic: String should have at least 1 character"),
     ),
 )
-async def hold_session(body: SessionIn, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.hold_session(uow, body.to_command()))
+async def hold_session(body: SessionIn, uow: Storage) -> SessionOut:
+    return SessionOut.of(await sessions.hold_session(uow, body.to_command()))
 
 
 @router.get(
@@ -182,8 +182,8 @@ async def hold_session(body: SessionIn, uow: Uow) -> SessionOut:
     description="Voided sessions are shown too, with `voided: true`.",
     responses=refusals(NO_SESSION),
 )
-async def get_session(session_id: UUID, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.get_session(uow, session_id))
+async def get_session(session_id: UUID, uow: Storage) -> SessionOut:
+    return SessionOut.of(await sessions.get_session(uow, session_id))
 
 
 @router.get(
@@ -196,13 +196,13 @@ async def get_session(session_id: UUID, uow: Uow) -> SessionOut:
     responses=refusals(BAD_CURSOR, invalid("mentor_id: Input should be a valid UUID")),
 )
 async def list_sessions(
-    uow: Uow,
+    uow: Storage,
     participant_id: UUID | None = None,
     mentor_id: UUID | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> SessionPage:
-    items, last_seq = await handlers.sessions_page(
+    items, last_seq = await sessions.sessions_page(
         uow, participant_id=participant_id, mentor_id=mentor_id, after_seq=decode_cursor(cursor), limit=limit
     )
     return SessionPage(items=[SessionOut.of(s) for s in items], next_cursor=encode_cursor(last_seq))
@@ -219,8 +219,8 @@ async def list_sessions(
         NO_SESSION, ALREADY_VOIDED, CONCURRENT_CHANGE, FUTURE, invalid("date: Input should be a valid date")
     ),
 )
-async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.SESSIONS.correct(uow, correction(session_id, body, officer)))
+async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage) -> SessionOut:
+    return SessionOut.of(await sessions.correct_session(uow, correction(session_id, body, officer)))
 
 
 @router.post(
@@ -232,5 +232,5 @@ async def correct_session(session_id: UUID, body: CorrectionIn, officer: Officer
     "corrected or voided again. Publishes `FactVoided` and logs who and why.",
     responses=refusals(NO_SESSION, ALREADY_VOIDED, CONCURRENT_CHANGE, invalid("reason: Field required")),
 )
-async def void_session(session_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> SessionOut:
-    return SessionOut.of(await handlers.SESSIONS.void(uow, void(session_id, body, officer)))
+async def void_session(session_id: UUID, body: VoidIn, officer: Officer, uow: Storage) -> SessionOut:
+    return SessionOut.of(await sessions.void_session(uow, void(session_id, body, officer)))

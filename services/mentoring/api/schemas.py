@@ -6,9 +6,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from services.mentoring.commands import AssignMentor, HoldSession
 from services.mentoring.domain.caseload import CaseloadEntry
-from services.mentoring.domain.mentor import AssignMentor, Mentor
-from services.mentoring.domain.session import HoldSession, Session
+from services.mentoring.domain.mentor import Mentor
+from services.mentoring.domain.session import Session
 from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE
 
 StaffNumber = Annotated[

@@ -1,14 +1,15 @@
 """Mentors (pendamping, PJLP staff) and the kecamatan each one serves — free of I/O.
 
 A mentor's staff number and name identify a person: they stay in the mentoring database. The MentorAssigned
-event only says that a kecamatan gained a mentor, and since when. Staff numbers are unique; the database
-keeps that rule, since only it sees concurrent requests.
+event a new mentor collects only says that a kecamatan gained a mentor, and since when. Staff numbers are
+unique; the database keeps that rule, since only it sees concurrent requests.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID, uuid4
 
+from shared.aggregates import Aggregate
 from shared.contracts.events import MentorAssigned
 from shared.dates import check_fact_date
 from shared.errors import Conflict, RuleViolation
@@ -38,7 +39,7 @@ class AssignMentor:
 
 
 @dataclass(frozen=True)
-class Mentor:
+class Mentor(Aggregate):
     mentor_id: UUID
     staff_number: str
     full_name: str
@@ -67,7 +68,7 @@ def assign(command: AssignMentor, today: date) -> Mentor:
     assigned_on = command.assigned_on or today
     if problem := check_fact_date("assigned_on", assigned_on, today):
         raise RuleViolation(problem)
-    return Mentor(
+    mentor = Mentor(
         mentor_id=uuid4(),
         staff_number=command.staff_number,
         full_name=command.full_name,
@@ -76,3 +77,5 @@ def assign(command: AssignMentor, today: date) -> Mentor:
         kecamatan_code=kecamatan.code,
         assigned_on=assigned_on,
     )
+    mentor.collect(mentor.event(), assigned_on)
+    return mentor

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from services.mentoring.domain.mentor import Mentor
+from shared.aggregates import Aggregate
 from shared.contracts.events import ParticipantMentored
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided, Voided
@@ -40,7 +41,7 @@ class SessionContext(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Session:
+class Session(Aggregate):
     session_id: UUID
     participant_id: UUID
     mentor_id: UUID
@@ -88,7 +89,8 @@ class Session:
 
 
 def hold(command: HoldSession, profile: ParticipantProfile, mentor: Mentor, today: date) -> Session:
-    """A session held by a mentor of the participant's kecamatan; the date defaults to today."""
+    """A session held by a mentor of the participant's kecamatan, collecting its ParticipantMentored; the
+    date defaults to today."""
     if mentor.kecamatan_code != profile.kecamatan_code:
         raise OutsideMentorArea(
             f"mentor {mentor.mentor_id} serves kecamatan {mentor.kecamatan_code}, "
@@ -98,7 +100,7 @@ def hold(command: HoldSession, profile: ParticipantProfile, mentor: Mentor, toda
         )
     held_on = command.held_on or today
     check_held_on(held_on, today, profile, mentor)
-    return Session(
+    session = Session(
         session_id=uuid4(),
         participant_id=command.participant_id,
         mentor_id=mentor.mentor_id,
@@ -106,6 +108,8 @@ def hold(command: HoldSession, profile: ParticipantProfile, mentor: Mentor, toda
         topic=command.topic,
         notes=command.notes,
     )
+    session.collect(session.event(profile), held_on)
+    return session
 
 
 def check_held_on(held_on: date, today: date, profile: ParticipantProfile, mentor: Mentor) -> None:
