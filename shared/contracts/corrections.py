@@ -4,10 +4,18 @@ correction log only, why: a reason is free text, which events never carry).
 The event carries the fact as it now stands (corrected) or as it stood (voided), in the fact's own event
 shape, so a consumer applies a correction with the same code that applied the fact: the same fact ids are
 restated with the new date, or withdrawn.
+
+`CorrectableFact` is the one declaration of which facts can be corrected: each stage fact with the date
+field a correction changes. The tuple of models, the `fact_type` names and the date fields derive from it;
+tests/unit/test_correctable_events.py holds every stage service's correction wiring and reporting's
+projection to it.
 """
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar, Literal
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 from uuid import UUID
 
 from pydantic import Field, ValidationInfo, model_validator
@@ -25,41 +33,66 @@ from shared.contracts.events import (
 )
 from shared.contracts.reading import extra_of
 
-CORRECTABLE: tuple[type[EventPayload], ...] = (
-    TrainingCompleted,
-    ParticipantPlaced,
-    PermitIssued,
-    ParticipantMentored,
-    ProductShowcased,
-    FinancialReportSubmitted,
-    FinancingDisbursed,
+
+@dataclass(frozen=True)
+class Redates:
+    """The field of a correctable fact that a correction changes: its business date."""
+
+    field: str
+
+
+# A new correctable fact is one line here (a type checker needs the union spelled out, so it is the source).
+CorrectableFact = (
+    Annotated[TrainingCompleted, Redates("completed_on")]
+    | Annotated[ParticipantPlaced, Redates("placed_on")]
+    | Annotated[PermitIssued, Redates("issued_on")]
+    | Annotated[ParticipantMentored, Redates("held_on")]
+    | Annotated[ProductShowcased, Redates("shown_on")]
+    | Annotated[FinancialReportSubmitted, Redates("submitted_on")]
+    | Annotated[FinancingDisbursed, Redates("disbursed_on")]
 )
+
+
+def _declared() -> dict[type[EventPayload], str]:
+    """Model → the date field a correction changes, in the order declared; checked as it is read."""
+    declared: dict[type[EventPayload], str] = {}
+    for member in get_args(CorrectableFact):
+        model, redates = get_args(member)
+        if (
+            redates.field not in model.model_fields
+            or model.model_fields[redates.field].annotation is not date
+        ):
+            raise TypeError(f"{model.__name__}.{redates.field} is not a date field")
+        declared[model] = redates.field
+    return declared
+
+
+REDATED_FIELD: dict[type[EventPayload], str] = _declared()
+CORRECTABLE: tuple[type[EventPayload], ...] = tuple(REDATED_FIELD)
 _BY_TYPE = {model.event_type: model for model in CORRECTABLE}
 
-CorrectableType = Literal[
-    "TrainingCompleted",
-    "ParticipantPlaced",
-    "PermitIssued",
-    "ParticipantMentored",
-    "ProductShowcased",
-    "FinancialReportSubmitted",
-    "FinancingDisbursed",
-]
-CorrectableFact = (
-    TrainingCompleted
-    | ParticipantPlaced
-    | PermitIssued
-    | ParticipantMentored
-    | ProductShowcased
-    | FinancialReportSubmitted
-    | FinancingDisbursed
-)
+# Models read the plain Literal and union, exactly as if spelled out, so the schemas and every consumer
+# see what they saw before; a type checker cannot evaluate them and reads `str` and `CorrectableFact`.
+if TYPE_CHECKING:
+    CorrectableType = str
+    _Fact = CorrectableFact
+else:
+    CorrectableType = Literal[tuple(_BY_TYPE)]
+    _Fact = reduce(or_, CORRECTABLE)
+
+
+def redated_field(model: type[EventPayload]) -> str:
+    """The date field a correction of this fact changes (LookupError for a fact that is not correctable)."""
+    try:
+        return REDATED_FIELD[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not a correctable fact") from None
 
 
 class _Correction(EventPayload):
     participant_id: UUID
     fact_type: CorrectableType
-    fact: CorrectableFact
+    fact: _Fact
     by: AccountId = Field(description="Account that made the change")
 
     @model_validator(mode="before")
