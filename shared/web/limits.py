@@ -23,6 +23,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth.cookie import COOKIE
+from shared.auth.deps import remember_verified
 from shared.auth.principal import Unauthorized
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import authenticate
@@ -259,9 +260,12 @@ class RateLimitMiddleware:
         token = _presented_token(HTTPConnection(scope))
         if token:
             try:
-                return "subject:" + (await authenticate(self.auth, token)).subject
+                principal = await authenticate(self.auth, token)
             except Unauthorized:
                 pass  # the route refuses it; here it only means the address is the client
+            else:
+                remember_verified(scope, self.auth, token, principal)  # the route's check reuses it
+                return "subject:" + principal.subject
         address = scope.get("client")
         return f"address:{address[0] if address else 'unknown'}"
 
