@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body
 
-from services.marketing import handlers
+from services.marketing.api.deps import Storage
 from services.marketing.api.docs import (
     ALREADY_VOIDED,
     CONCURRENT_CHANGE,
@@ -35,9 +35,9 @@ from services.marketing.api.schemas import (
     ShowcaseOut,
     ShowcasePage,
 )
+from services.marketing.handlers import exhibitions, products, showcases
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.corrections.api import CorrectionIn, Officer, VoidIn, correction, void
-from shared.web.deps import Uow
 from shared.web.page_params import Cursor, Limit
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal
@@ -54,8 +54,8 @@ router = APIRouter()
     description="Publishes `ProductRegistered` with the participant's profile; the product name stays here.",
     responses=refusals(UNKNOWN_PARTICIPANT, DATE_RULE),
 )
-async def register_product(body: ProductIn, uow: Uow) -> ProductOut:
-    return ProductOut.of(await handlers.register_product(uow, body.to_command()))
+async def register_product(body: ProductIn, uow: Storage) -> ProductOut:
+    return ProductOut.of(await products.register_product(uow, body.to_command()))
 
 
 @router.get(
@@ -66,9 +66,9 @@ async def register_product(body: ProductIn, uow: Uow) -> ProductOut:
     responses=refusals(BAD_CURSOR),
 )
 async def list_products(
-    uow: Uow, participant_id: UUID | None = None, limit: Limit = 50, cursor: Cursor = None
+    uow: Storage, participant_id: UUID | None = None, limit: Limit = 50, cursor: Cursor = None
 ) -> ProductPage:
-    items, last_seq = await handlers.products_page(
+    items, last_seq = await products.products_page(
         uow, participant_id=participant_id, after_seq=decode_cursor(cursor), limit=limit
     )
     return ProductPage(items=[ProductOut.of(p) for p in items], next_cursor=encode_cursor(last_seq))
@@ -81,8 +81,8 @@ async def list_products(
     summary="A product with its curations, showcases and e-Order listing",
     responses=refusals(NO_PRODUCT),
 )
-async def get_product(product_id: UUID, uow: Uow) -> ProductDetailOut:
-    return ProductDetailOut.with_showcases(*await handlers.get_product(uow, product_id))
+async def get_product(product_id: UUID, uow: Storage) -> ProductDetailOut:
+    return ProductDetailOut.with_showcases(*await products.get_product(uow, product_id))
 
 
 @router.post(
@@ -114,8 +114,8 @@ async def get_product(product_id: UUID, uow: Uow) -> ProductDetailOut:
         ),
     ),
 )
-async def curate_product(product_id: UUID, body: CurationIn, uow: Uow) -> CurationOut:
-    return CurationOut.of(await handlers.curate_product(uow, body.to_command(product_id)))
+async def curate_product(product_id: UUID, body: CurationIn, uow: Storage) -> CurationOut:
+    return CurationOut.of(await products.curate_product(uow, body.to_command(product_id)))
 
 
 @router.post(
@@ -148,10 +148,10 @@ async def curate_product(product_id: UUID, body: CurationIn, uow: Uow) -> Curati
     ),
 )
 async def list_product(
-    product_id: UUID, uow: Uow, body: Annotated[ListingIn | None, Body()] = None
+    product_id: UUID, uow: Storage, body: Annotated[ListingIn | None, Body()] = None
 ) -> ListingOut:
     command = (body or ListingIn()).to_command(product_id)
-    return ListingOut.of(await handlers.list_product(uow, command))
+    return ListingOut.of(await products.list_product(uow, command))
 
 
 @router.post(
@@ -163,8 +163,8 @@ async def list_product(
     description="Schedules may lie in the future. Publishes `ExhibitionScheduled`.",
     responses=refusals(Refusal(422, "rule_violation", "ends_on 2023-07-31 is before starts_on 2023-08-01")),
 )
-async def schedule_exhibition(body: ExhibitionIn, uow: Uow) -> ExhibitionOut:
-    return ExhibitionOut.of(await handlers.schedule_exhibition(uow, body.to_command()))
+async def schedule_exhibition(body: ExhibitionIn, uow: Storage) -> ExhibitionOut:
+    return ExhibitionOut.of(await exhibitions.schedule_exhibition(uow, body.to_command()))
 
 
 @router.get(
@@ -175,13 +175,13 @@ async def schedule_exhibition(body: ExhibitionIn, uow: Uow) -> ExhibitionOut:
     responses=refusals(BAD_CURSOR),
 )
 async def list_exhibitions(
-    uow: Uow,
+    uow: Storage,
     kind: ExhibitionKind | None = None,
     scope: ExhibitionScope | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ExhibitionPage:
-    items, last_seq = await handlers.exhibitions_page(
+    items, last_seq = await exhibitions.exhibitions_page(
         uow, kind=kind, scope=scope, after_seq=decode_cursor(cursor), limit=limit
     )
     return ExhibitionPage(items=[ExhibitionOut.of(e) for e in items], next_cursor=encode_cursor(last_seq))
@@ -194,8 +194,8 @@ async def list_exhibitions(
     summary="An exhibition",
     responses=refusals(NO_EXHIBITION),
 )
-async def get_exhibition(exhibition_id: UUID, uow: Uow) -> ExhibitionOut:
-    return ExhibitionOut.of(await handlers.get_exhibition(uow, exhibition_id))
+async def get_exhibition(exhibition_id: UUID, uow: Storage) -> ExhibitionOut:
+    return ExhibitionOut.of(await exhibitions.get_exhibition(uow, exhibition_id))
 
 
 @router.post(
@@ -223,8 +223,8 @@ async def get_exhibition(exhibition_id: UUID, uow: Uow) -> ExhibitionOut:
         ),
     ),
 )
-async def showcase_product(exhibition_id: UUID, body: ShowcaseIn, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.showcase_product(uow, body.to_command(exhibition_id)))
+async def showcase_product(exhibition_id: UUID, body: ShowcaseIn, uow: Storage) -> ShowcaseOut:
+    return ShowcaseOut.of(await showcases.showcase_product(uow, body.to_command(exhibition_id)))
 
 
 @router.get(
@@ -235,13 +235,13 @@ async def showcase_product(exhibition_id: UUID, body: ShowcaseIn, uow: Uow) -> S
     responses=refusals(BAD_CURSOR),
 )
 async def list_showcases(
-    uow: Uow,
+    uow: Storage,
     exhibition_id: UUID | None = None,
     product_id: UUID | None = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ShowcasePage:
-    items, last_seq = await handlers.showcases_page(
+    items, last_seq = await showcases.showcases_page(
         uow,
         exhibition_id=exhibition_id,
         product_id=product_id,
@@ -258,8 +258,8 @@ async def list_showcases(
     summary="A showcase",
     responses=refusals(NO_SHOWCASE),
 )
-async def get_showcase(showcase_id: UUID, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.get_showcase(uow, showcase_id))
+async def get_showcase(showcase_id: UUID, uow: Storage) -> ShowcaseOut:
+    return ShowcaseOut.of(await showcases.get_showcase(uow, showcase_id))
 
 
 @router.post(
@@ -274,8 +274,10 @@ async def get_showcase(showcase_id: UUID, uow: Uow) -> ShowcaseOut:
     ),
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE, DATE_RULE),
 )
-async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.SHOWCASES.correct(uow, correction(showcase_id, body, officer)))
+async def correct_showcase(
+    showcase_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage
+) -> ShowcaseOut:
+    return ShowcaseOut.of(await showcases.correct_showcase(uow, correction(showcase_id, body, officer)))
 
 
 @router.post(
@@ -289,5 +291,5 @@ async def correct_showcase(showcase_id: UUID, body: CorrectionIn, officer: Offic
     ),
     responses=refusals(NO_SHOWCASE, ALREADY_VOIDED, CONCURRENT_CHANGE),
 )
-async def void_showcase(showcase_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ShowcaseOut:
-    return ShowcaseOut.of(await handlers.SHOWCASES.void(uow, void(showcase_id, body, officer)))
+async def void_showcase(showcase_id: UUID, body: VoidIn, officer: Officer, uow: Storage) -> ShowcaseOut:
+    return ShowcaseOut.of(await showcases.void_showcase(uow, void(showcase_id, body, officer)))

@@ -14,16 +14,16 @@ from services.marketing.api.docs import (
     PRODUCT_ID,
     SHOWCASE_ID,
 )
-from services.marketing.domain.exhibition import Exhibition, ScheduleExhibition, Showcase, ShowcaseProduct
-from services.marketing.domain.product import (
+from services.marketing.commands import (
     Criterion,
     CurateProduct,
-    Curation,
-    Listing,
     ListProduct,
-    Product,
     RegisterProduct,
+    ScheduleExhibition,
+    ShowcaseProduct,
 )
+from services.marketing.domain.exhibition import Exhibition, Showcase
+from services.marketing.domain.product import Curation, Listing, Product
 from shared.contracts.enums import CurationLevel, ExhibitionKind, ExhibitionScope, Sector
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -3,7 +3,8 @@
 A showcase is the fact that reaches the marketing stage. It is dated within its exhibition, not before the
 product's or the participant's registration, never in the future; a correction re-dates it under the same
 rules, a void withdraws it. One product is shown once per exhibition (voided showcases aside): the database's
-unique index settles concurrent requests, the error is defined here.
+unique index settles concurrent requests, the error is defined here. An exhibition scheduled and a product
+shown collect their events (shared.aggregates).
 """
 
 from dataclasses import dataclass, replace
@@ -12,6 +13,7 @@ from typing import NamedTuple
 from uuid import UUID, uuid4
 
 from services.marketing.domain.product import Product
+from shared.aggregates import Aggregate
 from shared.contracts.enums import ExhibitionKind, ExhibitionScope
 from shared.contracts.events import ExhibitionScheduled, ProductShowcased
 from shared.contracts.profile import ParticipantProfile
@@ -43,7 +45,7 @@ class ShowcaseProduct:
 
 
 @dataclass(frozen=True)
-class Exhibition:
+class Exhibition(Aggregate):
     exhibition_id: UUID
     title: str
     kind: ExhibitionKind
@@ -55,6 +57,12 @@ class Exhibition:
     def default_day(self, today: date) -> date:
         """Today while the exhibition runs; otherwise its first day (staff record past exhibitions later)."""
         return today if self.starts_on <= today <= self.ends_on else self.starts_on
+
+    def scheduled(self, today: date) -> "Exhibition":
+        """This exhibition as newly scheduled: a schedule is no participant's fact, so its event happened
+        the day it was recorded."""
+        self.collect(self.event(), today)
+        return self
 
     def event(self) -> ExhibitionScheduled:
         return ExhibitionScheduled(
@@ -75,7 +83,7 @@ class ShowcaseContext(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Showcase:
+class Showcase(Aggregate):
     showcase_id: UUID
     exhibition_id: UUID
     product_id: UUID
@@ -147,13 +155,15 @@ def show(
 ) -> Showcase:
     shown_on = command.shown_on or exhibition.default_day(today)
     check_shown_on(shown_on, today, exhibition, product, profile)
-    return Showcase(
+    showcase = Showcase(
         showcase_id=uuid4(),
         exhibition_id=exhibition.exhibition_id,
         product_id=product.product_id,
         participant_id=product.participant_id,
         shown_on=shown_on,
     )
+    showcase.collect(showcase.event(exhibition, profile), shown_on)
+    return showcase
 
 
 def check_shown_on(

@@ -4,12 +4,14 @@ Curation climbs kecamatan → kota → province: a level may be curated once the
 again once it has passed itself (a failed curation may be retried). A product goes on the e-Order catalogue
 once, and only after passing curation at kota level or higher. Rules that concurrent requests could break
 (one passing per level, one listing per product) are settled by the database; their errors are defined here.
+A product registered, curated or listed collects its event (shared.aggregates).
 """
 
 from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID, uuid4
 
+from shared.aggregates import Aggregate
 from shared.contracts.enums import CurationLevel, Sector
 from shared.contracts.events import ProductCurated, ProductListed, ProductRegistered
 from shared.contracts.profile import ParticipantProfile
@@ -77,14 +79,14 @@ class Curation:
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(Aggregate):
     listing_id: UUID
     product_id: UUID
     listed_on: date
 
 
 @dataclass(frozen=True)
-class Product:
+class Product(Aggregate):
     product_id: UUID
     participant_id: UUID
     name: str
@@ -106,7 +108,7 @@ class Product:
         self, command: CurateProduct, profile: ParticipantProfile, today: date
     ) -> tuple["Product", Curation]:
         """A curation at the next level up (or a retry of a failed one), dated after what it builds on;
-        returned with the product as it stands after it."""
+        returned with the product as it stands after it, which collects the curation's event."""
         self._check_climb(command.level)
         curated_on = command.curated_on or today
         self._check_date("curated_on", curated_on, today, profile)
@@ -125,10 +127,12 @@ class Product:
             notes=command.notes,
             curated_on=curated_on,
         )
-        return replace(self, curations=(*self.curations, curation)), curation
+        curated = replace(self, curations=(*self.curations, curation))
+        curated.collect(curated.curated_event(curation, profile), curated_on)
+        return curated, curation
 
     def list_on_eorder(self, command: ListProduct, profile: ParticipantProfile, today: date) -> Listing:
-        """The product's one e-Order listing, dated after it passed kota curation."""
+        """The product's one e-Order listing, dated after it passed kota curation; it collects its event."""
         if self.listing is not None:
             raise AlreadyListed(
                 f"product {self.product_id} is already listed (on {self.listing.listed_on})",
@@ -147,7 +151,9 @@ class Product:
             raise RuleViolation(
                 f"listed_on {listed_on} is before the product passed {LISTING_LEVEL} curation on {curated_on}"
             )
-        return Listing(listing_id=uuid4(), product_id=self.product_id, listed_on=listed_on)
+        listing = Listing(listing_id=uuid4(), product_id=self.product_id, listed_on=listed_on)
+        listing.collect(self.listed_event(listing, profile), listed_on)
+        return listing
 
     def check_on_or_after_registration(self, field: str, day: date) -> None:
         if day < self.registered_on:
@@ -201,17 +207,20 @@ class Product:
 
 
 def register(command: RegisterProduct, profile: ParticipantProfile, today: date) -> Product:
-    """A participant's product; its sector defaults to the business sector they declared at registration."""
+    """A participant's product, collecting its event; its sector defaults to the business sector they
+    declared at registration."""
     registered_on = command.registered_on or today
     if problem := check_stage_date("registered_on", registered_on, today, profile.registered_on):
         raise RuleViolation(problem)
-    return Product(
+    product = Product(
         product_id=uuid4(),
         participant_id=command.participant_id,
         name=command.name,
         sector=command.sector or profile.sector,
         registered_on=registered_on,
     )
+    product.collect(product.event(profile), registered_on)
+    return product
 
 
 def _level_below(level: CurationLevel) -> CurationLevel | None:
