@@ -35,7 +35,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -577,17 +577,30 @@ class Measured:
     fields_per_fact: int
     apply_s: float = 0.0
     redis_usec: int = 0
-    redis_calls: int = 0
     memory: int = 0
     keys: int = 0
     cells: int = 0
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     answered_as: dict[str, str] = field(default_factory=dict)
+    server_ms: dict[str, float] = field(default_factory=dict)  # Redis time of one read
 
 
 def _quantile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _server_usec(stats: Mapping[str, Mapping[str, int]]) -> int:
+    """Redis' own time in what the client sent: a script's time holds the commands it calls, which
+    commandstats counts again on their own, so those are left out where a script ran."""
+    scripts = [s for name, s in stats.items() if name in ("cmdstat_evalsha", "cmdstat_eval")]
+    if scripts:
+        return sum(int(s["usec"]) for s in scripts)
+    return sum(
+        int(s["usec"])
+        for name, s in stats.items()
+        if not name.startswith(("cmdstat_config", "cmdstat_script"))
+    )
 
 
 async def _used_memory(redis: Redis) -> int:
@@ -636,9 +649,7 @@ async def _apply_all(
     for layout in layouts:
         measured = results[layout.name]
         measured.memory += await _used_memory(layout.redis)
-        stats = await layout.redis.info("commandstats")
-        measured.redis_usec = sum(int(s["usec"]) for s in stats.values())
-        measured.redis_calls = sum(int(s["calls"]) for s in stats.values())
+        measured.redis_usec = _server_usec(await layout.redis.info("commandstats"))
         measured.keys, measured.cells = await _cells(layout.redis)
 
 
@@ -653,15 +664,20 @@ async def _check_answers(layouts: list[Layout], results: dict[str, Measured], fa
                 continue
             if asked.name not in wanted:
                 wanted[asked.name] = _nonzero(expected(facts, asked))
+            await layout.redis.config_resetstat()
             if _nonzero(await layout.read(asked)) != wanted[asked.name]:
                 raise AssertionError(f"{layout.name} answered {asked.name} wrongly")
+            # What the read costs Redis itself, apart from the client and the machine's other work.
+            results[layout.name].server_ms[query.name] = (
+                _server_usec(await layout.redis.info("commandstats")) / 1000
+            )
 
 
 def table(results: list[Measured], facts: int, events: int) -> str:
     per_million = 1_000_000 / events
     head = [
         "| layout | cells written per fact | keys | fields held | apply, events/s | Redis µs per event "
-        "| Redis MiB per million events |" + "".join(f" {q.name}: p50 / p99 ms |" for q in QUERIES),
+        "| Redis MiB per million events |" + "".join(f" {q.name}: p50 / p99 (Redis) ms |" for q in QUERIES),
         "|---|---|---|---|---|---|---|" + "---|" * len(QUERIES),
     ]
     rows = []
@@ -673,12 +689,44 @@ def table(results: list[Measured], facts: int, events: int) -> str:
                 cells.append(" cannot answer |")
                 continue
             note = "" if r.answered_as[q.name] == q.name else f" ({r.answered_as[q.name]} only)"
-            cells.append(f" {statistics.median(lat):.1f} / {_quantile(lat, 0.99):.1f}{note} |")
+            cells.append(
+                f" {statistics.median(lat):.1f} / {_quantile(lat, 0.99):.1f}"
+                f" ({r.server_ms[q.name]:.1f}){note} |"
+            )
         rows.append(
             f"| {r.layout} | {r.fields_per_fact} | {r.keys:,} | {r.cells:,} | {events / r.apply_s:,.0f} "
             f"| {r.redis_usec / events:.1f} | {r.memory * per_million / 2**20:.1f} |" + "".join(cells)
         )
     return "\n".join(head + rows)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A layout on its own Redis, with the Redis settings it is measured with."""
+
+    name: str
+    build: Callable[[str, Redis], Layout]
+    config: Mapping[str, str] = field(default_factory=dict)
+
+
+def setups(partitions: int, listpack: int) -> list[Setup]:
+    # Up to `listpack` fields a hash stays one compact listpack (Redis' default: 128) instead of a hash
+    # table, ~3x smaller a field; a day's cells of one metric number a few hundred at 1 M events.
+    compact = {"hash-max-listpack-entries": str(listpack)}
+    lp = f", listpack<={listpack}"
+    return [
+        Setup("per-dimension/5", lambda name, redis: PerDimension(name, redis, TODAY_DIMS)),
+        Setup("per-dimension/9", lambda name, redis: PerDimension(name, redis, DIMS)),
+        Setup("per-dimension/9" + lp, lambda name, redis: PerDimension(name, redis, DIMS), compact),
+        Setup("cube", lambda name, redis: Cube(name, redis, rollup=False)),
+        Setup("cube+kota", lambda name, redis: Cube(name, redis, rollup=True)),
+        Setup("cube+kota" + lp, lambda name, redis: Cube(name, redis, rollup=True), compact),
+        Setup(
+            f"cube+kota/{partitions}p" + lp,
+            lambda name, redis: Cube(name, redis, rollup=True, partitions=partitions),
+            compact,
+        ),
+    ]
 
 
 def main() -> None:
@@ -689,17 +737,23 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20_000, help="events per applied batch")
     parser.add_argument("--rounds", type=int, default=200, help="timed reads of each query per layout")
     parser.add_argument("--partitions", type=int, default=8, help="hash tags of the partitioned layout")
+    parser.add_argument("--listpack", type=int, default=512, help="hash-max-listpack-entries of the compact")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--only", action="append", help="measure only layouts whose name starts so")
     args = parser.parse_args()
     facts = facts_of(args.events, args.seed, args.partitions)
     print(f"{args.events:,} events → {len(facts):,} counted facts over {FIRST_DAY}..{LAST_DAY}", flush=True)
-    names = ["per-dimension/5", "per-dimension/9", "cube", "cube+kota", f"cube+kota/{args.partitions}p"]
+    chosen = [
+        s
+        for s in setups(args.partitions, args.listpack)
+        if not args.only or s.name.startswith(tuple(args.only))
+    ]
     with tempfile.TemporaryDirectory(prefix="counter-layout-") as tmp:
-        servers = [RedisServer(port, Path(tmp) / str(i)) for i, port in enumerate(free_ports(len(names)))]
+        servers = [RedisServer(port, Path(tmp) / str(i)) for i, port in enumerate(free_ports(len(chosen)))]
         try:
             for server in servers:
                 server.start(timeout=30)
-            results = asyncio.run(_measure(servers, names, facts, args))
+            results = asyncio.run(_measure(servers, chosen, facts, args))
         finally:
             for server in servers:
                 server.stop()
@@ -707,17 +761,15 @@ def main() -> None:
 
 
 async def _measure(
-    servers: list[RedisServer], names: list[str], facts: list[Fact], args: argparse.Namespace
+    servers: list[RedisServer], chosen: list[Setup], facts: list[Fact], args: argparse.Namespace
 ) -> list[Measured]:
     clients = [Redis.from_url(s.url, decode_responses=True) for s in servers]
     try:
-        layouts: list[Layout] = [
-            PerDimension(names[0], clients[0], TODAY_DIMS),
-            PerDimension(names[1], clients[1], DIMS),
-            Cube(names[2], clients[2], rollup=False),
-            Cube(names[3], clients[3], rollup=True),
-            Cube(names[4], clients[4], rollup=True, partitions=args.partitions),
-        ]
+        layouts: list[Layout] = []
+        for setup, client in zip(chosen, clients, strict=True):
+            for name, value in setup.config.items():
+                await client.config_set(name, value)
+            layouts.append(setup.build(setup.name, client))
         return await run(layouts, facts, args.events, args.batch, args.rounds)
     finally:
         for client in clients:
