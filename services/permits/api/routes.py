@@ -5,12 +5,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.permits import handlers
+from services.permits.api.deps import Storage
 from services.permits.api.schemas import IssueIn, PermitIn, PermitOut, PermitPage, RejectIn
 from services.permits.domain.permit import PermitStatus
 from services.permits.domain.work_list import MAX_WAITING_DAYS, check_work_list
+from services.permits.handlers import issues, permits
 from shared.corrections.api import CorrectionIn, Officer, VoidIn, concurrent_change, correction, void
-from shared.web.deps import Uow
 from shared.web.page_params import Cursor, Limit
 from shared.web.paging import Position, decode_cursor, decode_position, encode_cursor, encode_position
 from shared.web.refusals import BAD_CURSOR, UNKNOWN_PARTICIPANT, Refusal, invalid, refusals
@@ -50,8 +50,8 @@ NOT_ISSUED = Refusal(
         Refusal(422, "rule_violation", "applied_on 2023-01-09 is before the registration on 2023-01-10"),
     ),
 )
-async def apply_for_permit(body: PermitIn, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.apply_for_permit(uow, body.to_command()))
+async def apply_for_permit(body: PermitIn, uow: Storage) -> PermitOut:
+    return PermitOut.of(await permits.apply_for_permit(uow, body.to_command()))
 
 
 @router.post(
@@ -72,8 +72,8 @@ async def apply_for_permit(body: PermitIn, uow: Uow) -> PermitOut:
         DECISION_DATE,
     ),
 )
-async def issue_permit(permit_id: UUID, body: IssueIn, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.issue_permit(uow, body.to_command(permit_id)))
+async def issue_permit(permit_id: UUID, body: IssueIn, uow: Storage) -> PermitOut:
+    return PermitOut.of(await permits.issue_permit(uow, body.to_command(permit_id)))
 
 
 @router.post(
@@ -85,13 +85,13 @@ async def issue_permit(permit_id: UUID, body: IssueIn, uow: Uow) -> PermitOut:
         Refusal(422, "rule_violation", "rejected_on 2023-01-31 is before applied_on 2023-02-01"),
     ),
 )
-async def reject_permit(permit_id: UUID, body: RejectIn, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.reject_permit(uow, body.to_command(permit_id)))
+async def reject_permit(permit_id: UUID, body: RejectIn, uow: Storage) -> PermitOut:
+    return PermitOut.of(await permits.reject_permit(uow, body.to_command(permit_id)))
 
 
 @router.get("/permits/{permit_id}", response_model=PermitOut, responses=refusals(NO_PERMIT))
-async def get_permit(permit_id: UUID, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.get_permit(uow, permit_id))
+async def get_permit(permit_id: UUID, uow: Storage) -> PermitOut:
+    return PermitOut.of(await permits.get_permit(uow, permit_id))
 
 
 @router.get(
@@ -114,7 +114,7 @@ async def get_permit(permit_id: UUID, uow: Uow) -> PermitOut:
     ),
 )
 async def list_permits(
-    uow: Uow,
+    uow: Storage,
     *,
     participant_id: UUID | None = None,
     status: PermitStatus | None = None,
@@ -129,7 +129,7 @@ async def list_permits(
 ) -> PermitPage:
     if waiting_days is not None:
         check_work_list(status)
-        found, last = await handlers.waiting_page(
+        found, last = await permits.waiting_page(
             uow,
             participant_id=participant_id,
             waiting_days=waiting_days,
@@ -138,7 +138,7 @@ async def list_permits(
         )
         after = Position(last.applied_on, last.permit_id) if last else None
         return PermitPage(items=[PermitOut.of(p) for p in found], next_cursor=encode_position(after))
-    items, last_seq = await handlers.permits_page(
+    items, last_seq = await permits.permits_page(
         uow, participant_id=participant_id, status=status, after_seq=decode_cursor(cursor), limit=limit
     )
     return PermitPage(
@@ -162,8 +162,8 @@ async def list_permits(
         invalid("date: Input should be a valid date"),
     ),
 )
-async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.ISSUES.correct(uow, correction(permit_id, body, officer)))
+async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage) -> PermitOut:
+    return PermitOut.of(await issues.correct_issue(uow, correction(permit_id, body, officer)))
 
 
 @router.post(
@@ -175,5 +175,5 @@ async def correct_issue(permit_id: UUID, body: CorrectionIn, officer: Officer, u
     "keeps who and why.",
     responses=refusals(NO_PERMIT, NOT_ISSUED, invalid("reason: Field required")),
 )
-async def void_issue(permit_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> PermitOut:
-    return PermitOut.of(await handlers.ISSUES.void(uow, void(permit_id, body, officer)))
+async def void_issue(permit_id: UUID, body: VoidIn, officer: Officer, uow: Storage) -> PermitOut:
+    return PermitOut.of(await issues.void_issue(uow, void(permit_id, body, officer)))

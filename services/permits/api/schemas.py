@@ -6,7 +6,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.permits.domain.permit import ApplyForPermit, IssuePermit, Permit, PermitStatus, RejectPermit
+from services.permits.commands import ApplyForPermit, IssuePermit, RejectPermit
+from services.permits.domain.permit import Permit, PermitStatus
 from services.permits.domain.work_list import waiting_days
 from shared.contracts.enums import PermitType
 from shared.dates import jakarta_today

@@ -10,8 +10,10 @@ are defined here so the domain names every way a request can fail.
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from typing import Self
 from uuid import UUID, uuid4
 
+from shared.aggregates import Aggregate
 from shared.contracts.enums import PermitType
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import PermitApplied, PermitIssued, PermitRejected
@@ -60,7 +62,7 @@ class RejectPermit:
 
 
 @dataclass(frozen=True)
-class Permit:
+class Permit(Aggregate):
     permit_id: UUID
     participant_id: UUID
     permit_type: PermitType
@@ -124,6 +126,11 @@ class Permit:
     def _check_decision_date(self, field: str, day: date, today: date) -> None:
         check_decision_date(field, day, today, self.applied_on)
 
+    def collect_fact(self, profile: ParticipantProfile) -> Self:
+        """The permit, having collected the event of the fact behind its current status, on its date."""
+        self.collect(self.event(profile), self.fact_date)
+        return self
+
     def event(self, profile: ParticipantProfile) -> EventPayload:
         """The event recording the fact behind the current status."""
         match self.status:
@@ -161,7 +168,8 @@ class Permit:
 
 
 def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> Permit:
-    """A new application; the date defaults to today and may not precede the participant's registration."""
+    """A new application, collecting its PermitApplied; the date defaults to today and may not precede the
+    participant's registration."""
     applied_on = command.applied_on or today
     refuse(check_stage_date("applied_on", applied_on, today, profile.registered_on))
     return Permit(
@@ -170,4 +178,4 @@ def apply(command: ApplyForPermit, profile: ParticipantProfile, today: date) -> 
         permit_type=command.permit_type,
         status=PermitStatus.APPLIED,
         applied_on=applied_on,
-    )
+    ).collect_fact(profile)
