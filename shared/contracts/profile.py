@@ -21,6 +21,11 @@ class ParticipantProfile(BaseModel):
     `registered_on` places a stage fact in its registration cohort (the funnel) without joining topics.
     `provinsi_code` came with the national region model: a profile written before it (an older event, a
     stored copy) has none, and is read with the province its `kota_code` names — so it is always set.
+
+    `revision` orders the profiles one participant has had: registration states 0 at registration and one
+    more with each change of the profile, and the services that follow registration send on the revision
+    of the profile they hold. So a consumer that sees a participant's profiles in any order (they travel on
+    different topics) knows which one is current. Events written before it have none and read as 0.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -40,6 +45,11 @@ class ParticipantProfile(BaseModel):
     agency: Agency
     disability: bool
     ktp_dki: bool = Field(description="NIK issued in DKI Jakarta (province 31)")
+    revision: int = Field(
+        default=0,
+        ge=0,
+        description="Registration's count of changes to this participant's profile: the highest is current",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -4,7 +4,20 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -61,7 +74,9 @@ def _insert(conn: AsyncConnection, table: Table) -> Any:
 async def remember(
     conn: AsyncConnection, table: Table, event: ParticipantRegistered | ParticipantUpdated
 ) -> None:
-    """Idempotent: a redelivered registration changes nothing; an update replaces the stored profile."""
+    """Idempotent: a redelivered registration changes nothing; an update replaces the stored profile unless
+    the stored one is of a later revision (an instance that lags behind another on one database re-reads
+    older updates). The profile is stored whole, its revision too, so events built from it send it on."""
     values = {
         "participant_id": str(event.participant_id),
         "registered_on": event.profile.registered_on,
@@ -72,9 +87,21 @@ async def remember(
     insert = _insert(conn, table).values(values)
     if isinstance(event, ParticipantUpdated):
         update = {name: insert.excluded[name] for name in ("registered_on", "profile", "kota_code", "agency")}
-        await conn.execute(insert.on_conflict_do_update(index_elements=["participant_id"], set_=update))
+        newer = _stored_revision(conn, table) <= event.profile.revision
+        await conn.execute(
+            insert.on_conflict_do_update(index_elements=["participant_id"], set_=update, where=newer)
+        )
     else:
         await conn.execute(insert.on_conflict_do_nothing())
+
+
+def _stored_revision(conn: AsyncConnection, table: Table) -> ColumnElement[int]:
+    """The revision of the stored profile (JSON); 0 for one stored before profiles had revisions."""
+    if conn.dialect.name == "postgresql":
+        revision = table.c.profile.cast(postgresql.JSONB)["revision"].astext.cast(BigInteger)
+    else:
+        revision = func.json_extract(table.c.profile, "$.revision")
+    return func.coalesce(revision, 0)
 
 
 async def save_offset(

@@ -109,6 +109,7 @@ def stored_columns(keys: PersonalDataKeys, p: Participant) -> dict[str, Any]:
         "sector": p.business.sector.value if p.business else None,
         "agency": p.agency.value,
         "registered_on": p.registered_on,
+        "profile_revision": p.revision,
     }
 
 
@@ -256,6 +257,7 @@ def _to_participant(keys: PersonalDataKeys, row: Row[Any]) -> Participant:
         business=Business(row.business_name, Sector(row.sector)) if row.sector else None,
         agency=Agency(row.agency),
         registered_on=row.registered_on,
+        revision=row.profile_revision,
     )
 
 

@@ -54,6 +54,13 @@ participants = Table(
     Column("sector", String(20), nullable=True),
     Column("agency", String(20), nullable=False),
     Column("registered_on", Date, nullable=False),
+    Column(
+        "profile_revision",
+        BigInteger,
+        nullable=False,
+        server_default="0",
+        doc="ParticipantProfile.revision: one more with each change of the profile",
+    ),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("erased_at", DateTime(timezone=True), nullable=True),
     Column(

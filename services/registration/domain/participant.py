@@ -78,6 +78,7 @@ class Participant:
     business: Business | None
     agency: Agency
     registered_on: date
+    revision: int = 0  # of the profile (ParticipantProfile.revision): one more with each change of it
 
     @property
     def ktp_dki(self) -> bool:
@@ -100,7 +101,14 @@ class Participant:
             agency=self.agency,
             disability=self.disability,
             ktp_dki=self.ktp_dki,
+            revision=self.revision,
         )
+
+    def succeeded_by(self, after: "Participant") -> "Participant":
+        """`after` as the next state of this participant: its id, and the next profile revision if its
+        profile changed (so whoever holds both profiles knows which is current, whatever their order)."""
+        kept = replace(after, participant_id=self.participant_id, revision=self.revision)
+        return kept if kept.profile() == self.profile() else replace(kept, revision=self.revision + 1)
 
     def registered_event(self) -> ParticipantRegistered:
         return ParticipantRegistered(participant_id=self.participant_id, profile=self.profile())
@@ -166,7 +174,7 @@ def restate(existing: Participant, command: RegisterParticipant, today: date) ->
     A record without a registration date keeps the one already stored rather than moving it to today.
     """
     dated = replace(command, registered_on=command.registered_on or existing.registered_on)
-    return replace(register(dated, today), participant_id=existing.participant_id)
+    return existing.succeeded_by(register(dated, today))
 
 
 def _birth_date_problem(birth_date: date, registered_on: date) -> str | None:

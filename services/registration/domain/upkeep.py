@@ -52,7 +52,7 @@ def edit(
 ) -> Participant:
     """The participant as the edit states them: the same id, every rule checked again."""
     stated = replace(as_command(existing), **command.changes)
-    after = replace(register(stated, today), participant_id=existing.participant_id)
+    after = existing.succeeded_by(register(stated, today))
     moved = after.registered_on != existing.registered_on
     if moved and (refusal := registration_date_problem(after.registered_on, earliest_fact)):
         raise refusal
