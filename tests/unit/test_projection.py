@@ -23,6 +23,7 @@ from services.reporting.projection.batch import (
 from services.reporting.projection.earliest import TOTAL, Dated, SubjectState, increments
 from services.reporting.projection.facts import PROJECTIONS, facts_of
 from services.reporting.projection.journey import Step
+from services.reporting.projection.profiles import Stated
 from shared.contracts.corrections import CORRECTABLE, FactCorrected, FactVoided
 from shared.contracts.enums import TargetScope, TrainingProgram
 from shared.contracts.envelope import EventPayload
@@ -150,7 +151,9 @@ def test_records_become_entries_targets_or_nothing() -> None:
         TargetSet, year=2024, metric="trained", scope=TargetScope.KOTA, scope_key="31.71", value=90
     )
     steps = (Step(str(registered.participant_id), Metric.REGISTERED, "registration", "2023-01-02"),)
-    assert decoded(Consumed(3, registered)) == Decoded(3, entries_of(registered), steps=steps)
+    # Registration's own statement of the profile, revision 0, sent without a fact version (profiles.py).
+    stated = Stated(str(registered.participant_id), "0|1|-1|2023-01-02|31.71|31.71.01|F|none|PPKUKM")
+    assert decoded(Consumed(3, registered)) == Decoded(3, entries_of(registered), steps=steps, stated=stated)
     assert entries_of(registered) == [
         (
             Metric.REGISTERED,

@@ -81,4 +81,5 @@ def test_targets_are_one_field_each_of_the_targets_hash() -> None:
 
 def test_offsets_and_the_scan_pattern_stay_within_the_keyspace() -> None:
     assert KEYS.offset("jp.training", 3) == "jp:o:jp.training:3"
-    assert KEYS.pattern() == "jp:[cfjsot]:*"
+    assert KEYS.person("p1") == "jp:p:p1"  # a participant's current profile (projection.profiles)
+    assert KEYS.pattern() == "jp:[cfjpsot]:*"

@@ -12,6 +12,7 @@ from services.reporting.metrics import Metric
 from services.reporting.projection.earliest import Dated, Deltas, SubjectState, dated, put, recount
 from services.reporting.projection.facts import Fact, facts_of
 from services.reporting.projection.journey import Step, steps_of
+from services.reporting.projection.profiles import Stated, stated_by
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import TargetSet
 
@@ -41,6 +42,7 @@ class Decoded(NamedTuple):
     target: tuple[TargetKey, int] | None = None  # a TargetSet: which target, and its value
     steps: tuple[Step, ...] = ()  # the participants' journey steps among its facts
     version: int | None = None  # of each of its facts (versions.py); None: sent without one
+    stated: Stated | None = None  # whose facts they are, and the profile the event states (profiles.py)
 
 
 def decoded(record: Consumed | Decoded, version: int | None = None) -> Decoded:
@@ -55,7 +57,10 @@ def decoded(record: Consumed | Decoded, version: int | None = None) -> Decoded:
         key = (event.year, event.metric, event.scope.value, event.scope_key)
         return Decoded(record.offset, [], (key, event.value))
     facts = facts_of(event)
-    return Decoded(record.offset, _entries(facts), steps=tuple(steps_of(facts)), version=version)
+    if not facts:
+        return Decoded(record.offset, [], version=version)
+    steps = tuple(steps_of(facts))
+    return Decoded(record.offset, _entries(facts), None, steps, version, stated_by(event, version))
 
 
 def entries_of(event: EventPayload) -> list[Entry]:

@@ -4,7 +4,9 @@ The aggregates and the last applied offset of every partition are written in ONE
 WATCH on those offset keys. So a redelivered event is recognised by its offset and skipped; a zombie
 consumer that lost its partitions in a rebalance cannot write over the new owner (its EXEC aborts); and if
 Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds. What the
-events change is worked out by the pure projection (services.reporting.projection); here it meets Redis.
+events change is worked out by the pure projection (services.reporting.projection) and store.step; here it
+meets Redis. A batch also WATCHes the hashes of its participants, and those of every subject it restates
+because a participant's profile changed: the only state that batches of two topics both write.
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,14 +15,12 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import WatchError
 
-from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded, project, targets_of
+from services.reporting.projection.batch import Consumed, Decoded, Partition, decoded, targets_of
 from services.reporting.projection.earliest import increments
-from services.reporting.projection.versions import admit
 from services.reporting.store.bulk import BulkRead, BulkWrite
-from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import stored_increments
 from services.reporting.store.keyspace import Keyspaces
-from services.reporting.store.subjects import changed_fields, decode_state, keyed
+from services.reporting.store.step import BatchStep
 from services.reporting.store.targets import target_fields
 
 
@@ -69,26 +69,34 @@ class Applier:
             stored = {p: int(v) if v is not None else -1 for p, v in zip(partitions, raw, strict=True)}
             fresh, rewind = _split_fresh(batch, stored)
             records = [decoded(r) for applied in fresh.values() for r in applied]
-            entries = keyed(keys, records)
-            subjects = list(dict.fromkeys(entry[0] for entry in entries))
-            loaded = dict(zip(subjects, await self._read.hashes(subjects), strict=True))
-            states = {key: decode_state(fields) for key, fields in loaded.items()}
-            admitted, stale = admit(states, entries)  # events older than their facts' stored versions out
-            deltas = project(states, admitted)
-            hashes, removed = changed_fields(loaded, states)
-            # In the same MULTI/EXEC as the counts they explain, and admitted by the same versions.
-            hashes |= journey_fields(keys, records, stale)
+            step = BatchStep(keys, records)
+            # A participant's hash is written by whichever topic's batch changes their profile, and that
+            # batch restates the subjects other topics' batches write: watched, so neither writes over a
+            # state the other changed meanwhile (the one that loses retries, like a moved offset).
+            if step.people:
+                await tx.watch(*step.people.values())
+            loaded = await self._hashes(step.first())
+            more = step.more(loaded)
+            if more:
+                await tx.watch(*more)
+                loaded |= await self._hashes(more)
+            written = step.finish(loaded)
+            hashes = written.hashes
             targets = targets_of(records)
             if targets:
                 hashes[keys.targets()] = target_fields(targets)
             tx.multi()  # type: ignore[no-untyped-call]
-            await self._bulk.queue(tx, *stored_increments(keys, *increments(deltas)), hashes, removed)
+            counters = stored_increments(keys, *increments(written.deltas))
+            await self._bulk.queue(tx, *counters, hashes, written.removed)
             for p, applied in fresh.items():
                 tx.set(keys.offset(p.topic, p.partition), applied[-1].offset)
             if fresh:
                 tx.publish(self._keyspaces.changed_channel, "applied")
             await tx.execute()
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
+
+    async def _hashes(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        return dict(zip(keys, await self._read.hashes(keys), strict=True))
 
 
 def _split_fresh(

@@ -5,7 +5,8 @@ may write the same keyspace. A fresh keyspace has no readers or writers until th
 so here every subject's hash stays in process memory as it is stored (a few hundred bytes per subject),
 each batch's changed fields are written while the next batch is decoded, and counters are summed in memory
 and written once at the end, followed by the offsets. Subjects go through the same steps as the live
-applier's (decode, admit by version, project, changed fields), so the rebuild counts exactly as it does.
+applier's (store.step: decode, follow each participant's profile, admit by version, project, changed
+fields), so the rebuild counts exactly as it does.
 Only `finish` makes the keyspace consistent: switch to it after.
 """
 
@@ -15,13 +16,11 @@ from itertools import islice
 
 from redis.asyncio import Redis
 
-from services.reporting.projection.batch import Decoded, Partition, TargetKey, project, targets_of
+from services.reporting.projection.batch import Decoded, Partition, TargetKey, targets_of
 from services.reporting.projection.earliest import Deltas, increments
-from services.reporting.projection.versions import admit
 from services.reporting.store.bulk import BulkWrite
-from services.reporting.store.journeys import journey_fields
 from services.reporting.store.keys import Keys, stored_increments
-from services.reporting.store.subjects import changed_fields, decode_state, keyed
+from services.reporting.store.step import BatchStep
 from services.reporting.store.targets import target_fields
 
 _CHUNK = 20_000  # counter entries per write at the end: a few MB of JSON per Lua call
@@ -32,7 +31,9 @@ class FreshKeyspace:
         self._redis = redis
         self._keys = keys
         self._bulk = BulkWrite(redis)
-        self._subjects: dict[str, dict[str, str]] = {}  # subject key → its hash's fields, as stored
+        # subject and participant key → its hash's fields, as stored
+        self._subjects: dict[str, dict[str, str]] = {}
+        self._journeys = keys.journey("")  # the prefix of the hashes written but never read back
         self._moves = Deltas()  # of the whole replay: expanded into counters once, at the end
         self._targets: dict[TargetKey, int] = {}
         self._offsets: dict[Partition, int] = {}
@@ -42,21 +43,21 @@ class FreshKeyspace:
         """Apply records in log order per partition; their subjects' changes are written while the caller
         prepares the next batch."""
         records = [r for rs in batch.values() for r in rs]
-        entries = keyed(self._keys, records)
-        subjects = self._subjects
-        loaded = {key: subjects.setdefault(key, {}) for key, *_ in entries}
-        states = {key: decode_state(fields) for key, fields in loaded.items()}
-        admitted, stale = admit(states, entries)
-        project(states, admitted, self._moves)
+        step = BatchStep(self._keys, records)
+        stored = self._subjects
+        loaded = {key: stored.get(key, {}) for key in step.first()}
+        loaded |= {key: stored.get(key, {}) for key in step.more(loaded)}
+        written = step.finish(loaded)
+        self._moves.moves.update(written.deltas.moves)
         self._targets |= targets_of(records)
         self._offsets |= {p: rs[-1].offset for p, rs in batch.items() if rs}
-        hashes, removed = changed_fields(loaded, states)
+        hashes, removed = written.hashes, written.removed
         for key, fields in hashes.items():
-            subjects[key].update(fields)
+            if not key.startswith(self._journeys):  # journeys are written, never read back
+                stored.setdefault(key, {}).update(fields)
         for key, names in removed.items():
             for name in names:
-                del subjects[key][name]
-        hashes |= journey_fields(self._keys, records, stale)
+                del stored[key][name]
         await self._written()
         self._writing = asyncio.create_task(self._write({}, {}, hashes, removed))
 

@@ -8,6 +8,9 @@
                                         {gender}|{sector}|{agency}" (projection.earliest.Dated), then
                                         "#{version}" if it came with one; "#{version}" alone once a
                                         versioned void withdrew it (store.subjects)
+{ks}:p:{participant}              hash  the participant's current profile: "p" → its statement (projection.
+                                        profiles), and "o:{metric}:{subject}" → "1" for each permit and
+                                        product of theirs, whose facts a change of profile restates too
 {ks}:j:{participant}              hash  the participant's journey, one field per fact: "{code}:{fact_id}" →
                                         "{day}", or "{day}|v" once voided (store.journeys)
 {ks}:o:{topic}:{partition}        str   last offset applied from that partition
@@ -18,7 +21,8 @@ a permit id (permits_issued) or a product id (products_marketed); a fact id is t
 the fact (class, placement, permit, session, showcase, report, application), "registration" for registered
 and "issued" for permits_issued. A fact's cohort is its participant's registration day, empty for
 registered, permits_issued and products_marketed; funnel hashes exist only for facts with a cohort. The
-subject is counted on its earliest fact's day, derived from its facts whenever they are read. The keys
+subject is counted on its earliest fact's day, derived from its facts whenever they are read; every fact
+is stored with its participant's current profile ({ks}:p:, projection.profiles). The keys
 outside any keyspace (the live pointer, the change channel) are keyspace.py's.
 """
 
@@ -54,6 +58,9 @@ class Keys:
     def subject(self, metric: Metric, subject: str) -> str:
         return f"{self.keyspace}:s:{metric.value}:{subject}"
 
+    def person(self, participant: str) -> str:
+        return f"{self.keyspace}:p:{participant}"
+
     def journey(self, participant: str) -> str:
         return f"{self.keyspace}:j:{participant}"
 
@@ -65,7 +72,7 @@ class Keys:
 
     def pattern(self) -> str:
         """SCAN pattern that matches this keyspace's keys and nothing else's (one pattern: one pass)."""
-        return f"{self.keyspace}:[cfjsot]:*"
+        return f"{self.keyspace}:[cfjpsot]:*"
 
 
 def funnel_cells(prefix: str, cohort: str, stage_day: str) -> Iterator[tuple[str, str]]:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from services.reporting.metrics import Dimension
 from services.reporting.projection.batch import Decoded
 from services.reporting.projection.earliest import SEP, Dated, SubjectState
+from services.reporting.projection.profiles import Profile, restated
 from services.reporting.projection.versions import Versioned
 from services.reporting.store.keys import Keys
 
@@ -23,13 +24,24 @@ _OLD_COUNTED = "c"
 _VERSION = "#"  # never in a Dated
 
 
-def keyed(keys: Keys, records: Iterable[Decoded]) -> list[Versioned[str]]:
-    """The records' entries by their subject's key, each with its record's version."""
-    return [
-        (keys.subject(metric, subject), metric, fact_id, fact, record.version)
-        for record in records
-        for metric, subject, fact_id, fact in record.entries
-    ]
+def keyed(
+    keys: Keys, records: Iterable[Decoded], profiles: Mapping[str, Profile] | None = None
+) -> list[Versioned[str]]:
+    """The records' entries by their subject's key, each with its record's version; with `profiles` (by
+    participant), each fact restated with its participant's profile (projection.profiles)."""
+    entries: list[Versioned[str]] = []
+    for record in records:
+        stated = record.stated
+        profile = profiles.get(stated.participant) if profiles and stated else None
+        version = record.version
+        for metric, subject, fact_id, stated_fact in record.entries:
+            fact = (
+                stated_fact
+                if profile is None or stated_fact is None
+                else restated(metric, stated_fact, profile)
+            )
+            entries.append((keys.subject(metric, subject), metric, fact_id, fact, version))
+    return entries
 
 
 def decode_state(fields: Mapping[str, str]) -> SubjectState:
