@@ -5,6 +5,7 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from services.finance.api.deps import Storage
 from services.finance.api.schemas import (
     ApproveIn,
     DisburseIn,
@@ -19,7 +20,6 @@ from services.finance.api.schemas import (
 from services.finance.domain.financing import FinancingStatus
 from services.finance.handlers import financing, reports
 from shared.corrections.api import CorrectionIn, Officer, VoidIn, correction, void
-from shared.web.deps import Uow
 from shared.web.page_params import Cursor, Limit
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import ErrorOut
@@ -53,7 +53,7 @@ financing_router = APIRouter(tags=["financing (permodalan)"])
         "a year, submitted_on before period_end, before the registration, in the future or before 2018",
     ),
 )
-async def submit_report(body: ReportIn, uow: Uow) -> ReportOut:
+async def submit_report(body: ReportIn, uow: Storage) -> ReportOut:
     return ReportOut.of(await reports.submit_report(uow, body.to_command()))
 
 
@@ -65,7 +65,7 @@ async def submit_report(body: ReportIn, uow: Uow) -> ReportOut:
     responses=problems(_422="`rule_violation`: a cursor this API did not hand out"),
 )
 async def list_reports(
-    uow: Uow, participant_id: UUID | None = None, limit: Limit = 50, cursor: Cursor = None
+    uow: Storage, participant_id: UUID | None = None, limit: Limit = 50, cursor: Cursor = None
 ) -> ReportPage:
     items, last_seq = await reports.reports_page(
         uow, participant_id=participant_id, after_seq=decode_cursor(cursor), limit=limit
@@ -79,7 +79,7 @@ async def list_reports(
     summary="Get a financial report",
     responses=problems(_404=NOT_FOUND, _422=BAD_ID),
 )
-async def get_report(report_id: UUID, uow: Uow) -> ReportOut:
+async def get_report(report_id: UUID, uow: Storage) -> ReportOut:
     return ReportOut.of(await reports.get_report(uow, report_id))
 
 
@@ -95,8 +95,8 @@ async def get_report(report_id: UUID, uow: Uow) -> ReportOut:
         _422=f"{BAD_BODY}`rule_violation`: the new date breaks a date rule",
     ),
 )
-async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.REPORTS.correct(uow, correction(report_id, body, officer)))
+async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage) -> ReportOut:
+    return ReportOut.of(await reports.correct_report(uow, correction(report_id, body, officer)))
 
 
 @reports_router.post(
@@ -107,8 +107,8 @@ async def correct_report(report_id: UUID, body: CorrectionIn, officer: Officer, 
     "a new report. Publishes `FactVoided`.",
     responses=problems(_404=NOT_FOUND, _409="`already_voided`", _422=BAD_BODY),
 )
-async def void_report(report_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> ReportOut:
-    return ReportOut.of(await reports.REPORTS.void(uow, void(report_id, body, officer)))
+async def void_report(report_id: UUID, body: VoidIn, officer: Officer, uow: Storage) -> ReportOut:
+    return ReportOut.of(await reports.void_report(uow, void(report_id, body, officer)))
 
 
 @financing_router.post(
@@ -123,7 +123,7 @@ async def void_report(report_id: UUID, body: VoidIn, officer: Officer, uow: Uow)
         "or before 2018"
     ),
 )
-async def apply_for_financing(body: FinancingIn, uow: Uow) -> FinancingOut:
+async def apply_for_financing(body: FinancingIn, uow: Storage) -> FinancingOut:
     return FinancingOut.of(await financing.apply_for_financing(uow, body.to_command()))
 
 
@@ -143,7 +143,7 @@ TRANSITION += "names its `status`), or a concurrent request changed it first"
         "before applied_on or in the future",
     ),
 )
-async def approve(application_id: UUID, body: ApproveIn, uow: Uow) -> FinancingOut:
+async def approve(application_id: UUID, body: ApproveIn, uow: Storage) -> FinancingOut:
     return FinancingOut.of(await financing.approve(uow, body.to_command(application_id)))
 
 
@@ -158,7 +158,7 @@ async def approve(application_id: UUID, body: ApproveIn, uow: Uow) -> FinancingO
         _422=f"{BAD_BODY}`rule_violation`: rejected_on before applied_on or in the future",
     ),
 )
-async def reject(application_id: UUID, body: RejectIn, uow: Uow) -> FinancingOut:
+async def reject(application_id: UUID, body: RejectIn, uow: Storage) -> FinancingOut:
     return FinancingOut.of(await financing.reject(uow, body.to_command(application_id)))
 
 
@@ -175,7 +175,7 @@ async def reject(application_id: UUID, body: RejectIn, uow: Uow) -> FinancingOut
         "approved_on, before the registration or in the future",
     ),
 )
-async def disburse(application_id: UUID, body: DisburseIn, uow: Uow) -> FinancingOut:
+async def disburse(application_id: UUID, body: DisburseIn, uow: Storage) -> FinancingOut:
     return FinancingOut.of(await financing.disburse(uow, body.to_command(application_id)))
 
 
@@ -192,10 +192,10 @@ async def disburse(application_id: UUID, body: DisburseIn, uow: Uow) -> Financin
     ),
 )
 async def correct_disbursement(
-    application_id: UUID, body: CorrectionIn, officer: Officer, uow: Uow
+    application_id: UUID, body: CorrectionIn, officer: Officer, uow: Storage
 ) -> FinancingOut:
     return FinancingOut.of(
-        await financing.DISBURSEMENTS.correct(uow, correction(application_id, body, officer))
+        await financing.correct_disbursement(uow, correction(application_id, body, officer))
     )
 
 
@@ -211,8 +211,10 @@ async def correct_disbursement(
         _422=BAD_BODY,
     ),
 )
-async def void_disbursement(application_id: UUID, body: VoidIn, officer: Officer, uow: Uow) -> FinancingOut:
-    return FinancingOut.of(await financing.DISBURSEMENTS.void(uow, void(application_id, body, officer)))
+async def void_disbursement(
+    application_id: UUID, body: VoidIn, officer: Officer, uow: Storage
+) -> FinancingOut:
+    return FinancingOut.of(await financing.void_disbursement(uow, void(application_id, body, officer)))
 
 
 @financing_router.get(
@@ -223,7 +225,7 @@ async def void_disbursement(application_id: UUID, body: VoidIn, officer: Officer
     responses=problems(_422="`validation_error`: unknown status; `rule_violation`: a foreign cursor"),
 )
 async def list_applications(
-    uow: Uow,
+    uow: Storage,
     participant_id: UUID | None = None,
     status: FinancingStatus | None = None,
     limit: Limit = 50,
@@ -241,5 +243,5 @@ async def list_applications(
     summary="Get a financing application",
     responses=problems(_404=NOT_FOUND, _422=BAD_ID),
 )
-async def get_application(application_id: UUID, uow: Uow) -> FinancingOut:
+async def get_application(application_id: UUID, uow: Storage) -> FinancingOut:
     return FinancingOut.of(await financing.get_application(uow, application_id))

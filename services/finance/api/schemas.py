@@ -6,17 +6,16 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from services.finance.domain.facts import MAX_RUPIAH
-from services.finance.domain.financing import (
+from services.finance.commands import (
     ApplyForFinancing,
     ApproveFinancing,
     DisburseFinancing,
-    Disbursement,
-    FinancingApplication,
-    FinancingStatus,
     RejectFinancing,
+    SubmitReport,
 )
-from services.finance.domain.report import FinancialReport, SubmitReport
+from services.finance.domain.facts import MAX_RUPIAH
+from services.finance.domain.financing import Disbursement, FinancingApplication, FinancingStatus
+from services.finance.domain.report import FinancialReport
 from shared.contracts.enums import FinancingProduct
 from shared.corrections import Voided
 

@@ -3,7 +3,8 @@
 An application is `applied`, then `approved` or `rejected`; an approved application is `disbursed` when the
 money reaches the business — the fact that reaches the financing stage. A disbursement recorded by mistake
 is voided: it is kept, marked voided, and the application is `approved` again so it can be disbursed anew.
-Transitions are checked here; the database's conditional update decides between concurrent requests.
+Transitions are checked here; the database's conditional update decides between concurrent requests. An
+application made, decided or disbursed collects the event of that fact (shared.aggregates).
 """
 
 from dataclasses import dataclass, replace
@@ -11,6 +12,7 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID, uuid4
 
+from shared.aggregates import Aggregate
 from shared.contracts.enums import FinancingProduct
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import FinancingApplied, FinancingApproved, FinancingDisbursed, FinancingRejected
@@ -73,7 +75,7 @@ class Disbursement:
 
 
 @dataclass(frozen=True)
-class FinancingApplication:
+class FinancingApplication(Aggregate):
     application_id: UUID
     participant_id: UUID
     lender: str
@@ -99,6 +101,11 @@ class FinancingApplication:
         if self.disbursement is not None:
             return self.disbursement.disbursed_on
         return self.approved_on or self.rejected_on or self.applied_on
+
+    def recorded(self, profile: ParticipantProfile) -> "FinancingApplication":
+        """This application as just changed: it collects the event of the fact behind its status."""
+        self.collect(self.event(profile), self.fact_date)
+        return self
 
     def approve(self, command: ApproveFinancing, today: date) -> "FinancingApplication":
         self._require(FinancingStatus.APPLIED, "approve")
@@ -232,7 +239,8 @@ class FinancingApplication:
 
 
 def apply(command: ApplyForFinancing, profile: ParticipantProfile, today: date) -> FinancingApplication:
-    """A new application; applied_on defaults to today and may not precede the participant's registration."""
+    """A new application, collecting its event; applied_on defaults to today and may not precede the
+    participant's registration."""
     applied_on = command.applied_on or today
     refuse(check_stage_date("applied_on", applied_on, today, profile.registered_on))
     return FinancingApplication(
@@ -243,4 +251,4 @@ def apply(command: ApplyForFinancing, profile: ParticipantProfile, today: date) 
         amount=command.amount,
         status=FinancingStatus.APPLIED,
         applied_on=applied_on,
-    )
+    ).recorded(profile)

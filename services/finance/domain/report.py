@@ -2,13 +2,15 @@
 
 A report covers one business period of at most a year and is submitted once that period has closed. A
 participant has one live (non-voided) report per period; the database keeps that rule, since only it sees
-concurrent submissions, and `DuplicateReport` names how it fails.
+concurrent submissions, and `DuplicateReport` names how it fails. A report submitted collects its event
+(shared.aggregates).
 """
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from uuid import UUID, uuid4
 
+from shared.aggregates import Aggregate
 from shared.contracts.events import FinancialReportSubmitted
 from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided, Voided
@@ -33,7 +35,7 @@ class SubmitReport:
 
 
 @dataclass(frozen=True)
-class FinancialReport:
+class FinancialReport(Aggregate):
     report_id: UUID
     participant_id: UUID
     period_start: date
@@ -82,11 +84,11 @@ class FinancialReport:
 
 
 def submit(command: SubmitReport, profile: ParticipantProfile, today: date) -> FinancialReport:
-    """A new report; submitted_on defaults to today."""
+    """A new report, collecting its event; submitted_on defaults to today."""
     check_period(command.period_start, command.period_end)
     submitted_on = command.submitted_on or today
     _check_submitted_on(submitted_on, command.period_end, profile.registered_on, today)
-    return FinancialReport(
+    report = FinancialReport(
         report_id=uuid4(),
         participant_id=command.participant_id,
         period_start=command.period_start,
@@ -96,6 +98,8 @@ def submit(command: SubmitReport, profile: ParticipantProfile, today: date) -> F
         expenses=command.expenses,
         employees=command.employees,
     )
+    report.collect(report.event(profile), submitted_on)
+    return report
 
 
 def check_period(start: date, end: date) -> None:

@@ -1,99 +1,129 @@
-"""Use cases of financing: each one transaction, state and event together.
-
-Every status change is a conditional update on the status it was read with, so of concurrent requests on
-one application exactly one succeeds and the others get 409.
-"""
+"""Financing: applying, approving, rejecting, disbursing; correcting and voiding the disbursement; an
+application and the application list."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
-from services.finance.adapters import financing, participants
-from services.finance.adapters.corrections import DisbursementStore
-from services.finance.adapters.tables import correction_log
-from services.finance.domain.financing import (
+from services.finance.adapters.repositories import ApplicationsView, FinanceStorage, FinanceWrites
+from services.finance.commands import (
     ApplyForFinancing,
     ApproveFinancing,
+    CorrectDate,
     DisburseFinancing,
-    FinancingApplication,
-    FinancingStatus,
     RejectFinancing,
-    apply,
+    VoidFact,
 )
+from services.finance.domain.financing import FinancingApplication, FinancingStatus, apply
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections.use_cases import StageCorrections
+from shared.corrections import Voided, lifecycle
 from shared.dates import jakarta_today
 from shared.decisions import InvalidTransition
-from shared.outbox.unit_of_work import UnitOfWork
-
-# Finance has always logged and published a correction to the date a disbursement already has.
-DISBURSEMENTS = StageCorrections(correction_log, "disbursed_on", DisbursementStore, log_same_date=True)
+from shared.errors import NotFound
+from shared.participants.views import ParticipantsView
 
 Change = Callable[[FinancingApplication, ParticipantProfile], FinancingApplication]
 
 
-async def apply_for_financing(uow: UnitOfWork, command: ApplyForFinancing) -> FinancingApplication:
+async def apply_for_financing(uow: FinanceStorage, command: ApplyForFinancing) -> FinancingApplication:
     async with uow.begin() as tx:
-        profile = await participants.profile(tx.conn, command.participant_id)
+        profile = await tx.participants.profile(command.participant_id)
         application = apply(command, profile, jakarta_today())
-        await financing.insert(tx.conn, application)
-        await tx.record(
-            application.event(profile),
-            key=str(application.participant_id),
-            occurred_on=application.applied_on,
-        )
+        await tx.applications.add(application)
     return application
 
 
-async def approve(uow: UnitOfWork, command: ApproveFinancing) -> FinancingApplication:
+async def approve(uow: FinanceStorage, command: ApproveFinancing) -> FinancingApplication:
     today = jakarta_today()
     return await _transition(uow, command.application_id, lambda a, _: a.approve(command, today))
 
 
-async def reject(uow: UnitOfWork, command: RejectFinancing) -> FinancingApplication:
+async def reject(uow: FinanceStorage, command: RejectFinancing) -> FinancingApplication:
     today = jakarta_today()
     return await _transition(uow, command.application_id, lambda a, _: a.reject(command, today))
 
 
-async def disburse(uow: UnitOfWork, command: DisburseFinancing) -> FinancingApplication:
+async def disburse(uow: FinanceStorage, command: DisburseFinancing) -> FinancingApplication:
     today = jakarta_today()
     return await _transition(
         uow, command.application_id, lambda a, profile: a.disburse(command, profile.registered_on, today)
     )
 
 
-async def get_application(uow: UnitOfWork, application_id: UUID) -> FinancingApplication:
-    async with uow.engine.connect() as conn:
-        return await financing.visible(conn, application_id)
+async def correct_disbursement(uow: FinanceStorage, command: CorrectDate) -> FinancingApplication:
+    async with uow.begin() as tx:
+        return await lifecycle.correct(
+            DisbursementCorrections(tx), tx.disbursement_log, command, jakarta_today(), log_same_date=True
+        )
+
+
+async def void_disbursement(uow: FinanceStorage, command: VoidFact) -> FinancingApplication:
+    async with uow.begin() as tx:
+        return await lifecycle.void(
+            DisbursementCorrections(tx), tx.disbursement_log, command, datetime.now(UTC)
+        )
+
+
+async def get_application(uow: FinanceStorage, application_id: UUID) -> FinancingApplication:
+    async with uow.view() as view:
+        return await visible_application(view.applications, view.participants, application_id)
 
 
 async def applications_page(
-    uow: UnitOfWork,
+    uow: FinanceStorage,
     *,
     participant_id: UUID | None,
     status: FinancingStatus | None,
     after_seq: int,
     limit: int,
 ) -> tuple[list[FinancingApplication], int | None]:
-    async with uow.engine.connect() as conn:
-        return await financing.page(
-            conn, participant_id=participant_id, status=status, after_seq=after_seq, limit=limit
+    async with uow.view() as view:
+        return await view.applications.page(
+            participant_id=participant_id, status=status, after_seq=after_seq, limit=limit
         )
 
 
-async def _transition(uow: UnitOfWork, application_id: UUID, change: Change) -> FinancingApplication:
+async def visible_application(
+    applications: ApplicationsView, participants: ParticipantsView, application_id: UUID
+) -> FinancingApplication:
+    """The application, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financing application {application_id} not found")
+    return await participants.found_in_area(await applications.get(application_id), missing)
+
+
+async def _transition(uow: FinanceStorage, application_id: UUID, change: Change) -> FinancingApplication:
     async with uow.begin() as tx:
-        current = await financing.visible(tx.conn, application_id)
-        profile = await participants.profile(tx.conn, current.participant_id)
-        changed = change(current, profile)
-        if not await financing.save_transition(tx.conn, changed, was=current.status):
+        current = await visible_application(tx.applications, tx.participants, application_id)
+        profile = await tx.participants.profile(current.participant_id)
+        changed = change(current, profile).recorded(profile)
+        if not await tx.applications.transition(changed, was=current.status):
             raise InvalidTransition(
                 f"financing application {application_id} was changed by a concurrent request; "
                 f"it is no longer {current.status}",
                 application_id=str(application_id),
             )
-        if changed.disbursement is not None:
-            await financing.insert_disbursement(tx.conn, application_id, changed.disbursement)
-        await tx.record(
-            changed.event(profile), key=str(changed.participant_id), occurred_on=changed.fact_date
-        )
     return changed
+
+
+@dataclass(frozen=True)
+class DisbursementCorrections:
+    """An application's live disbursement as the correction lifecycle reads and writes it
+    (`lifecycle.CorrectionStore`): its date, or its void (the application approved again)."""
+
+    tx: FinanceWrites
+
+    async def read(self, fact_id: UUID) -> FinancingApplication:
+        return await visible_application(self.tx.applications, self.tx.participants, fact_id)
+
+    async def context_of(self, fact: FinancingApplication) -> ParticipantProfile:
+        return await self.tx.participants.profile(fact.participant_id)
+
+    async def save_date(self, read: FinancingApplication, corrected: FinancingApplication) -> bool:
+        assert corrected.disbursement is not None, "a corrected disbursement is live"
+        return await self.tx.applications.redate_disbursement(corrected.disbursement)
+
+    async def save_void(
+        self, read: FinancingApplication, voided: FinancingApplication, details: Voided
+    ) -> bool:
+        return await self.tx.applications.void_disbursement(voided)

@@ -1,35 +1,30 @@
-"""Use cases of financial reports: each one transaction, state and event together."""
+"""Financial reports: submitting one, correcting and voiding it; a report and the report list."""
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy.exc import IntegrityError
-
-from services.finance.adapters import participants, reports
-from services.finance.adapters.corrections import ReportStore
-from services.finance.adapters.tables import correction_log
-from services.finance.domain.report import DuplicateReport, FinancialReport, SubmitReport, submit
-from shared.corrections.use_cases import StageCorrections
+from services.finance.adapters.repositories import FinanceStorage, FinanceWrites, ReportsView, Taken
+from services.finance.commands import CorrectDate, SubmitReport, VoidFact
+from services.finance.domain.report import DuplicateReport, FinancialReport, submit
+from shared.contracts.profile import ParticipantProfile
+from shared.corrections import Voided, lifecycle
 from shared.dates import jakarta_today
-from shared.outbox.unit_of_work import UnitOfWork
-
-# Finance has always logged and published a correction to the date a report already has.
-REPORTS = StageCorrections(correction_log, "submitted_on", ReportStore, log_same_date=True)
+from shared.errors import NotFound
+from shared.participants.views import ParticipantsView
 
 
-async def submit_report(uow: UnitOfWork, command: SubmitReport) -> FinancialReport:
+async def submit_report(uow: FinanceStorage, command: SubmitReport) -> FinancialReport:
     try:
         async with uow.begin() as tx:
-            profile = await participants.profile(tx.conn, command.participant_id)
+            profile = await tx.participants.profile(command.participant_id)
             report = submit(command, profile, jakarta_today())
-            await reports.insert(tx.conn, report)
-            await tx.record(
-                report.event(profile), key=str(report.participant_id), occurred_on=report.submitted_on
-            )
-    except IntegrityError:
-        # The one-live-report-per-period index refused the insert, possibly against a concurrent submit.
-        async with uow.engine.connect() as conn:
-            existing = await reports.live_for_period(
-                conn, command.participant_id, command.period_start, command.period_end
+            await tx.reports.add(report)
+    except Taken:
+        # The one-live-report-per-period index refused it, possibly against a concurrent submission.
+        async with uow.view() as view:
+            existing = await view.reports.live_for_period(
+                command.participant_id, command.period_start, command.period_end
             )
         if existing is None:
             raise
@@ -41,13 +36,53 @@ async def submit_report(uow: UnitOfWork, command: SubmitReport) -> FinancialRepo
     return report
 
 
-async def get_report(uow: UnitOfWork, report_id: UUID) -> FinancialReport:
-    async with uow.engine.connect() as conn:
-        return await reports.visible(conn, report_id)
+async def correct_report(uow: FinanceStorage, command: CorrectDate) -> FinancialReport:
+    async with uow.begin() as tx:
+        return await lifecycle.correct(
+            ReportCorrections(tx), tx.report_log, command, jakarta_today(), log_same_date=True
+        )
+
+
+async def void_report(uow: FinanceStorage, command: VoidFact) -> FinancialReport:
+    async with uow.begin() as tx:
+        return await lifecycle.void(ReportCorrections(tx), tx.report_log, command, datetime.now(UTC))
+
+
+async def get_report(uow: FinanceStorage, report_id: UUID) -> FinancialReport:
+    async with uow.view() as view:
+        return await visible_report(view.reports, view.participants, report_id)
 
 
 async def reports_page(
-    uow: UnitOfWork, *, participant_id: UUID | None, after_seq: int, limit: int
+    uow: FinanceStorage, *, participant_id: UUID | None, after_seq: int, limit: int
 ) -> tuple[list[FinancialReport], int | None]:
-    async with uow.engine.connect() as conn:
-        return await reports.page(conn, participant_id=participant_id, after_seq=after_seq, limit=limit)
+    async with uow.view() as view:
+        return await view.reports.page(participant_id=participant_id, after_seq=after_seq, limit=limit)
+
+
+async def visible_report(
+    reports: ReportsView, participants: ParticipantsView, report_id: UUID
+) -> FinancialReport:
+    """The report, or 404 when there is none the caller may see (another area's answers as missing)."""
+    missing = NotFound(f"financial report {report_id} not found")
+    return await participants.found_in_area(await reports.get(report_id), missing)
+
+
+@dataclass(frozen=True)
+class ReportCorrections:
+    """Reports as the correction lifecycle reads and writes them (`lifecycle.CorrectionStore`), through one
+    transaction's repositories."""
+
+    tx: FinanceWrites
+
+    async def read(self, fact_id: UUID) -> FinancialReport:
+        return await visible_report(self.tx.reports, self.tx.participants, fact_id)
+
+    async def context_of(self, fact: FinancialReport) -> ParticipantProfile:
+        return await self.tx.participants.profile(fact.participant_id)
+
+    async def save_date(self, read: FinancialReport, corrected: FinancialReport) -> bool:
+        return await self.tx.reports.save_date(corrected)
+
+    async def save_void(self, read: FinancialReport, voided: FinancialReport, details: Voided) -> bool:
+        return await self.tx.reports.save_void(voided)
