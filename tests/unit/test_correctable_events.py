@@ -3,8 +3,9 @@
 - producers: the facts each stage service's correction wiring hands the correction log are exactly the
   correctable facts on its topic, and the date field it tells the log to change is the registry's;
 - the contract: FactCorrected / FactVoided accept exactly the registry's facts;
-- consumers: reporting has one projection entry per correctable fact, dated by the registry's field, and a
-  projection entry for every stage fact it counts; registration identifies each one by an id of its own.
+- consumers: reporting has one projection entry per correctable fact, dated by the registry's field, and
+  counts no stage fact that is not correctable; the participant's facts among them are journey steps;
+  registration identifies each one by an id of its own.
 
 The wiring is found by its shape, wherever a service keeps it: a lifecycle store (`read`, `save_date`,
 `save_void`: shared.corrections.lifecycle.CorrectionStore) reads a fact whose `fact()` is the event; a
@@ -30,6 +31,7 @@ import pytest
 
 from services.registration.domain.stage_facts import fact_key
 from services.reporting.projection.facts import PROJECTIONS, facts_of
+from services.reporting.projection.journey import KINDS, steps_of
 from shared.contracts.corrections import (
     CORRECTABLE,
     REDATED_FIELD,
@@ -212,6 +214,14 @@ def test_reporting_has_one_projection_entry_per_correctable_fact_and_counts_no_o
 def test_reporting_dates_a_correctable_fact_by_its_redated_field(model: type[EventPayload]) -> None:
     facts = facts_of(a_fact(model))
     assert facts and {f.on for f in facts} == {FACT_DAY}
+
+
+@pytest.mark.parametrize("model", CORRECTABLE, ids=lambda m: m.__name__)
+def test_reporting_makes_its_participants_facts_steps_of_their_journey(model: type[EventPayload]) -> None:
+    facts = facts_of(a_fact(model))
+    theirs = [f for f in facts if f.cohort is not None]  # a permit's or a product's own count is no step
+    assert theirs and [step.metric for step in steps_of(facts)] == [f.metric for f in theirs]
+    assert {KINDS[f.metric].event for f in theirs} == {model.event_type}
 
 
 @pytest.mark.parametrize("model", CORRECTABLE, ids=lambda m: m.__name__)
