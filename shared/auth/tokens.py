@@ -17,7 +17,7 @@ from shared.auth.principal import MAX_SUBJECT_CHARS, Principal, Role, Unauthoriz
 from shared.auth.settings import AuthSettings
 from shared.contracts.codes import ACCOUNT_ID
 from shared.contracts.enums import Agency
-from shared.regions import jakarta
+from shared.regions import programme_area
 
 _AGENCIES = frozenset(agency.value for agency in Agency)
 Key = Any  # a secret, a PEM string or a cryptography public key: whatever jwt.decode accepts
@@ -114,7 +114,7 @@ def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(
         subject=subject,
         roles=frozenset(Role(r) for r in roles if r in known),
-        kota=_scope_claim(claims, "kota", _is_kota, "one kota code of Jakarta like 31.71"),
+        kota=_scope_claim(claims, "kota", _is_kota, "one kota code of the programme area like 31.71"),
         agency=_scope_claim(claims, "agency", _is_agency, f"one of {', '.join(a.value for a in Agency)}"),
     )
 
@@ -137,7 +137,7 @@ def _scope_claim(
 
 
 def _is_kota(value: str) -> bool:
-    return jakarta().find_kota(value) is not None
+    return programme_area().region_problem("kota", value) is None
 
 
 def _is_agency(value: str) -> bool:

@@ -17,7 +17,7 @@ from shared.contracts.profile import ParticipantProfile
 from shared.corrections import AlreadyVoided
 from shared.dates import PROGRAMME_START, check_stage_date
 from shared.errors import Conflict, RuleViolation
-from shared.regions import jakarta
+from shared.regions import programme_area
 
 
 class AlreadyEnrolled(Conflict):
@@ -77,13 +77,14 @@ class TrainingClass(Aggregate):
 
 
 def check_schedule(starts_on: date, ends_on: date, kota_code: str) -> None:
-    """Schedules may lie in the future; they must make sense and be in Jakarta."""
+    """Schedules may lie in the future; they must make sense and be in the programme area."""
     if starts_on < PROGRAMME_START:
         raise RuleViolation(f"starts_on {starts_on} is before the programme start {PROGRAMME_START}")
     if ends_on < starts_on:
         raise RuleViolation(f"ends_on {ends_on} is before starts_on {starts_on}")
-    if jakarta().find_kota(kota_code) is None:
-        raise RuleViolation(f"unknown kota {kota_code} (not a kota/kabupaten of DKI Jakarta)")
+    area = programme_area()
+    if area.region_problem("kota", kota_code):
+        raise RuleViolation(f"unknown kota {kota_code} (not a kota/kabupaten of {area.name})")
 
 
 def _check_fact(field: str, day: date, today: date, profile: ParticipantProfile) -> None:

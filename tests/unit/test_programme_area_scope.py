@@ -1,0 +1,47 @@
+"""Outside registration too, a region must lie in the programme area (PROGRAMME_AREA), not only Jakarta."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from services.training.domain.training import check_schedule
+from shared.auth.principal import Role, Unauthorized
+from shared.auth.settings import AuthSettings
+from shared.auth.tokens import mint, verify
+from shared.errors import RuleViolation
+from shared.regions import programme_area
+
+DEV = AuthSettings(environment="development")
+STARTS, ENDS = date(2025, 3, 3), date(2025, 3, 7)
+
+
+@pytest.fixture
+def jawa_barat(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PROGRAMME_AREA", "32")
+    programme_area.cache_clear()
+    yield
+    monkeypatch.delenv("PROGRAMME_AREA")
+    programme_area.cache_clear()
+
+
+@pytest.mark.usefixtures("jawa_barat")
+def test_a_class_is_scheduled_in_a_kota_of_the_programme_area_only() -> None:
+    check_schedule(STARTS, ENDS, "32.73")  # Kota Bandung
+    with pytest.raises(RuleViolation, match=r"unknown kota 31\.71 \(not a kota/kabupaten of Jawa Barat\)"):
+        check_schedule(STARTS, ENDS, "31.71")
+
+
+def test_by_default_a_class_is_scheduled_in_jakarta() -> None:
+    check_schedule(STARTS, ENDS, "31.71")
+    with pytest.raises(RuleViolation, match=r"unknown kota 32\.73 \(not a kota/kabupaten of DKI Jakarta\)"):
+        check_schedule(STARTS, ENDS, "32.73")
+
+
+@pytest.mark.usefixtures("jawa_barat")
+def test_a_token_is_scoped_to_a_kota_of_the_programme_area_only() -> None:
+    assert verify(DEV, mint(DEV, subject="officer-1", roles=[Role.REGISTRAR], kota="32.73")).kota == "32.73"
+    with pytest.raises(Unauthorized, match="kota claim must be one kota code of the programme area"):
+        verify(DEV, mint(DEV, subject="officer-1", roles=[Role.REGISTRAR], kota="31.71"))
