@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 
+from services.mentoring.commands import AssignMentor
+from services.mentoring.domain.mentor import UnknownKecamatan, assign
 from services.training.domain.training import check_schedule
 from shared.auth.principal import Role, Unauthorized
 from shared.auth.settings import AuthSettings
@@ -45,3 +47,13 @@ def test_a_token_is_scoped_to_a_kota_of_the_programme_area_only() -> None:
     assert verify(DEV, mint(DEV, subject="officer-1", roles=[Role.REGISTRAR], kota="32.73")).kota == "32.73"
     with pytest.raises(Unauthorized, match="kota claim must be one kota code of the programme area"):
         verify(DEV, mint(DEV, subject="officer-1", roles=[Role.REGISTRAR], kota="31.71"))
+
+
+@pytest.mark.usefixtures("jawa_barat")
+def test_a_mentor_is_assigned_to_a_kecamatan_of_the_programme_area_only() -> None:
+    mentor = assign(AssignMentor("NIP-1", "Siti Rahmawati", "32.73.01", STARTS), ENDS)
+    assert (mentor.kota_code, mentor.kecamatan_code) == ("32.73", "32.73.01")
+    with pytest.raises(
+        UnknownKecamatan, match=r"unknown kecamatan 31\.71\.01 \(not a kecamatan of Jawa Barat\)"
+    ):
+        assign(AssignMentor("NIP-2", "Siti Rahmawati", "31.71.01", STARTS), ENDS)

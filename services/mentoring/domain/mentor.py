@@ -13,7 +13,7 @@ from shared.aggregates import Aggregate
 from shared.contracts.events import MentorAssigned
 from shared.dates import check_fact_date
 from shared.errors import Conflict, RuleViolation
-from shared.regions import jakarta
+from shared.regions import Kecamatan, programme_area
 
 
 class DuplicateMentor(Conflict):
@@ -58,11 +58,12 @@ class Mentor(Aggregate):
 
 
 def assign(command: AssignMentor, today: date) -> Mentor:
-    """A new mentor for a Jakarta kecamatan; the kota follows from the kecamatan's code."""
-    kecamatan = jakarta().find_kecamatan(command.kecamatan_code)
-    if kecamatan is None:
+    """A new mentor for a kecamatan of the programme area; the kota follows from the kecamatan's code."""
+    area = programme_area()
+    kecamatan = area.find(command.kecamatan_code)
+    if not isinstance(kecamatan, Kecamatan):
         raise UnknownKecamatan(
-            f"unknown kecamatan {command.kecamatan_code} (not a kecamatan of DKI Jakarta)",
+            f"unknown kecamatan {command.kecamatan_code} (not a kecamatan of {area.name})",
             kecamatan_code=command.kecamatan_code,
         )
     assigned_on = command.assigned_on or today
