@@ -14,11 +14,9 @@ from uuid import UUID
 from services.mentoring.domain.caseload import CaseloadEntry
 from services.mentoring.domain.mentor import Mentor
 from services.mentoring.domain.session import Session
-from shared.contracts.profile import ParticipantProfile
 from shared.corrections.lifecycle import CorrectionLog, Voided
-from shared.errors import DomainError
 from shared.outbox.unit_of_work import Storage
-from shared.participants.area import Record
+from shared.participants.views import ParticipantsView
 
 Position = tuple[date, UUID]  # keyset paging: the sort date and id of the last item shown
 
@@ -26,14 +24,6 @@ Position = tuple[date, UUID]  # keyset paging: the sort date and id of the last 
 class StaffNumberTaken(Exception):
     """The staff number belongs to a mentor already — perhaps one a concurrent request just added: the
     unique index, not a read-then-write, decides."""
-
-
-class ParticipantsView(Protocol):
-    async def profile(self, participant_id: UUID) -> ParticipantProfile:
-        """The profile, or 422 unknown_participant — also for one outside the caller's area."""
-
-    async def found_in_area(self, record: Record | None, missing: DomainError) -> Record:
-        """The record, or `missing` if there is none the caller may see."""
 
 
 class MentorsView(Protocol):

@@ -8,7 +8,6 @@ from uuid import UUID
 from services.mentoring.adapters.repositories import (
     MentoringStorage,
     MentoringWrites,
-    ParticipantsView,
     SessionsView,
 )
 from services.mentoring.commands import CorrectDate, HoldSession, VoidFact
@@ -18,6 +17,7 @@ from shared.corrections import lifecycle
 from shared.corrections.lifecycle import Voided
 from shared.dates import jakarta_today
 from shared.errors import NotFound
+from shared.participants.views import ParticipantsView
 
 
 async def hold_session(uow: MentoringStorage, command: HoldSession) -> Session:

@@ -14,11 +14,9 @@ from uuid import UUID
 
 from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
-from shared.contracts.profile import ParticipantProfile
 from shared.corrections.lifecycle import CorrectionLog
-from shared.errors import DomainError
 from shared.outbox.unit_of_work import Storage
-from shared.participants.area import Record
+from shared.participants.views import ParticipantsView
 
 Position = tuple[date, UUID]  # keyset paging: the sort date and id of the last item shown
 
@@ -29,14 +27,6 @@ class ActiveNibTaken(Exception):
 
 class PermitNumberTaken(Exception):
     """Another permit of the type carries the number already — perhaps a concurrent request's."""
-
-
-class ParticipantsView(Protocol):
-    async def profile(self, participant_id: UUID) -> ParticipantProfile:
-        """The profile, or 422 unknown_participant — also for one outside the caller's area."""
-
-    async def found_in_area(self, record: Record | None, missing: DomainError) -> Record:
-        """The record, or `missing` if there is none the caller may see."""
 
 
 class PermitsView(Protocol):

@@ -5,7 +5,6 @@ from uuid import UUID
 
 from services.permits.adapters.repositories import (
     ActiveNibTaken,
-    ParticipantsView,
     PermitNumberTaken,
     PermitsStorage,
     PermitsView,
@@ -19,6 +18,7 @@ from shared.dates import jakarta_today
 from shared.decisions import InvalidTransition
 from shared.errors import NotFound
 from shared.participants.area import OutsideArea
+from shared.participants.views import ParticipantsView
 
 
 async def apply_for_permit(uow: PermitsStorage, command: ApplyForPermit) -> Permit:
