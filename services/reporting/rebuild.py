@@ -7,6 +7,11 @@ stored offsets tell them where to continue). The fresh keyspace is filled from p
 (store.fresh): no reads, no WATCH, counters written once. Decoding, the largest cost, runs in worker
 processes (all cores but one, spawned: the caller may run threads) a few batches ahead; their results are
 applied in the order read.
+
+Run it once after upgrading to participants' hashes ({ks}:p:, projection.profiles): a keyspace filled before
+them holds none (nor the permits and products each participant owns), so a move of a participant counted
+there may leave some of their earlier facts where they were. The rebuild counts every fact under its
+participant's current profile.
 """
 
 import asyncio

@@ -164,11 +164,6 @@ def test_reporting_counts_the_demo_by_kota_and_kecamatan_where_participants_live
     assert breakdown(demo, "registered", "kota") != Counter(j.person.kota_code for j in journeys)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reporting moves only the registered count on ParticipantUpdated: a stage fact keeps the "
-    "dimensions its own event carried (services/reporting/projection, issue 13.3)",
-)
 def test_a_moved_participants_stage_counts_follow_them_to_their_new_kota(
     demo: Demo, first_run: Result
 ) -> None:
