@@ -20,11 +20,12 @@ from services.reporting.reports.formats import Format
 from services.reporting.reports.job import Made, Mailing, make_report, send_report
 from services.reporting.reports.mail import SmtpSender
 from services.reporting.reports.period import InvalidReportPeriod, parse_period
-from services.reporting.reports.scope import PROVINCE_KEY, Scope, UnknownScope, scope_of
+from services.reporting.reports.scope import Scope, UnknownScope, scope_of
 from services.reporting.settings import ReportingSettings
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.targets import Targets
+from services.reporting.target_scopes import province_key
 from shared.dates import JAKARTA
 
 
@@ -50,7 +51,7 @@ def report_command(
         _refuse("nothing to do: give --to ADDRESS and/or --out FOLDER")
     now = datetime.now(JAKARTA)
     try:
-        scope = scope_of(kota or agency or PROVINCE_KEY)
+        scope = scope_of(kota or agency or province_key())
         chosen = parse_period(period, now.date())
         files = [Format(f.strip()) for f in formats.split(",") if f.strip()]
     except (UnknownScope, InvalidReportPeriod) as exc:

@@ -99,8 +99,9 @@ class FinancingProduct(StrEnum):
 
 
 class TargetScope(StrEnum):
-    """What a yearly target covers: the whole province, one supervising agency, or one kota."""
+    """What a yearly target covers: the whole province, one supervising agency, one kota or kecamatan."""
 
     PROVINCE = "province"
     AGENCY = "agency"
     KOTA = "kota"
+    KECAMATAN = "kecamatan"

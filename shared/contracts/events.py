@@ -28,8 +28,9 @@ from shared.contracts.envelope import EventPayload
 from shared.contracts.profile import KECAMATAN_CODE, KOTA_CODE, PROVINSI_CODE, ParticipantProfile
 
 Rupiah = int  # whole rupiah; amounts never need fractions
-# A target's scope: a province ('31'), a kota (31.71 …) or an agency (PPKUKM …); the code patterns unanchored.
-TARGET_SCOPE_KEY = rf"^(?:{PROVINSI_CODE[1:-1]}|{KOTA_CODE[1:-1]}|{'|'.join(Agency)})$"
+# A target's scope: a province ('31'), a kota (31.71 …), a kecamatan (31.71.01 …) or an agency (PPKUKM …).
+_REGION_CODES = "|".join(code[1:-1] for code in (PROVINSI_CODE, KOTA_CODE, KECAMATAN_CODE))  # unanchored
+TARGET_SCOPE_KEY = rf"^(?:{_REGION_CODES}|{'|'.join(Agency)})$"
 
 
 class ParticipantRegistered(EventPayload):
@@ -266,7 +267,8 @@ class TargetSet(EventPayload):
     metric: str = Field(pattern=r"^[a-z_]{1,40}$", description="A reporting metric name, e.g. 'trained'")
     scope: TargetScope
     scope_key: str = Field(
-        pattern=TARGET_SCOPE_KEY, description="A province code ('31'), an agency code, or a kota code"
+        pattern=TARGET_SCOPE_KEY,
+        description="A province code ('31'), an agency code, a kota code or a kecamatan code",
     )
     value: int = Field(ge=0)
     by: AccountId = Field(description="Account that set it (an id, not a name)")

@@ -84,16 +84,19 @@ def test_a_summary_carries_the_previous_period_and_the_same_dates_last_year(
 def test_targets_are_set_read_back_and_measured_year_to_date(
     servers: tuple[AppServer, AppServer], accepted: list[dict[str, Any]]
 ) -> None:
+    in_2023 = [p["domicile"]["kecamatan_code"] for p in accepted if p["registered_on"].startswith("2023")]
+    kecamatan = max(sorted(set(in_2023)), key=in_2023.count)  # the busiest: a target with an actual
     targets = [
         {"year": 2023, "metric": "registered", "scope": "province", "key": "31", "value": 80},
         {"year": 2023, "metric": "registered", "scope": "agency", "key": "PPKUKM", "value": 4},
         {"year": 2023, "metric": "registered", "scope": "kota", "key": "31.71", "value": 0},
         {"year": 2023, "metric": "trained", "scope": "province", "key": "31", "value": 50},
+        {"year": 2023, "metric": "registered", "scope": "kecamatan", "key": kecamatan, "value": 2},
     ]
     with client(servers[1]) as http:
         response = http.put("/targets", json={"targets": targets})
         assert response.status_code == 200, response.text
-        assert response.json() == {"accepted": 4}
+        assert response.json() == {"accepted": 5}
         # Replacing a target: the latest value stands.
         replaced = {**targets[0], "value": 90}
         assert http.put("/targets", json={"targets": [replaced]}).status_code == 200
@@ -102,7 +105,7 @@ def test_targets_are_set_read_back_and_measured_year_to_date(
             rows: list[dict[str, Any]] = http.get("/targets", params={"year": 2023}).json()["targets"]
             return rows
 
-        wait_until(lambda: len(stored()) == 4 and stored()[0]["value"] == 90)
+        wait_until(lambda: len(stored()) == 5 and stored()[0]["value"] == 90)
         achievement = http.get("/metrics/achievement", params={"year": 2023}).json()
 
     assert achievement["as_of"] == "2023-12-31" and achievement["elapsed_share"] == 1.0
@@ -119,6 +122,10 @@ def test_targets_are_set_read_back_and_measured_year_to_date(
     kota = rows[("registered", "kota", "31.71")]
     assert kota["achievement"] is None and kota["on_track"] is True
     assert rows[("trained", "province", "31")]["actual"] == 0
+    own = rows[("registered", "kecamatan", kecamatan)]
+    assert own["actual"] == in_2023.count(kecamatan) > 0
+    assert own["label"] and own["label"] != kecamatan  # the kecamatan's name
+    assert own["on_track"] is (own["actual"] >= 2)
 
 
 @pytest.mark.parametrize(
@@ -131,6 +138,14 @@ def test_targets_are_set_read_back_and_measured_year_to_date(
         (
             {"year": 2023, "metric": "registered", "scope": "agency", "key": "31", "value": 1},
             "not a valid agency key",
+        ),
+        (
+            {"year": 2023, "metric": "registered", "scope": "kecamatan", "key": "31.71", "value": 1},
+            "not a valid kecamatan key",
+        ),
+        (
+            {"year": 2023, "metric": "registered", "scope": "kecamatan", "key": "32.73.01", "value": 1},
+            "not a valid kecamatan key",
         ),
         ({"year": 2023, "metric": "happiness", "scope": "province", "key": "31", "value": 1}, "metric"),
         ({"year": 2017, "metric": "registered", "scope": "province", "key": "31", "value": 1}, "year"),

@@ -11,23 +11,20 @@ from services.reporting.api.exported import AS_FILES, ExportParams, answer
 from services.reporting.api.schemas import ratio
 from services.reporting.api.strict_query import FigureRoute
 from services.reporting.exports.table import Kind
-from services.reporting.labels import label
-from services.reporting.metrics import Dimension, Metric
-from services.reporting.projection.earliest import TOTAL
+from services.reporting.metrics import Metric
 from services.reporting.store.figures import Figures
 from services.reporting.store.targets import Target, Targets
+from services.reporting.target_scopes import actual_field, province_key, scope_keys, scope_label
 from services.reporting.targets_publisher import TargetPublisher
 from shared.auth import Principal, Role
 from shared.auth.deps import requires
-from shared.contracts.enums import Agency, TargetScope
+from shared.contracts.enums import TargetScope
 from shared.contracts.events import TargetSet
 from shared.dates import jakarta_today
-from shared.regions import jakarta
 
 router = APIRouter(tags=["targets"], route_class=FigureRoute)
 planning = APIRouter(tags=["targets"])  # writes: an admin's bearer header, never a cookie
 
-PROVINCE_KEY = "31"  # DKI Jakarta's province code
 Year = Annotated[int, Field(ge=2018, le=2100)]
 
 
@@ -38,17 +35,18 @@ class TargetIn(BaseModel):
     metric: Metric
     scope: TargetScope
     key: str = Field(
-        default=PROVINCE_KEY, description="'31' for the province, an agency code, or a kota code (31.71 …)"
+        default_factory=province_key,
+        description="The province's code for a province-wide target ('31', DKI Jakarta), an agency code, "
+        "a kota code (31.71 …) or a kecamatan code (31.71.01 …)",
     )
     value: int = Field(ge=0, le=100_000_000)
 
     @model_validator(mode="after")
     def _key_fits_scope(self) -> "TargetIn":
-        valid = _scope_keys(self.scope)
+        valid = scope_keys(self.scope)
         if self.key not in valid:
-            raise ValueError(
-                f"key {self.key!r} is not a valid {self.scope.value} key; one of {', '.join(valid)}"
-            )
+            shown = ", ".join(valid) if len(valid) <= 60 else f"{', '.join(valid[:60])} …"
+            raise ValueError(f"key {self.key!r} is not a valid {self.scope.value} key; one of {shown}")
         return self
 
 
@@ -97,37 +95,6 @@ class Achievement(BaseModel):
     as_of: date
     elapsed_share: float = Field(description="Share of the year's days counted so far, 4 decimals")
     rows: list[AchievementRow]
-
-
-def _scope_keys(scope: TargetScope) -> list[str]:
-    match scope:
-        case TargetScope.PROVINCE:
-            return [PROVINCE_KEY]
-        case TargetScope.AGENCY:
-            return [a.value for a in Agency]
-        case TargetScope.KOTA:
-            return [k.code for k in jakarta().kota]
-
-
-def _label(scope: TargetScope, key: str) -> str:
-    match scope:
-        case TargetScope.PROVINCE:
-            return "DKI Jakarta"
-        case TargetScope.AGENCY:
-            return label(Dimension.AGENCY, key)
-        case TargetScope.KOTA:
-            return label(Dimension.KOTA, key)
-
-
-def _field(target: Target) -> str:
-    """The counter field that holds the target's actual."""
-    match target.scope:
-        case TargetScope.PROVINCE:
-            return TOTAL
-        case TargetScope.AGENCY:
-            return f"{Dimension.AGENCY.value}:{target.scope_key}"
-        case TargetScope.KOTA:
-            return f"{Dimension.KOTA.value}:{target.scope_key}"
 
 
 async def _publisher(request: Request) -> TargetPublisher:
@@ -195,14 +162,14 @@ async def achievement(
     # One read per covering bucket and metric, however many targets the year has.
     wanted: dict[Metric, list[str]] = {}
     for target in found:
-        wanted.setdefault(target.metric, []).append(_field(target))
+        wanted.setdefault(target.metric, []).append(actual_field(target.scope, target.scope_key))
     actuals = {
         metric: await figures.fields(metric, period.start, period.as_of, list(dict.fromkeys(fields)))
         for metric, fields in wanted.items()
     }
     rows = []
     for target in found:
-        actual = actuals[target.metric][_field(target)]
+        actual = actuals[target.metric][actual_field(target.scope, target.scope_key)]
         expected = expected_to_date(target.value, period)
         rows.append(
             AchievementRow(
@@ -223,6 +190,6 @@ def _out(target: Target) -> TargetOut:
         metric=target.metric,
         scope=target.scope,
         key=target.scope_key,
-        label=_label(target.scope, target.scope_key),
+        label=scope_label(target.scope, target.scope_key),
         value=target.value,
     )

@@ -1,13 +1,11 @@
-"""Whom a report is about: all of Jakarta, one kota or one supervising agency (the target scopes)."""
+"""Whom a report is about: the whole programme area, one kota or one supervising agency (target scopes)."""
 
 from dataclasses import dataclass
 
-from services.reporting.labels import label
-from services.reporting.metrics import Dimension
-from shared.contracts.enums import Agency, TargetScope
-from shared.regions import jakarta
+from services.reporting.target_scopes import province_key, scope_keys, scope_label
+from shared.contracts.enums import TargetScope
 
-PROVINCE_KEY = "31"  # DKI Jakarta's province code, as targets name it
+REPORT_SCOPES = (TargetScope.PROVINCE, TargetScope.KOTA, TargetScope.AGENCY)  # leadership's, not kecamatan
 
 
 class UnknownScope(ValueError):
@@ -21,13 +19,7 @@ class Scope:
 
     @property
     def name(self) -> str:
-        match self.kind:
-            case TargetScope.PROVINCE:
-                return "DKI Jakarta"
-            case TargetScope.KOTA:
-                return label(Dimension.KOTA, self.key)
-            case TargetScope.AGENCY:
-                return label(Dimension.AGENCY, self.key)
+        return scope_label(self.kind, self.key)
 
     @property
     def filter(self) -> dict[str, str]:
@@ -36,15 +28,12 @@ class Scope:
 
 
 def scope_of(key: str) -> Scope:
-    """'31' for the province, a kota code (31.75) or an agency code (PPAPP)."""
-    if key == PROVINCE_KEY:
-        return Scope(TargetScope.PROVINCE, key)
-    if key in {k.code for k in jakarta().kota}:
-        return Scope(TargetScope.KOTA, key)
-    if key in {a.value for a in Agency}:
-        return Scope(TargetScope.AGENCY, key)
-    kota = ", ".join(k.code for k in jakarta().kota)
+    """The province's code ('31' for DKI Jakarta), a kota code (31.75) or an agency code (PPAPP)."""
+    for kind in REPORT_SCOPES:
+        if key in scope_keys(kind):
+            return Scope(kind, key)
+    kota = ", ".join(scope_keys(TargetScope.KOTA))
     raise UnknownScope(
-        f"{key!r} is not a report scope: {PROVINCE_KEY} (DKI Jakarta), a kota ({kota}) "
-        f"or an agency ({', '.join(a.value for a in Agency)})"
+        f"{key!r} is not a report scope: {province_key()} ({scope_label(TargetScope.PROVINCE, key)}), "
+        f"a kota ({kota}) or an agency ({', '.join(scope_keys(TargetScope.AGENCY))})"
     )
