@@ -335,7 +335,8 @@ class PerDimension:
 
 # KEYS: the covering buckets' cell hashes. ARGV[1]: {"s": [[position, width, values, restricted]...] the
 # cell's parts and the values each may take (restricted: a filter), "g": [[position, width]...] the
-# group-by parts, "p": [label per key] (metric and point), "e": 1 to allow looking cells up}.
+# group-by parts, "p": [label per key] (metric and point), "e": 1 to allow looking cells up, "l": the
+# most fields a listpack holds: a smaller hash is scanned, since a lookup in a listpack scans it too}.
 # Returns [group, count, ...], group = label .. "|" .. the group-by parts.
 _READ_LUA = """
 local q = cjson.decode(ARGV[1])
@@ -371,7 +372,7 @@ end
 for k, key in ipairs(KEYS) do
   local label = q.p[k]
   local held = redis.call('HLEN', key)
-  if held > 0 and q.e == 1 and held > 128 and wanted < held then
+  if q.e == 1 and held > q.l and wanted < held then
     if cells == nil then cells = product() end
     for first = 1, #cells, 1000 do
       local last = math.min(first + 999, #cells)
@@ -407,6 +408,10 @@ class Cube:
     redis: Redis
     rollup: bool
     partitions: int = 1
+    # The full cube's month hashes split by kecamatan and its year hashes by kelurahan, so each stays a
+    # compact listpack (under hash-max-listpack-entries) instead of a hash table of thousands of cells.
+    shards: bool = False
+    listpack: int = 512  # the Redis' hash-max-listpack-entries: above it a hash is a hash table
     writer: BulkWrite = field(init=False)
     reader: AsyncScript = field(init=False)
 
@@ -430,17 +435,35 @@ class Cube:
         per_partition: defaultdict[int, defaultdict[tuple[str, str], Counter[str]]] = defaultdict(
             lambda: defaultdict(Counter)
         )
+        plain: defaultdict[int, defaultdict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
         cuboids = self.cuboids
         for fact in facts:
-            days = per_partition[fact.partition % self.partitions]
+            partition = fact.partition % self.partitions
+            days = per_partition[partition]
             for cuboid in cuboids:
-                prefix = self._prefix(fact.partition % self.partitions, cuboid, fact.metric)
-                days[(prefix, fact.day)][_cell(cuboid, fact.profile)] += 1
+                prefix = self._prefix(partition, cuboid, fact.metric)
+                cell = _cell(cuboid, fact.profile)
+                if self.shards and cuboid.region == "kelurahan":
+                    kelurahan = cell[:10]
+                    keys = plain[partition]
+                    keys[f"{prefix}d:{fact.day}"][cell] += 1
+                    keys[f"{prefix}m:{fact.day[:7]}:{kelurahan[:6]}"][cell] += 1
+                    keys[f"{prefix}y:{fact.day[:4]}:{kelurahan}"][cell] += 1
+                else:
+                    days[(prefix, fact.day)][cell] += 1
         # One atomic script call per partition (a Cluster node would take each on its own).
         async with self.redis.pipeline(transaction=self.partitions == 1) as tx:
-            for days in per_partition.values():
-                await self.writer.queue(tx, days, {}, {}, {})
+            for partition in per_partition.keys() | plain.keys():
+                await self.writer.queue(tx, per_partition[partition], plain[partition], {}, {})
             await tx.execute()
+
+    def _keys(self, prefix: str, cuboid: Cuboid, bucket: Bucket, filters: Mapping[Dim, str]) -> list[str]:
+        key = _bucket_key(prefix, bucket)
+        if not self.shards or cuboid.region != "kelurahan" or bucket.grain == "d":
+            return [key]
+        regions = [_digits(k) for k in _regions_within(filters, "kelurahan")]
+        shards = dict.fromkeys(r[:6] for r in regions) if bucket.grain == "m" else regions
+        return [f"{key}:{shard}" for shard in shards]
 
     def answers(self, query: Query) -> bool:
         return len(query.by) <= 2
@@ -471,11 +494,15 @@ class Cube:
         for metric in query.metrics:
             for first, last in query.points():
                 for bucket in cover(first, last):
-                    labels.append(f"{metric}|{first.isoformat()}")
+                    label = f"{metric}|{first.isoformat()}"
                     for p in range(self.partitions):
-                        keys[p].append(_bucket_key(self._prefix(p, cuboid, metric), bucket))
+                        shards = self._keys(self._prefix(p, cuboid, metric), cuboid, bucket, query.filters)
+                        keys[p].extend(shards)
+                        if p == 0:
+                            labels.extend([label] * len(shards))
         document = json.dumps(
-            {"s": parts, "g": groups, "p": labels, "e": int(lookups)}, separators=(",", ":")
+            {"s": parts, "g": groups, "p": labels, "e": int(lookups), "l": self.listpack},
+            separators=(",", ":"),
         )
         async with self.redis.pipeline(transaction=False) as read:
             for p in range(self.partitions):
@@ -709,22 +736,20 @@ class Setup:
     config: Mapping[str, str] = field(default_factory=dict)
 
 
-def setups(partitions: int, listpack: int) -> list[Setup]:
-    # Up to `listpack` fields a hash stays one compact listpack (Redis' default: 128) instead of a hash
-    # table, ~3x smaller a field; a day's cells of one metric number a few hundred at 1 M events.
-    compact = {"hash-max-listpack-entries": str(listpack)}
-    lp = f", listpack<={listpack}"
+def setups(partitions: int) -> list[Setup]:
+    tagged = f"/{partitions}p"
     return [
         Setup("per-dimension/5", lambda name, redis: PerDimension(name, redis, TODAY_DIMS)),
         Setup("per-dimension/9", lambda name, redis: PerDimension(name, redis, DIMS)),
-        Setup("per-dimension/9" + lp, lambda name, redis: PerDimension(name, redis, DIMS), compact),
         Setup("cube", lambda name, redis: Cube(name, redis, rollup=False)),
         Setup("cube+kota", lambda name, redis: Cube(name, redis, rollup=True)),
-        Setup("cube+kota" + lp, lambda name, redis: Cube(name, redis, rollup=True), compact),
+        Setup("cube+kota, shards", lambda name, redis: Cube(name, redis, rollup=True, shards=True)),
         Setup(
-            f"cube+kota/{partitions}p" + lp,
-            lambda name, redis: Cube(name, redis, rollup=True, partitions=partitions),
-            compact,
+            "cube+kota" + tagged, lambda name, redis: Cube(name, redis, rollup=True, partitions=partitions)
+        ),
+        Setup(
+            "cube+kota, shards" + tagged,
+            lambda name, redis: Cube(name, redis, rollup=True, shards=True, partitions=partitions),
         ),
     ]
 
@@ -737,17 +762,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20_000, help="events per applied batch")
     parser.add_argument("--rounds", type=int, default=200, help="timed reads of each query per layout")
     parser.add_argument("--partitions", type=int, default=8, help="hash tags of the partitioned layout")
-    parser.add_argument("--listpack", type=int, default=512, help="hash-max-listpack-entries of the compact")
     parser.add_argument("--seed", type=int, default=14)
-    parser.add_argument("--only", action="append", help="measure only layouts whose name starts so")
+    parser.add_argument("--only", action="append", help="measure only this layout (repeatable)")
     args = parser.parse_args()
     facts = facts_of(args.events, args.seed, args.partitions)
     print(f"{args.events:,} events → {len(facts):,} counted facts over {FIRST_DAY}..{LAST_DAY}", flush=True)
-    chosen = [
-        s
-        for s in setups(args.partitions, args.listpack)
-        if not args.only or s.name.startswith(tuple(args.only))
-    ]
+    chosen = [s for s in setups(args.partitions) if not args.only or s.name in args.only]
     with tempfile.TemporaryDirectory(prefix="counter-layout-") as tmp:
         servers = [RedisServer(port, Path(tmp) / str(i)) for i, port in enumerate(free_ports(len(chosen)))]
         try:
@@ -769,7 +789,11 @@ async def _measure(
         for setup, client in zip(chosen, clients, strict=True):
             for name, value in setup.config.items():
                 await client.config_set(name, value)
-            layouts.append(setup.build(setup.name, client))
+            layout = setup.build(setup.name, client)
+            if isinstance(layout, Cube):
+                listpack = await client.config_get("hash-max-listpack-entries")
+                layout.listpack = int(str(listpack["hash-max-listpack-entries"]))
+            layouts.append(layout)
         return await run(layouts, facts, args.events, args.batch, args.rounds)
     finally:
         for client in clients:
