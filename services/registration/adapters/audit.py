@@ -6,10 +6,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from uuid import UUID
 
-from sqlalchemy import String, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from services.registration.adapters import id_lists
 from services.registration.adapters.tables import audit_log
 from services.registration.domain.audit import Action, AuditEntry, FieldChange, Outcome
 from shared.web.correlation import current_correlation_id
@@ -41,16 +41,12 @@ async def record(
     if conn.dialect.name == "postgresql":
         # The rows differ only by participant: one INSERT … SELECT over the ids. A resolve of 500 names
         # wrote them as 500 statements (executemany), a third of its time.
-        await conn.execute(_EACH_PARTICIPANT, {**entry, "participant_ids": ids})
+        await conn.execute(_EACH_PARTICIPANT, {**entry, "participant_ids": id_lists.joined(ids)})
     else:
         await conn.execute(audit_log.insert(), [{**entry, "participant_id": pid} for pid in ids])
 
 
-_IDS = (
-    func.unnest(bindparam("participant_ids", type_=ARRAY(String)))
-    .table_valued("participant_id")
-    .render_derived()
-)
+_IDS = func.unnest(id_lists.split("participant_ids")).table_valued("participant_id").render_derived()
 _COMMON = ("recorded_at", "subject", "action", "correlation_id", "outcome", "detail", "changes")
 _EACH_PARTICIPANT = audit_log.insert().from_select(
     [*_COMMON, "participant_id"],

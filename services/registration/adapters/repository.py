@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, FromClause, Row, Select, String, any_, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, FromClause, Row, Select, any_, delete, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from services.registration.adapters import id_lists
 from services.registration.adapters.name_index import name_index
 from services.registration.adapters.tables import participant_name_words, participants
 from services.registration.domain.names import NameTag
@@ -212,10 +212,26 @@ class Filters:
         return sorted(name_index(keys).word_digests(self.name or ""))
 
 
+@dataclass(frozen=True)
+class StoredPage:
+    """A page as stored, not decrypted yet (`open`): whom it shows is known first, so its audit entries
+    can be written while it is decrypted (four Fernet tokens a participant: most of a page's CPU)."""
+
+    rows: Sequence[Row[Any]]
+    last_seq: int | None  # the seq to continue after, or None at the end
+
+    @property
+    def participant_ids(self) -> list[str]:
+        return [row.participant_id for row in self.rows]
+
+    def open(self, keys: PersonalDataKeys) -> list[Participant]:
+        return [_to_participant(keys, row) for row in self.rows]
+
+
 async def page(
     conn: AsyncConnection, keys: PersonalDataKeys, filters: Filters, *, after_seq: int, limit: int
-) -> tuple[list[Participant], int | None]:
-    """One page in registration order; returns the seq to continue after, or None at the end."""
+) -> StoredPage:
+    """One page in registration order."""
     query = select(participants).where(participants.c.erased_at.is_(None), *filters.where())
     if words := filters.words(keys):
         query = _named(query, words, after_seq)
@@ -224,7 +240,7 @@ async def page(
     rows = (await conn.execute(query.limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return [_to_participant(keys, r) for r in rows], (rows[-1].seq if more else None)
+    return StoredPage(rows, rows[-1].seq if more else None)
 
 
 def _named(query: Select[Any], digests: list[str], after_seq: int) -> Select[Any]:
@@ -261,21 +277,43 @@ def _to_participant(keys: PersonalDataKeys, row: Row[Any]) -> Participant:
     )
 
 
+@dataclass(frozen=True)
+class SealedTags:
+    """The name tags a resolve read, not opened yet: whom they name is known before anything is decrypted,
+    so the audit entries can be written while the tags are opened (`open`)."""
+
+    sealed: list[tuple[UUID, str, str]]  # (participant, its id as stored, its tag, sealed bound to that id)
+    plain: list[NameTag]  # rows left untagged by the previous release, read from their name and NIK
+    outside: list[UUID]  # found outside the caller's area: named nowhere
+
+    @property
+    def named(self) -> list[tuple[UUID, str]]:
+        """Each participant named, with its id as stored (what the audit writes: no UUID to format)."""
+        plain = [(tag.participant_id, str(tag.participant_id)) for tag in self.plain]
+        return [(pid, stored) for pid, stored, _ in self.sealed] + plain
+
+    def open(self, keys: PersonalDataKeys) -> list[NameTag]:
+        """One AES-GCM opening a tag (raises InvalidTag for a tag altered or moved to another row)."""
+        opened = [NameTag.of_text(pid, keys.unseal(token, stored)) for pid, stored, token in self.sealed]
+        return opened + self.plain
+
+
 async def name_tags(
     conn: AsyncConnection, keys: PersonalDataKeys, participant_ids: Sequence[UUID], caller: Principal
-) -> tuple[list[NameTag], list[UUID]]:
+) -> SealedTags:
     """The name tags of these participants in the caller's area, and the ids found outside it.
 
-    One query, the area read with the tags, and one AES-GCM decryption a participant (the sealed name tag:
-    the NIK itself stays encrypted). Erased participants have no name left and are answered like unknown ones.
-    A row left untagged by the previous release's instances (a rolling deploy) is read from its name and NIK.
+    One query, the area read with the tags; the sealed name tags are opened later (SealedTags.open), one
+    AES-GCM decryption a participant: the NIK itself stays encrypted. Erased participants have no name
+    left and are answered like unknown ones. A row left untagged by the previous release's instances (a
+    rolling deploy) is read from its name and NIK.
     """
     asked = {str(pid): pid for pid in participant_ids}
     c = participants.c
     query = select(c.participant_id, c.kota_code, c.agency, c.name_tag_encrypted).where(
         _among(conn, c.participant_id, list(asked)), c.erased_at.is_(None)
     )
-    tags, outside, untagged = [], [], []
+    sealed, outside, untagged = [], [], []
     for row in await conn.execute(query):
         participant_id = asked[row.participant_id]
         if not caller.covers(row.kota_code, row.agency):
@@ -283,8 +321,8 @@ async def name_tags(
         elif row.name_tag_encrypted is None:  # written by the previous release's instances (migration 0007)
             untagged.append(row.participant_id)
         else:
-            text = keys.unseal(row.name_tag_encrypted, row.participant_id)
-            tags.append(NameTag.of_text(participant_id, text))
+            sealed.append((participant_id, row.participant_id, row.name_tag_encrypted))
+    plain = []
     if untagged:
         untagged_query = select(c.participant_id, c.nik_encrypted, c.full_name_encrypted).where(
             _among(conn, c.participant_id, untagged), c.erased_at.is_(None)
@@ -292,13 +330,14 @@ async def name_tags(
         for untagged_row in await conn.execute(untagged_query):
             nik = keys.decrypt(untagged_row.nik_encrypted)
             full_name = keys.decrypt(untagged_row.full_name_encrypted)
-            tags.append(NameTag.of_text(asked[untagged_row.participant_id], NameTag.text(nik, full_name)))
-    return tags, outside
+            plain.append(NameTag.of_text(asked[untagged_row.participant_id], NameTag.text(nik, full_name)))
+    return SealedTags(sealed, plain, outside)
 
 
 def _among(conn: AsyncConnection, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:
-    """`column IN values`. On PostgreSQL one array parameter (`= ANY`): an IN list is rendered and bound
-    value by value on every call, ~8% of a resolve of 500 ids."""
+    """`column IN values`. On PostgreSQL one text parameter the server splits (adapters.id_lists): an IN
+    list is rendered and bound value by value on every call (~8% of a resolve of 500 ids), and an array
+    parameter is dumped element by element."""
     if conn.dialect.name == "postgresql":
-        return column == any_(bindparam("among", values, type_=ARRAY(String)))
+        return column == any_(id_lists.split("among", values))
     return column.in_(values)

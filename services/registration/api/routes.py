@@ -21,7 +21,6 @@ from services.registration.api.schemas import (
     EraseIn,
     KotaOut,
     LookupIn,
-    NameTagOut,
     ParticipantIn,
     ParticipantOut,
     ParticipantPage,
@@ -192,7 +191,7 @@ async def dismiss_duplicate(body: DismissIn, uow: Uow, caller: Caller) -> Dismis
 )
 async def resolve_names(body: ResolveIn, uow: Uow, keys: Keys, caller: Caller) -> ResolveOut:
     tags = await handlers.resolve_names(uow, keys, body.participant_ids, caller)
-    return ResolveOut(items=[NameTagOut.of(tag) for tag in tags])
+    return ResolveOut.of(tags)
 
 
 @router.get(

@@ -1,5 +1,6 @@
 """Request and response bodies of the registration API (contract v1, PRODUCT.md §4)."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -214,14 +215,10 @@ class ResolveIn(Strict):
     )
 
 
-class NameTagOut(BaseModel):
+class NameTagOut(BaseModel):  # a NameTag as answered: ResolveOut.of reads its fields by name
     participant_id: UUID
     full_name: str = Field(examples=["Siti Aminah"])
     nik_masked: str = Field(description="The NIK's last 4 digits only", examples=["************0001"])
-
-    @classmethod
-    def of(cls, tag: NameTag) -> "NameTagOut":
-        return cls(participant_id=tag.participant_id, full_name=tag.full_name, nik_masked=tag.nik_masked)
 
 
 class ResolveOut(BaseModel):
@@ -229,6 +226,11 @@ class ResolveOut(BaseModel):
         description="In the order asked, each id once; ids outside the caller's area, unknown or erased "
         "are left out"
     )
+
+    @classmethod
+    def of(cls, tags: Sequence[NameTag]) -> "ResolveOut":
+        """Validated in one call, each tag read by attribute: 500 NameTagOut.of calls cost twice as much."""
+        return cls.model_validate({"items": tags}, from_attributes=True)
 
 
 class DuplicateMemberOut(BaseModel):
