@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import count
@@ -17,7 +18,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from redis.asyncio import Redis
 
-from services.reporting.metrics import Dimension, Metric
+from devstack import Endpoints
+from services.reporting.metrics import Dimension, Interval, Metric
+from services.reporting.projection.batch import Consumed, Decoded, Partition
+from services.reporting.store.applier import Applied, Applier
 from services.reporting.store.figures import Figures
 from services.reporting.store.keyspace import Keyspaces
 from shared.contracts.codec import encode, wrap
@@ -240,3 +244,82 @@ async def test_a_moved_participants_counts_follow_them_whatever_order_the_topics
         await applied_to_the_end(redis, keyspaces, kafka, topics)
         assert (await keyspaces.live(redis)).keyspace != stack.name, "the rebuild switched keyspaces"
         assert await seen(redis, keyspaces) == live
+
+
+class Interleaved(Applier):
+    """An applier that lets another batch be applied whole right after its `read`-th read of hashes: the
+    interleaving of two reporting instances, one a topic's partitions, the other another's."""
+
+    def __init__(
+        self, redis: Redis, keyspaces: Keyspaces, read: int, meanwhile: Callable[[], Awaitable[object]]
+    ):
+        super().__init__(redis, keyspaces)
+        self._reads, self._read_at, self._meanwhile = 0, read, meanwhile
+        self.attempts = 0
+
+    async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed | Decoded]]) -> Applied:
+        self.attempts += 1
+        return await super()._apply_once(batch)
+
+    async def _hashes(self, keys: list[str]) -> dict[str, dict[str, str]]:
+        read = await super()._hashes(keys)
+        self._reads += 1
+        if self._reads == self._read_at:
+            await self._meanwhile()
+        return read
+
+
+HOME = factories.profile()
+COUNTED_WHERE_THEY_LIVE_NOW = {"31.71": [], "31.74": [(date(2023, 2, 1), 1)]}  # the earliest training
+MOVED_TO = factories.profile(
+    kota_code="31.74", kecamatan_code="31.74.07", kelurahan_code="31.74.07.1001", revision=1
+)
+
+
+async def _interleaved(
+    infra: Endpoints, stage_first: bool, read: int
+) -> tuple[dict[str, list[tuple[date, int]]], int]:
+    """A registration and a training applied, then an update (registration's partition) and a late training
+    stating the old profile (training's) applied by two appliers, one inside the other's batch."""
+    pid = uuid4()
+    keyspaces = Keyspaces(f"moves-{uuid4().hex[:8]}")
+    reg, training = Partition("registration", 0), Partition("training", 0)
+    update = ParticipantUpdated(participant_id=pid, profile=MOVED_TO)
+    late = _trained(pid, date(2023, 2, 1), HOME)  # backdated: now the one counted
+    async with Redis.from_url(infra.redis_url, decode_responses=True) as redis:
+        plain = Applier(redis, keyspaces)
+        await plain.apply({reg: [Consumed(0, ParticipantRegistered(participant_id=pid, profile=HOME))]})
+        await plain.apply({training: [Consumed(0, _trained(pid, date(2023, 3, 1), HOME))]})
+        other = Applier(redis, keyspaces)
+        inner: tuple[Partition, list[Consumed]] = (
+            (reg, [Consumed(1, update)]) if stage_first else (training, [Consumed(1, late)])
+        )
+        outer: tuple[Partition, list[Consumed]] = (
+            (training, [Consumed(1, late)]) if stage_first else (reg, [Consumed(1, update)])
+        )
+        interleaved = Interleaved(redis, keyspaces, read, lambda: other.apply({inner[0]: inner[1]}))
+        await interleaved.apply({outer[0]: outer[1]})
+        figures = Figures(redis, keyspaces)
+        days = {}
+        for kota in ("31.71", "31.74"):
+            series = await figures.series(Metric.TRAINED, Interval.DAY, *SPAN, field=f"kota:{kota}")
+            days[kota] = [(day, n) for day, n in series if n]
+        return days, interleaved.attempts
+
+
+async def test_a_batch_that_read_the_old_profile_retries_when_another_moves_the_participant_meanwhile(
+    infra: Endpoints,
+) -> None:
+    """The late training read the participant's old profile; the update is applied before it writes."""
+    counted, attempts = await _interleaved(infra, stage_first=True, read=1)
+    assert counted == COUNTED_WHERE_THEY_LIVE_NOW
+    assert attempts == 2  # its guard failed once: written again under the new profile
+
+
+@pytest.mark.parametrize("read", [1, 2], ids=["before-its-watch", "after-its-watch"])
+async def test_a_move_restates_a_fact_another_batch_wrote_meanwhile(infra: Endpoints, read: int) -> None:
+    """The update read the participant's subjects; the late training is applied before it writes: read
+    again (the first read, before WATCH) or retried (after)."""
+    counted, attempts = await _interleaved(infra, stage_first=False, read=read)
+    assert counted == COUNTED_WHERE_THEY_LIVE_NOW
+    assert attempts == (2 if read == 2 else 1)

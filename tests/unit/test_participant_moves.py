@@ -13,12 +13,13 @@ import pytest
 
 from services.reporting.metrics import Metric
 from services.reporting.projection.batch import Consumed, Decoded, decoded
-from services.reporting.projection.earliest import CounterKey, FunnelKey
-from services.reporting.projection.profiles import Person, restated, stated_by, statement
+from services.reporting.projection.earliest import SEP, CounterKey, FunnelKey, dated
+from services.reporting.projection.facts import facts_of
+from services.reporting.projection.profiles import Person, profile_of, restated, stated_by, statement
 from services.reporting.store.keys import Keys
 from services.reporting.store.step import BatchStep
 from shared.contracts.corrections import FactCorrected, FactVoided
-from shared.contracts.enums import PermitType, TrainingProgram
+from shared.contracts.enums import Agency, Gender, PermitType, Sector, TrainingProgram
 from shared.contracts.envelope import EventPayload
 from shared.contracts.events import (
     ParticipantMentored,
@@ -115,7 +116,8 @@ class Reporting:
         records = [_decoded(event, version) for event, version in sent]
         step = BatchStep(KEYS, records)
         loaded = {key: self.hashes.get(key, {}) for key in step.first()}
-        loaded |= {key: self.hashes.get(key, {}) for key in step.more(loaded)}
+        while more := step.more(loaded):
+            loaded |= {key: self.hashes.get(key, {}) for key in more}
         written = step.finish(loaded)
         self.counters.update(written.deltas.counters)
         self.funnel.update(written.deltas.funnel)
@@ -318,3 +320,10 @@ def test_a_fact_restated_keeps_its_day_and_takes_the_profiles_values_and_cohort(
     assert restated(Metric.PERMITS_ISSUED, permit, now) == "2023-04-01||31.74|31.74.07|F|none|PPKUKM"
     registration = "2023-01-02||31.71|31.71.01|F|none|PPKUKM"
     assert restated(Metric.REGISTERED, registration, now) == "2023-01-01||31.74|31.74.07|F|none|PPKUKM"
+
+
+def test_a_statement_has_the_values_a_fact_is_counted_by_in_dimension_order() -> None:
+    for held in (HOME, MOVED, profile(sector=Sector.KULINER, agency=Agency.PPAPP, gender=Gender.M)):
+        facts = facts_of(ParticipantRegistered(participant_id=PARTICIPANT, profile=held))
+        registration = dated(facts[0])  # "{registered_on}||{dims}"
+        assert profile_of(statement((0, 1, -1), held)) == registration.replace(SEP + SEP, SEP, 1)

@@ -22,9 +22,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from services.reporting.metrics import Dimension, Metric
+from services.reporting.metrics import NO_SECTOR, Metric
 from services.reporting.projection.earliest import SEP, Dated, SubjectState
-from services.reporting.projection.facts import dims_of
 from services.reporting.projection.journey import KINDS
 from shared.contracts.corrections import FactCorrected, FactVoided
 from shared.contracts.envelope import EventPayload
@@ -68,9 +67,14 @@ def stated_by(event: EventPayload, version: int | None = None) -> Stated | None:
 
 
 def statement(rank: Rank, profile: ParticipantProfile) -> Statement:
-    dims = dims_of(profile)
-    values = (profile.registered_on.isoformat(), *[dims[d] for d in Dimension])
-    return SEP.join((*map(str, rank), *values))
+    """Built field by field (decoding is the pipeline's largest cost): the values of `dims_of`, in
+    `Dimension` order (tests/unit/test_participant_moves.py holds the two to each other)."""
+    revision, source, version = rank
+    sector = profile.sector.value if profile.sector else NO_SECTOR
+    return (
+        f"{revision}|{source}|{version}|{profile.registered_on.isoformat()}|{profile.kota_code}|"
+        f"{profile.kecamatan_code}|{profile.gender.value}|{sector}|{profile.agency.value}"
+    )
 
 
 def rank_of(statement: Statement) -> Rank:
@@ -94,7 +98,7 @@ class Person:
     def hear(self, stated: Statement) -> None:
         """Take a statement: it stands if it ranks at least as high as the current one (equal: log order)."""
         current = self.statement
-        if current is None or rank_of(stated) >= rank_of(current):
+        if current is None or (stated != current and rank_of(stated) >= rank_of(current)):
             self.statement = stated
 
     @property

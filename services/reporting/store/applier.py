@@ -5,8 +5,10 @@ WATCH on those offset keys. So a redelivered event is recognised by its offset a
 consumer that lost its partitions in a rebalance cannot write over the new owner (its EXEC aborts); and if
 Redis lost its data, the stored offset is behind what the consumer reads and the caller rewinds. What the
 events change is worked out by the pure projection (services.reporting.projection) and store.step; here it
-meets Redis. A batch also WATCHes the hashes of its participants, and those of every subject it restates
-because a participant's profile changed: the only state that batches of two topics both write.
+meets Redis. Batches of two topics both write a participant's hash and, when one changes the participant's
+profile, the subjects it restates: a batch writes only if the profile statements it read still hold (a
+guard inside the write, not a WATCH: Redis 7.0 scans the keys already watched for each key watched), and
+WATCHes what it restates (store.step).
 """
 
 from collections.abc import Mapping, Sequence
@@ -22,6 +24,12 @@ from services.reporting.store.keys import stored_increments
 from services.reporting.store.keyspace import Keyspaces
 from services.reporting.store.step import BatchStep
 from services.reporting.store.targets import target_fields
+
+_GUARD_FAILED = -1  # store.bulk's reply when a guard did not hold
+
+
+class _ProfileChanged(Exception):
+    """Another batch changed the profile statement of a participant of this one after it was read."""
 
 
 @dataclass(frozen=True)
@@ -53,8 +61,8 @@ class Applier:
         for _ in range(self._max_attempts):
             try:
                 return await self._apply_once(batch)
-            except WatchError:
-                continue  # an offset moved under us (another owner, or a flush): re-read and retry
+            except (WatchError, _ProfileChanged):
+                continue  # an offset moved under us (another owner, or a flush), or a profile: retry
         raise RuntimeError("gave up applying a batch: offsets kept changing under concurrent writers")
 
     async def _apply_once(self, batch: Mapping[Partition, Sequence[Consumed | Decoded]]) -> Applied:
@@ -70,14 +78,10 @@ class Applier:
             fresh, rewind = _split_fresh(batch, stored)
             records = [decoded(r) for applied in fresh.values() for r in applied]
             step = BatchStep(keys, records)
-            # A participant's hash is written by whichever topic's batch changes their profile, and that
-            # batch restates the subjects other topics' batches write: watched, so neither writes over a
-            # state the other changed meanwhile (the one that loses retries, like a moved offset).
-            if step.people:
-                await tx.watch(*step.people.values())
             loaded = await self._hashes(step.first())
-            more = step.more(loaded)
-            if more:
+            # A batch that changes a participant's profile restates subjects other topics' batches write:
+            # watched before they are read (again), so it writes over none changed meanwhile.
+            while more := step.more(loaded):
                 await tx.watch(*more)
                 loaded |= await self._hashes(more)
             written = step.finish(loaded)
@@ -87,12 +91,16 @@ class Applier:
                 hashes[keys.targets()] = target_fields(targets)
             tx.multi()  # type: ignore[no-untyped-call]
             counters = stored_increments(keys, *increments(written.deltas))
-            await self._bulk.queue(tx, *counters, hashes, written.removed)
-            for p, applied in fresh.items():
-                tx.set(keys.offset(p.topic, p.partition), applied[-1].offset)
+            # The offsets in the same script: if a guard fails, nothing of the batch is written.
+            offsets = {keys.offset(p.topic, p.partition): applied[-1].offset for p, applied in fresh.items()}
+            await self._bulk.queue(
+                tx, *counters, hashes, written.removed, strings=offsets, guards=written.guards
+            )
             if fresh:
                 tx.publish(self._keyspaces.changed_channel, "applied")
-            await tx.execute()
+            replies = await tx.execute()
+        if replies[0] == _GUARD_FAILED:
+            raise _ProfileChanged  # a participant's profile statement changed meanwhile: retry
         return Applied(events=sum(len(r) for r in fresh.values()), rewind=rewind)
 
     async def _hashes(self, keys: list[str]) -> dict[str, dict[str, str]]:

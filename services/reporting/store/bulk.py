@@ -1,5 +1,9 @@
 """A batch's reads and writes as ONE Redis command each: Lua loops instead of thousands of replies.
 
+The write also checks fields it is given first (a compare-and-set): the applier guards each participant's
+profile statement that way, as reading it under WATCH would cost Redis a scan of the keys already watched
+for every key watched (7.0: tens of thousands of participants take seconds).
+
 A batch of 5,000 events changes tens of thousands of counter fields; as separate HINCRBYs, packing and
 parsing their replies dominated the apply time, and even as Lua arguments packing them one by one did. So
 the writes travel as one JSON document that Redis decodes. Keys are named inside it, so this targets a
@@ -17,11 +21,18 @@ from redis.commands.core import AsyncScript
 #                                                               of periods.Bucket) change by amount,
 #             "p": [[key, {field: amount}]...]                  these change by amount,
 #             "h": [[key, {field: value}]...]                   HSET,
-#             "d": [[key, [field...]]...]}                      HDEL.
+#             "d": [[key, [field...]]...],                      HDEL,
+#             "s": [[key, value]...],                           SET,
+#             "g": [[key, field, value]...]}                    guards: unless each field holds its value
+#                                                               ("" for none), nothing is written and the
+#                                                               script returns -1.
 # Changes are summed per key first (a batch's days share months and years), then each key is read and
 # written with one HMGET and one HSET: a redis.call costs far more than the field it changes.
 _LUA = """
 local w = cjson.decode(ARGV[1])
+for _, g in ipairs(w.g) do
+  if (redis.call('HGET', g[1], g[2]) or '') ~= g[3] then return -1 end
+end
 local sums, order = {}, {}
 local function sums_of(key)
   local fields = sums[key]
@@ -66,6 +77,7 @@ for _, h in ipairs(w.h) do
   redis.call('HSET', h[1], unpack(flat))
 end
 for _, d in ipairs(w.d) do redis.call('HDEL', d[1], unpack(d[2])) end
+for _, s in ipairs(w.s) do redis.call('SET', s[1], s[2]) end
 return #order + #w.h + #w.d
 """
 
@@ -81,15 +93,21 @@ class BulkWrite:
         plain: Mapping[str, Mapping[str, int]],
         hashes: Mapping[str, Mapping[str, str]],
         removed: Mapping[str, Sequence[str]],
+        *,
+        strings: Mapping[str, str | int] | None = None,
+        guards: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         """Add the writes to a MULTI pipeline (they run atomically with the rest of it). `days` is keyed by
-        (counter prefix, ISO day)."""
+        (counter prefix, ISO day). With `guards` (key, field, value as read, "" for none), the script's
+        reply is -1 and nothing is written if any field holds another value by then."""
         document = {
             # Lua's cjson turns empty objects into tables that ipairs reads as empty lists: same meaning.
             "c": [(prefix, day, fields) for (prefix, day), fields in days.items()],
             "p": list(plain.items()),
             "h": list(hashes.items()),
             "d": list(removed.items()),
+            "s": list((strings or {}).items()),
+            "g": list(guards),
         }
         await self._script(keys=[], args=[json.dumps(document, separators=(",", ":"))], client=tx)
 

@@ -46,7 +46,8 @@ class FreshKeyspace:
         step = BatchStep(self._keys, records)
         stored = self._subjects
         loaded = {key: stored.get(key, {}) for key in step.first()}
-        loaded |= {key: stored.get(key, {}) for key in step.more(loaded)}
+        while more := step.more(loaded):
+            loaded |= {key: stored.get(key, {}) for key in more}
         written = step.finish(loaded)
         self._moves.moves.update(written.deltas.moves)
         self._targets |= targets_of(records)

@@ -1,10 +1,15 @@
 """One batch between its reads and its writes, as the live applier and the rebuild both take it: no I/O.
 
 `first` names the hashes to read: each participant's ({ks}:p:, their current profile and what they own)
-and each subject the records have facts of. From those, `more` names the hashes of participants whose
-profile the batch changes: every subject of theirs, to restate. `finish` then gives the counter moves and
-the hash fields to write. The caller reads in between (the applier from Redis under WATCH, the rebuild
-from memory), so both count exactly alike.
+and each subject the records have facts of. From those, `more` names the hashes of the participants whose
+profile the batch changes, and of every subject of theirs, to restate; asked again with those read, it
+names what they add (a permit owned meanwhile), until nothing. `finish` then gives the counter moves, the
+hash fields to write and the guards: each participant's statement as read. The caller reads in between
+(the applier from Redis, the rebuild from memory), so both count exactly alike.
+
+The live applier writes only if every guard still holds (store.bulk), so no batch writes facts under a
+profile another batch changed meanwhile; and it WATCHes what `more` names, so a batch that restates a
+participant's subjects writes over none that another batch changed meanwhile.
 """
 
 from collections.abc import Mapping
@@ -48,6 +53,7 @@ class Written:
     deltas: Deltas
     hashes: dict[str, dict[str, str]]  # fields to set
     removed: dict[str, list[str]]  # fields to delete
+    guards: list[tuple[str, str, str]]  # (key, field, value as read or "") that must hold when written
 
 
 class BatchStep:
@@ -60,30 +66,38 @@ class BatchStep:
         self._subjects = list(dict.fromkeys(subjects))
         self._persons: dict[str, Person] = {}
         self._moved: dict[str, list[tuple[str, Metric]]] = {}  # participant → their subjects and metrics
+        self._named: set[str] = set()  # what `more` named so far
 
     def first(self) -> list[str]:
         """The participants' hashes, then the subjects' the records have facts of."""
         return [*self.people.values(), *self._subjects]
 
     def more(self, loaded: Hashes) -> list[str]:
-        """Given what `first` named, the subjects to restate that were not read yet."""
+        """Given what was named so far, read: the hashes of the participants to restate and of all their
+        subjects not named before (to read, and for the applier to WATCH first)."""
         keys = self._keys
         persons = self._persons = {p: decode_person(loaded[key]) for p, key in self.people.items()}
         for record in self.records:  # a participant's permits and products, to find them again
             if record.stated:
                 owned = persons[record.stated.participant].owned
                 owned.update((m, s) for m, s, *_ in record.entries if owns(m))
+        self._moved = {}
+        named = []
         for participant in heard(persons, (r.stated for r in self.records)):
             mine = [(keys.subject(m, participant), m) for m in PARTICIPANT_METRICS]
             mine += [(keys.subject(m, subject), m) for m, subject in persons[participant].owned]
             self._moved[participant] = mine
-        read = set(self._subjects)
-        return list(dict.fromkeys(key for mine in self._moved.values() for key, _ in mine if key not in read))
+            named += [self.people[participant], *(key for key, _ in mine)]
+        new = [key for key in dict.fromkeys(named) if key not in self._named]
+        self._named.update(new)
+        return new
 
     def finish(self, loaded: Hashes) -> Written:
         """Given everything `first` and `more` named: where counts move, and the fields to write."""
         keys, persons = self._keys, self._persons
-        subjects = [*self._subjects, *(key for mine in self._moved.values() for key, _ in mine)]
+        subjects = dict.fromkeys(
+            [*self._subjects, *(key for mine in self._moved.values() for key, _ in mine)]
+        )
         states = {key: decode_state(loaded[key]) for key in subjects}
         profiles: dict[str, Profile] = {p: person.profile for p, person in persons.items() if person.profile}
         deltas = Deltas()
@@ -101,7 +115,8 @@ class BatchStep:
             if fields:
                 hashes[self.people[participant]] = fields
         hashes |= journey_fields(keys, self.records, stale)
-        return Written(deltas, hashes, removed)
+        guards = [(key, _STATEMENT, loaded[key].get(_STATEMENT, "")) for key in self.people.values()]
+        return Written(deltas, hashes, removed, guards)
 
 
 def _person_fields(stored: Mapping[str, str], person: Person) -> dict[str, str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from services.reporting.metrics import Dimension
 from services.reporting.projection.batch import Decoded
 from services.reporting.projection.earliest import SEP, Dated, SubjectState
-from services.reporting.projection.profiles import Profile, restated
+from services.reporting.projection.profiles import Profile, profile_of, restated
 from services.reporting.projection.versions import Versioned
 from services.reporting.store.keys import Keys
 
@@ -33,6 +33,8 @@ def keyed(
     for record in records:
         stated = record.stated
         profile = profiles.get(stated.participant) if profiles and stated else None
+        if profile is not None and stated and profile_of(stated.statement) == profile:
+            profile = None  # its facts already have the profile they are counted under
         version = record.version
         for metric, subject, fact_id, stated_fact in record.entries:
             fact = (
