@@ -19,11 +19,12 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE, not a batch: on SQLite a batch copies the table, and the copy would lose 0007's trigger.
 def upgrade() -> None:
-    with op.batch_alter_table("participants") as table:
-        table.add_column(sa.Column("profile_revision", sa.BigInteger(), nullable=False, server_default="0"))
+    op.add_column(
+        "participants", sa.Column("profile_revision", sa.BigInteger(), nullable=False, server_default="0")
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("participants") as table:
-        table.drop_column("profile_revision")
+    op.drop_column("participants", "profile_revision")
