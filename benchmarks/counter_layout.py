@@ -411,6 +411,9 @@ class Cube:
     # The full cube's month hashes split by kecamatan and its year hashes by kelurahan, so each stays a
     # compact listpack (under hash-max-listpack-entries) instead of a hash table of thousands of cells.
     shards: bool = False
+    # False: the roll-up has month and year cells only; a period's ragged days are read from the full
+    # cube's day hashes (a few hundred cells each, as sparse at the kota level as at the kelurahan).
+    rollup_days: bool = True
     listpack: int = 512  # the Redis' hash-max-listpack-entries: above it a hash is a hash table
     writer: BulkWrite = field(init=False)
     reader: AsyncScript = field(init=False)
@@ -429,7 +432,7 @@ class Cube:
         return f"{tag}:{cuboid.region[:3]}:{metric}:"
 
     def fields_per_fact(self) -> int:
-        return 3 * len(self.cuboids)
+        return 3 * len(self.cuboids) - (0 if self.rollup_days or not self.rollup else 1)
 
     async def apply(self, facts: Sequence[Fact]) -> None:
         per_partition: defaultdict[int, defaultdict[tuple[str, str], Counter[str]]] = defaultdict(
@@ -443,7 +446,11 @@ class Cube:
             for cuboid in cuboids:
                 prefix = self._prefix(partition, cuboid, fact.metric)
                 cell = _cell(cuboid, fact.profile)
-                if self.shards and cuboid.region == "kelurahan":
+                if cuboid.region == "kota" and not self.rollup_days:
+                    keys = plain[partition]
+                    keys[f"{prefix}m:{fact.day[:7]}"][cell] += 1
+                    keys[f"{prefix}y:{fact.day[:4]}"][cell] += 1
+                elif self.shards and cuboid.region == "kelurahan":
                     kelurahan = cell[:10]
                     keys = plain[partition]
                     keys[f"{prefix}d:{fact.day}"][cell] += 1
@@ -487,26 +494,29 @@ class Cube:
 
     async def read(self, query: Query) -> Answer:
         dims = set(query.filters) | set(query.by)
-        cuboid = next(c for c in reversed(self.cuboids) if c.holds(dims))  # the smallest that holds them
-        parts, groups, lookups = self._spec(cuboid, query)
-        labels: list[str] = []
-        keys: list[list[str]] = [[] for _ in range(self.partitions)]
+        chosen = next(c for c in reversed(self.cuboids) if c.holds(dims))  # the smallest that holds them
+        # cuboid → (labels, keys per partition); a roll-up kept above days leaves those to the full cube
+        plans: dict[Cuboid, tuple[list[str], list[list[str]]]] = {}
         for metric in query.metrics:
             for first, last in query.points():
+                label = f"{metric}|{first.isoformat()}"
                 for bucket in cover(first, last):
-                    label = f"{metric}|{first.isoformat()}"
+                    cuboid = self.cuboids[0] if bucket.grain == "d" and not self.rollup_days else chosen
+                    labels, keys = plans.setdefault(cuboid, ([], [[] for _ in range(self.partitions)]))
                     for p in range(self.partitions):
                         shards = self._keys(self._prefix(p, cuboid, metric), cuboid, bucket, query.filters)
                         keys[p].extend(shards)
                         if p == 0:
                             labels.extend([label] * len(shards))
-        document = json.dumps(
-            {"s": parts, "g": groups, "p": labels, "e": int(lookups), "l": self.listpack},
-            separators=(",", ":"),
-        )
         async with self.redis.pipeline(transaction=False) as read:
-            for p in range(self.partitions):
-                await self.reader(keys=keys[p], args=[document], client=read)
+            for cuboid, (labels, keys) in plans.items():
+                parts, groups, lookups = self._spec(cuboid, query)
+                document = json.dumps(
+                    {"s": parts, "g": groups, "p": labels, "e": int(lookups), "l": self.listpack},
+                    separators=(",", ":"),
+                )
+                for p in range(self.partitions):
+                    await self.reader(keys=keys[p], args=[document], client=read)
             replies = await read.execute()
         answer: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
         decoders = [self._decoder(d) for d in query.by]
@@ -744,6 +754,10 @@ def setups(partitions: int) -> list[Setup]:
         Setup("cube", lambda name, redis: Cube(name, redis, rollup=False)),
         Setup("cube+kota", lambda name, redis: Cube(name, redis, rollup=True)),
         Setup("cube+kota, shards", lambda name, redis: Cube(name, redis, rollup=True, shards=True)),
+        Setup(
+            "cube+kota above days, shards",
+            lambda name, redis: Cube(name, redis, rollup=True, shards=True, rollup_days=False),
+        ),
         Setup(
             "cube+kota" + tagged, lambda name, redis: Cube(name, redis, rollup=True, partitions=partitions)
         ),
