@@ -30,6 +30,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared services devstack operator_cli tests benchmarks
 	$(VENV)/bin/lint-imports
+	$(PY) -m devstack.copies  # no run of 6+ lines shared between two services (issue 12 point 10)
 
 test: fetch
 	$(VENV)/bin/pytest -p no:cacheprovider
