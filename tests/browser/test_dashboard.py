@@ -231,12 +231,12 @@ def test_page_loads_with_real_figures_from_local_files_only(page: Page, dash: Da
     # Charts drew, each with its text alternative (figcaption, aria-label and a data table).
     page.wait_for_function("document.body.dataset.refreshed !== undefined")
     assert page.evaluate("typeof window.Chart") == "function"
-    for chart in ("funnel", "series", "kota", "agency"):
+    for chart in ("funnel", "series", "region", "dimension"):
         assert page.get_attribute(f"#{chart}-chart", "aria-label")
         assert page.inner_text(f"#{chart}-caption")
     assert page.locator("#funnel-table tbody tr").count() == 7
-    assert page.locator("#kota-table tbody tr").count() == 6
-    assert page.locator("#agency-table tbody tr").count() == 6
+    assert page.locator("#region-table tbody tr").count() == 6
+    assert page.locator("#dimension-table tbody tr").count() == 6
     first = page.locator("#funnel-table tbody tr").first.inner_text()
     assert first.split("\t")[:2] == ["Pendaftaran", str(expected)]
 
@@ -431,7 +431,7 @@ def test_a_public_dashboard_opens_without_sign_in_and_shows_small_cells_as_withh
         wait_tiles(page, dash.summary(*year_to_date()))  # province-wide figures are exact
         page.wait_for_function("document.body.dataset.refreshed !== undefined")
         # Each kota holds at most a few of the seeded participants: every non-zero cell is withheld.
-        cells = page.locator("#kota-table tbody tr td:nth-child(2)").all_inner_texts()
+        cells = page.locator("#region-table tbody tr td:nth-child(2)").all_inner_texts()
         assert len(cells) == 6 and set(cells) <= {"< 5", "0"} and "< 5" in cells, cells
     finally:
         context.close()

@@ -28,7 +28,7 @@ from tests.integration.people import participant
 from tests.integration.stack import client, running_stack
 
 pytestmark = pytest.mark.timeout(120)
-PANELS = ("tiles", "funnel", "series", "kota", "agency")
+PANELS = ("tiles", "funnel", "series", "region", "dimension", "achievement")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -97,7 +97,7 @@ def test_a_panels_csv_download_holds_the_figures_the_api_answers(
     page: Page, figures: Figures, tmp_path: Path
 ) -> None:
     today = jakarta_today()
-    name, content = _download(page, '#kota-downloads [data-format="csv"]', tmp_path)
+    name, content = _download(page, '#region-downloads [data-format="csv"]', tmp_path)
     assert name == f"jakpreneur-breakdown-{today.replace(month=1, day=1)}_{today}.csv"
     sheet = read_csv(content).normalized()
     expected = figures.breakdown("kota")
@@ -107,7 +107,7 @@ def test_a_panels_csv_download_holds_the_figures_the_api_answers(
     assert sheet.header == ["Kode", "Nama (kota)", "Jumlah"]  # the page's language: Indonesian
 
     page.get_by_role("button", name="Switch to English").click()
-    _, content = _download(page, '#agency-downloads [data-format="xlsx"]', tmp_path)
+    _, content = _download(page, '#dimension-downloads [data-format="xlsx"]', tmp_path)
     workbook = read_xlsx(content).normalized()
     assert workbook.header == ["Code", "Name (agency)", "Count"]
     assert [r[2] for r in workbook.rows] == [norm(r["value"]) for r in figures.breakdown("agency")["rows"]]
@@ -125,7 +125,7 @@ def test_every_panel_offers_csv_and_xlsx_of_its_own_request_and_every_chart_a_pn
             answered = page.request.get(href)  # the page's session cookie, as a click sends it
             assert answered.ok, (href, answered.status)
         pictures = page.locator(f'#{panel}-downloads [data-format="png"]')
-        assert pictures.count() == (0 if panel == "tiles" else 1), panel
+        assert pictures.count() == (0 if panel in ("tiles", "achievement") else 1), panel
     # The series follows the metric picker, so its file is the series the chart shows.
     page.select_option("#metric", "trained")
     page.wait_for_function(

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from services.reporting.api.schemas import PeriodResponse, Summary, Vocational, Withheld
-from services.reporting.metrics import Interval, Metric, Stage
+from services.reporting.metrics import Dimension, Interval, Metric, Stage
+from shared.contracts.enums import TargetScope
 from tests.browser.chromium import chromium
 
 STATIC = Path(__file__).resolve().parents[2] / "services" / "reporting" / "static"
@@ -40,6 +41,8 @@ API_WORDS = {
     "TILES": summary_fields(),
     "STAGES": {stage.value for stage in Stage},
     "INTERVALS": {interval.value for interval in Interval},
+    "DIMENSIONS": {dimension.value for dimension in Dimension},
+    "SCOPES": {scope.value for scope in TargetScope},
 }
 
 

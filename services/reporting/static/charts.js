@@ -24,14 +24,17 @@ export function chart(id, type, extra = {}) {
   return charts[id];
 }
 
-export function table(id, head, rows) {
+// `drill`: per row, a key its row header offers as a button (data-drill), or null.
+export function table(id, head, rows, drill = null) {
   const el = $(id);
   const thead = `<thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join("")}</tr></thead>`;
-  const body = rows.map((r) => `<tr><th scope="row">${esc(r[0])}</th>${r.slice(1).map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`);
+  const name = (r, i) =>
+    drill && drill[i] ? `<button type="button" class="drill" data-drill="${esc(drill[i])}">${esc(r[0])}</button>` : esc(r[0]);
+  const body = rows.map((r, i) => `<tr><th scope="row">${name(r, i)}</th>${r.slice(1).map((c) => `<td>${esc(c)}</td>`).join("")}</tr>`);
   el.innerHTML = `${thead}<tbody>${body.join("")}</tbody>`;
   el.parentElement.className = window.Chart ? "sr-only" : "";
 }
-const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+export const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 export function describe(canvasId, captionId, kind, text) {
   $(captionId).textContent = text;

@@ -1,12 +1,15 @@
-/* The period, filter, metric and language controls, and what each change redraws or fetches. */
+/* The period, filter, metric, breakdown, target year and language controls, and what each change redraws
+ * or fetches. */
+import { renderAchievement } from "./achievement.js";
 import { refresh } from "./api.js";
 import { presetRange } from "./dates.js";
 import { renderDownloads } from "./downloads.js";
 import { els } from "./dom.js";
 import { label, t } from "./i18n.js";
-import { METRICS, PICKER_METRICS } from "./labels.js";
+import { listenDrill, renderCrumbs } from "./drill.js";
+import { DIMENSIONS, METRICS, PICKER_METRICS } from "./labels.js";
 import { renderCharts } from "./panels.js";
-import { renderScope } from "./scope.js";
+import { renderDateWords, renderScope } from "./scope.js";
 import { saveUrl, state } from "./state.js";
 import { connect, reconnect, renderStatus } from "./stream.js";
 import { renderTiles } from "./tiles.js";
@@ -40,20 +43,27 @@ export function renderTexts() {
   els.lang.textContent = tx.switchTo;
   els.lang.lang = state.lang === "id" ? "en" : "id";
   els.lang.setAttribute("aria-label", tx.switchLabel);
-  els.metric.replaceChildren(
-    ...PICKER_METRICS.map((m) => {
-      const option = document.createElement("option");
-      option.value = m;
-      option.textContent = label(METRICS, m);
-      return option;
-    }),
-  );
-  els.metric.value = state.metric;
+  fillChoices(els.metric, PICKER_METRICS, METRICS, state.metric);
+  fillChoices(els.by, Object.keys(DIMENSIONS), DIMENSIONS, state.by);
   renderScope();
   renderTiles();
   renderStatus();
   renderCharts();
+  renderCrumbs();
+  renderAchievement();
   renderDownloads();
+}
+
+function fillChoices(select, keys, names, chosen) {
+  select.replaceChildren(
+    ...keys.map((key) => {
+      const option = document.createElement("option");
+      option.value = key;
+      option.textContent = label(names, key);
+      return option;
+    }),
+  );
+  select.value = chosen;
 }
 
 export function listen() {
@@ -68,7 +78,9 @@ export function listen() {
       apply();
     });
   }
-  for (const input of [els.from, els.to]) input.addEventListener("input", () => setPreset("custom"));
+  for (const input of [els.from, els.to]) {
+    input.addEventListener("input", () => { setPreset("custom"); renderDateWords(); });
+  }
 
   els.form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -86,6 +98,17 @@ export function listen() {
 
   els.filter.addEventListener("change", () => { state.filter = els.filter.value; apply(); });
   els.metric.addEventListener("change", () => { state.metric = els.metric.value; saveUrl(); refresh(); });
+  els.by.addEventListener("change", () => { state.by = els.by.value; saveUrl(); refresh(); });
+  els.year.addEventListener("change", () => {
+    const year = Number(els.year.value);
+    els.formError.hidden = Number.isInteger(year) && year >= 2018 && year <= 2100;
+    els.formError.textContent = els.formError.hidden ? "" : t().badYear;
+    if (!els.formError.hidden) return;
+    state.year = String(year);
+    saveUrl();
+    refresh();
+  });
+  listenDrill();
   els.reconnect.addEventListener("click", reconnect);
   els.lang.addEventListener("click", () => {
     state.lang = state.lang === "id" ? "en" : "id";

@@ -20,3 +20,10 @@ export function previousRange(from, to) {
 }
 
 export const intervalFor = (n) => (n <= 62 ? "day" : n <= 400 ? "week" : "month");
+
+// The same dates a year earlier, 29 February as 28 February (store/periods.py a_year_earlier).
+const yearBack = (s) => {
+  const year = String(Number(s.slice(0, 4)) - 1).padStart(4, "0");
+  return s.slice(5) === "02-29" ? `${year}-02-28` : `${year}${s.slice(4)}`;
+};
+export const lastYearRange = (from, to) => [yearBack(from), yearBack(to)];

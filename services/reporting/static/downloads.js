@@ -1,13 +1,22 @@
 /* Every panel offers its figures as a file — CSV or Excel, the API's own export (format=, lang=) of the
  * request the panel shows — and every chart as a PNG picture with its title and period. */
 import { $ } from "./dom.js";
-import { periodText, t } from "./i18n.js";
+import { label, periodText, t } from "./i18n.js";
+import { DIMENSIONS } from "./labels.js";
 import { panelRequests, url } from "./requests.js";
-import { filterName, state } from "./state.js";
+import { filterName, state, targetYear } from "./state.js";
 
 const FILES = ["csv", "xlsx"];
-// panel → the text key of its heading; every panel but the tiles has a chart.
-const PANELS = { tiles: "headline", funnel: "funnel", series: "series", kota: "byKota", agency: "byAgency" };
+// panel → its name, as its heading says it; every panel but the tiles and the achievement has a chart.
+const PANELS = {
+  tiles: (tx) => tx.headline,
+  funnel: (tx) => tx.funnel,
+  series: (tx) => tx.series,
+  region: (tx) => `${tx.byRegion}${state.drill ? `: ${state.kotaNames[state.drill] || state.drill}` : ""}`,
+  dimension: (tx) => tx.byWhat(label(DIMENSIONS, state.by)),
+  achievement: (tx) => `${tx.achievement} ${targetYear()}`,
+};
+const CHARTLESS = ["tiles", "achievement"];
 
 export function buildDownloads() {
   for (const panel of Object.keys(PANELS)) {
@@ -18,7 +27,7 @@ export function buildDownloads() {
       link.textContent = format.toUpperCase();
       return link;
     });
-    if (panel !== "tiles") {
+    if (!CHARTLESS.includes(panel)) {
       const png = document.createElement("button");
       png.type = "button";
       png.className = "download";
@@ -35,11 +44,11 @@ export function buildDownloads() {
 export function renderDownloads() {
   const tx = t();
   const requests = panelRequests();
-  for (const [panel, heading] of Object.entries(PANELS)) {
+  for (const [panel, name] of Object.entries(PANELS)) {
     const [path, query] = requests[panel];
     for (const el of $(`${panel}-downloads`).children) {
       const format = el.dataset.format;
-      el.setAttribute("aria-label", tx.downloadAs(tx[heading], format.toUpperCase()));
+      el.setAttribute("aria-label", tx.downloadAs(name(tx), format.toUpperCase()));
       if (format === "png") { el.hidden = !window.Chart; continue; }
       el.href = url([path, { ...query, format, lang: state.lang }]);
       el.download = "";
@@ -60,7 +69,7 @@ function savePicture(panel) {
   ctx.fillRect(0, 0, out.width, out.height);
   ctx.fillStyle = "#1b1f24";
   ctx.font = `600 ${Math.round(16 * scale)}px system-ui, "DejaVu Sans", sans-serif`;
-  ctx.fillText(t()[PANELS[panel]], 8 * scale, 20 * scale);
+  ctx.fillText(PANELS[panel](t()), 8 * scale, 20 * scale);
   ctx.font = `${Math.round(13 * scale)}px system-ui, "DejaVu Sans", sans-serif`;
   const [, query] = panelRequests()[panel];
   const only = query.kota || query.agency ? filterName() : ""; // the funnel and breakdowns cover all Jakarta

@@ -25,5 +25,8 @@ export const signedPct = (v) => (v > 0 ? "+" : "−") + pct(Math.abs(v));
 export const day = (iso) =>
   new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" })
     .format(new Date(`${iso}T00:00:00Z`));
+export const longDay = (iso) =>
+  new Intl.DateTimeFormat(locale(), { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })
+    .format(new Date(`${iso}T00:00:00Z`));
 export const periodText = (a, b) => (a === b ? day(a) : `${day(a)} – ${day(b)}`);
 export const clock = (d) => d.toLocaleTimeString(locale(), { hour12: false });

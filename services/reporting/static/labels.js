@@ -1,6 +1,7 @@
 /* Names for the reporting API's own words, both languages side by side: every metric (Metric in
- * services/reporting/metrics.py), summary field (Summary in api/schemas.py), funnel stage (Stage) and
- * interval (Interval). tests/browser/test_dashboard_labels.py fails when the API has a word missing here,
+ * services/reporting/metrics.py), summary field (Summary in api/schemas.py), funnel stage (Stage),
+ * interval (Interval), breakdown dimension (Dimension) and target scope (TargetScope).
+ * tests/browser/test_dashboard_labels.py fails when the API has a word missing here,
  * and label() in i18n.js logs a console error for one that still slips through. */
 
 // In the metric picker's order. `picker: false`: the funnel counts it, the picker does not offer it.
@@ -51,4 +52,21 @@ export const INTERVALS = {
   day: { id: "per hari", en: "per day" },
   week: { id: "per minggu (mulai Senin)", en: "per week (from Monday)" },
   month: { id: "per bulan", en: "per month" },
+};
+
+// Every `by=` of /metrics/breakdown (Dimension), in the breakdown chooser's order.
+export const DIMENSIONS = {
+  agency: { id: "dinas", en: "agency" },
+  kota: { id: "kota", en: "kota" },
+  kecamatan: { id: "kecamatan", en: "kecamatan" },
+  gender: { id: "jenis kelamin", en: "gender" },
+  sector: { id: "sektor usaha", en: "business sector" },
+};
+
+// What a yearly target covers (TargetScope).
+export const SCOPES = {
+  province: { id: "Provinsi", en: "Province" },
+  agency: { id: "Dinas", en: "Agency" },
+  kota: { id: "Kota", en: "Kota" },
+  kecamatan: { id: "Kecamatan", en: "Kecamatan" },
 };

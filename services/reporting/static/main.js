@@ -1,8 +1,9 @@
-/* Jakpreneur live dashboard: tiles, funnel, time series and breakdowns over the reporting API, live over
- * SSE (/metrics/stream); charts refresh, debounced, on every summary event. ES modules, no build step:
+/* Jakpreneur live dashboard: tiles, funnel, time series, breakdowns (by region, drilling from kota to
+ * kecamatan, and by a chosen dimension) and achievement against targets over the reporting API, live over
+ * SSE (/metrics/stream); panels refresh, debounced, on every summary event. ES modules, no build step:
  * labels.js + text.js (words), state.js (choices, URL), requests.js + api.js (fetching), stream.js (SSE),
- * tiles.js, panels.js + charts.js (charts), downloads.js (files and pictures), scope.js, controls.js,
- * signin.js. This module starts the page. */
+ * tiles.js, panels.js + charts.js (charts), drill.js (region levels), achievement.js, downloads.js (files
+ * and pictures), scope.js, controls.js, signin.js. This module starts the page. */
 import { apply, listen, renderTexts, setPreset } from "./controls.js";
 import { presetRange } from "./dates.js";
 import { els } from "./dom.js";

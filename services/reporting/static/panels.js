@@ -1,18 +1,24 @@
-/* The four panels: the funnel, the time series and the breakdowns by kota and by agency. */
+/* The four charts: the funnel, the time series, the region breakdown (kota, or the kecamatan of one kota)
+ * and the breakdown by the chosen dimension. */
 import { ACCENT, HIGHLIGHT, chart, describe, table } from "./charts.js";
+import { drillFromChart, regionRows } from "./drill.js";
 import { day, label, num, pct, t } from "./i18n.js";
-import { INTERVALS, METRICS, STAGES } from "./labels.js";
+import { DIMENSIONS, INTERVALS, METRICS, STAGES } from "./labels.js";
 import { filterParts, state } from "./state.js";
 
 const shortKota = (name) => name.replace(/^(Kota|Kabupaten) Administrasi /, "");
+const shown = {}; // panel → the rows its chart draws now (a chart's callbacks are set once)
 
 export function renderCharts() {
   const tx = t();
-  const { funnel, series, kota, agency } = state.data;
+  const { funnel, series, region, dimension } = state.data;
   if (funnel) renderFunnel(tx, funnel);
   if (series) renderSeries(tx, series);
-  if (kota) renderBreakdown(tx, kota, "kota", tx.kotaCol, tx.chartKota);
-  if (agency) renderBreakdown(tx, agency, "agency", tx.agencyCol, tx.chartAgency);
+  if (region) {
+    const rows = regionRows(region);
+    renderBreakdown(tx, "region", { ...region, rows }, region.drill ? null : rows.map((r) => r.key));
+  }
+  if (dimension) renderBreakdown(tx, "dimension", dimension);
 }
 
 function renderFunnel(tx, funnel) {
@@ -45,15 +51,20 @@ function renderSeries(tx, series) {
   table("series-table", [tx.startCol, tx.valueCol], series.points.map((p) => [day(p.start), num(p.value)]));
 }
 
-function renderBreakdown(tx, data, by, col, chartKind) {
+// `drill`: the row keys a click drills into (the region panel at kota level).
+function renderBreakdown(tx, panel, data, drill = null) {
+  const by = data.by;
   const [kind, selected] = filterParts();
-  const labels = data.rows.map((r) => (by === "kota" ? shortKota(r.label) : r.key));
+  const short = (r) => (by === "agency" ? r.key : by === "kota" ? shortKota(r.label) : r.label);
+  const labels = data.rows.map(short);
+  shown[panel] = data.rows;
   const colors = data.rows.map((r) => (kind === by && r.key === selected ? HIGHLIGHT : ACCENT));
-  const c = chart(`${by}-chart`, "bar", {
+  const c = chart(`${panel}-chart`, "bar", {
     plugins: {
       legend: { display: false },
-      tooltip: { callbacks: { title: (items) => data.rows[items[0].dataIndex].label } },
+      tooltip: { callbacks: { title: (items) => shown[panel][items[0].dataIndex]?.label } },
     },
+    ...(panel === "region" ? { onClick: drillFromChart, onHover: pointer } : {}),
   });
   if (c) {
     c.data.labels = labels;
@@ -62,7 +73,14 @@ function renderBreakdown(tx, data, by, col, chartKind) {
     c.data.datasets[0].borderColor = colors;
     c.update("none");
   }
+  const dimension = label(DIMENSIONS, by);
   const parts = data.rows.map((r, i) => `${labels[i]} ${num(r.value)}`).join(", ");
-  describe(`${by}-chart`, `${by}-caption`, chartKind, tx.breakdownCaption(label(METRICS, data.metric), parts));
-  table(`${by}-table`, [col, tx.valueCol], data.rows.map((r) => [r.label, num(r.value)]));
+  describe(`${panel}-chart`, `${panel}-caption`, tx.chartBy(dimension), tx.breakdownCaption(label(METRICS, data.metric), parts));
+  const head = [dimension.charAt(0).toUpperCase() + dimension.slice(1), tx.valueCol];
+  table(`${panel}-table`, head, data.rows.map((r) => [r.label, num(r.value)]), drill);
+}
+
+// A pointer over a bar that drills in.
+function pointer(event, bars) {
+  event.native.target.style.cursor = bars.length && !state.drill ? "pointer" : "default";
 }

@@ -1,5 +1,5 @@
 /* What the dashboard shows and what it last received; the URL keeps the choices, so a link reopens them. */
-import { PICKER_METRICS } from "./labels.js";
+import { DIMENSIONS, PICKER_METRICS } from "./labels.js";
 import { TEXT } from "./text.js";
 
 const params = new URLSearchParams(location.search);
@@ -10,16 +10,19 @@ export const state = {
   to: params.get("to") || "",
   filter: params.get("kota") ? `kota:${params.get("kota")}` : params.get("agency") ? `agency:${params.get("agency")}` : "",
   metric: PICKER_METRICS.includes(params.get("metric")) ? params.get("metric") : "registered",
+  drill: /^\d\d\.\d\d$/.test(params.get("drill") || "") ? params.get("drill") : "", // a kota whose kecamatan show
+  by: Object.hasOwn(DIMENSIONS, params.get("by") || "") ? params.get("by") : "agency", // the breakdown chooser's dimension
+  year: /^\d{4}$/.test(params.get("year") || "") ? params.get("year") : "", // achievement's; "" = the period's
   current: null, // latest summary from the stream
-  previous: null, // {key, summary} for the previous period of equal length
+  compared: null, // {key, previous, last_year}: the summaries of the previous period and of last year
   lastUpdate: null,
   connected: false,
   kotaNames: {}, agencyNames: {},
-  data: { funnel: null, series: null, kota: null, agency: null },
+  data: { funnel: null, series: null, region: null, dimension: null, achievement: null },
 };
 if (!TEXT[state.lang]) state.lang = "id";
 
-// The period and filter the figures are for: a previous period's summary counts only while they hold.
+// The period and filter the figures are for: the compared summaries count only while they hold.
 export const selection = () => `${state.from}|${state.to}|${state.filter}`;
 
 // ["kota", "31.71"], ["agency", "PPKUKM"] or ["", ""] for all of Jakarta.
@@ -36,15 +39,23 @@ export function filterParams() {
 
 export const query = (extra) => new URLSearchParams({ from: state.from, to: state.to, ...extra }).toString();
 
+// The year whose targets the achievement panel shows: the chosen one, else the year the period ends in.
+export const targetYear = () => state.year || state.to.slice(0, 4);
+
 export const filterName = () => {
   if (!state.filter) return "";
   const [kind, value] = filterParts();
   return kind === "kota" ? state.kotaNames[value] || value : `${value} (${state.agencyNames[value] || value})`;
 };
 
-export function saveUrl() {
+// The choices into the URL; `push`: as a new history entry (a drill-down), so Back goes up a level.
+export function saveUrl(push = false) {
   const q = new URLSearchParams({ preset: state.preset, from: state.from, to: state.to, ...filterParams() });
   if (state.metric !== "registered") q.set("metric", state.metric);
+  if (state.drill) q.set("drill", state.drill);
+  if (state.by !== "agency") q.set("by", state.by);
+  if (state.year) q.set("year", state.year);
   if (state.lang !== "id") q.set("lang", state.lang);
-  history.replaceState(null, "", `${location.pathname}?${q}`);
+  if (push) history.pushState(null, "", `${location.pathname}?${q}`);
+  else history.replaceState(null, "", `${location.pathname}?${q}`);
 }
