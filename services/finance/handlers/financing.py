@@ -3,21 +3,19 @@ application and the application list."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from services.finance.adapters.repositories import ApplicationsView, FinanceStorage, FinanceWrites
 from services.finance.commands import (
     ApplyForFinancing,
     ApproveFinancing,
-    CorrectDate,
     DisburseFinancing,
     RejectFinancing,
-    VoidFact,
 )
 from services.finance.domain.financing import FinancingApplication, FinancingStatus, apply
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import Voided, lifecycle
+from shared.corrections import Voided
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.decisions import InvalidTransition
 from shared.errors import NotFound
@@ -49,20 +47,6 @@ async def disburse(uow: FinanceStorage, command: DisburseFinancing) -> Financing
     return await _transition(
         uow, command.application_id, lambda a, profile: a.disburse(command, profile.registered_on, today)
     )
-
-
-async def correct_disbursement(uow: FinanceStorage, command: CorrectDate) -> FinancingApplication:
-    async with uow.begin() as tx:
-        return await lifecycle.correct(
-            DisbursementCorrections(tx), tx.disbursement_log, command, jakarta_today(), log_same_date=True
-        )
-
-
-async def void_disbursement(uow: FinanceStorage, command: VoidFact) -> FinancingApplication:
-    async with uow.begin() as tx:
-        return await lifecycle.void(
-            DisbursementCorrections(tx), tx.disbursement_log, command, datetime.now(UTC)
-        )
 
 
 async def get_application(uow: FinanceStorage, application_id: UUID) -> FinancingApplication:
@@ -127,3 +111,11 @@ class DisbursementCorrections:
         self, read: FinancingApplication, voided: FinancingApplication, details: Voided
     ) -> bool:
         return await self.tx.applications.void_disbursement(voided)
+
+
+# A disbursement's correction to the date it has is logged too (log_same_date).
+_corrections = StageCorrections[FinanceWrites, FinancingApplication](
+    DisbursementCorrections, lambda tx: tx.disbursement_log, log_same_date=True
+)
+correct_disbursement = _corrections.correct
+void_disbursement = _corrections.void

@@ -1,14 +1,14 @@
 """Financial reports: submitting one, correcting and voiding it; a report and the report list."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from services.finance.adapters.repositories import FinanceStorage, FinanceWrites, ReportsView, Taken
-from services.finance.commands import CorrectDate, SubmitReport, VoidFact
+from services.finance.commands import SubmitReport
 from services.finance.domain.report import DuplicateReport, FinancialReport, submit
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import Voided, lifecycle
+from shared.corrections import Voided
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
@@ -34,18 +34,6 @@ async def submit_report(uow: FinanceStorage, command: SubmitReport) -> Financial
             report_id=existing,
         ) from None
     return report
-
-
-async def correct_report(uow: FinanceStorage, command: CorrectDate) -> FinancialReport:
-    async with uow.begin() as tx:
-        return await lifecycle.correct(
-            ReportCorrections(tx), tx.report_log, command, jakarta_today(), log_same_date=True
-        )
-
-
-async def void_report(uow: FinanceStorage, command: VoidFact) -> FinancialReport:
-    async with uow.begin() as tx:
-        return await lifecycle.void(ReportCorrections(tx), tx.report_log, command, datetime.now(UTC))
 
 
 async def get_report(uow: FinanceStorage, report_id: UUID) -> FinancialReport:
@@ -86,3 +74,11 @@ class ReportCorrections:
 
     async def save_void(self, read: FinancialReport, voided: FinancialReport, details: Voided) -> bool:
         return await self.tx.reports.save_void(voided)
+
+
+# A report's correction to the date it has is logged too (log_same_date).
+_corrections = StageCorrections[FinanceWrites, FinancialReport](
+    ReportCorrections, lambda tx: tx.report_log, log_same_date=True
+)
+correct_report = _corrections.correct
+void_report = _corrections.void

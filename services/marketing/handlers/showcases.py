@@ -3,15 +3,15 @@ showcase list. Corrections and voids run the shared lifecycle (shared.correction
 `ShowcaseCorrections`."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from services.marketing.adapters.repositories import MarketingStorage, MarketingWrites, ShowcasesView, Taken
-from services.marketing.commands import CorrectDate, ShowcaseProduct, VoidFact
+from services.marketing.commands import ShowcaseProduct
 from services.marketing.domain.exhibition import AlreadyShowcased, Showcase, ShowcaseContext, show
 from services.marketing.handlers.exhibitions import existing_exhibition
 from services.marketing.handlers.products import visible_product
-from shared.corrections import Voided, lifecycle
+from shared.corrections import Voided
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
@@ -36,17 +36,6 @@ async def showcase_product(uow: MarketingStorage, command: ShowcaseProduct) -> S
             showcase_id=existing,
         ) from None
     return showcase
-
-
-async def correct_showcase(uow: MarketingStorage, command: CorrectDate) -> Showcase:
-    """Re-date a showcase; correcting it to the date it already has changes nothing and records nothing."""
-    async with uow.begin() as tx:
-        return await lifecycle.correct(ShowcaseCorrections(tx), tx.corrections, command, jakarta_today())
-
-
-async def void_showcase(uow: MarketingStorage, command: VoidFact) -> Showcase:
-    async with uow.begin() as tx:
-        return await lifecycle.void(ShowcaseCorrections(tx), tx.corrections, command, datetime.now(UTC))
 
 
 async def get_showcase(uow: MarketingStorage, showcase_id: UUID) -> Showcase:
@@ -93,3 +82,9 @@ class ShowcaseCorrections:
 
     async def save_void(self, read: Showcase, voided: Showcase, details: Voided) -> bool:
         return await self.tx.showcases.void(read, details)
+
+
+# Re-date a showcase (to the date it has: nothing changes, nothing is recorded), or withdraw one.
+_corrections = StageCorrections[MarketingWrites, Showcase](ShowcaseCorrections, lambda tx: tx.corrections)
+correct_showcase = _corrections.correct
+void_showcase = _corrections.void

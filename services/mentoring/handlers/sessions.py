@@ -2,7 +2,6 @@
 correction lifecycle (`shared.corrections.lifecycle`)."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
 from services.mentoring.adapters.repositories import (
@@ -10,11 +9,11 @@ from services.mentoring.adapters.repositories import (
     MentoringWrites,
     SessionsView,
 )
-from services.mentoring.commands import CorrectDate, HoldSession, VoidFact
+from services.mentoring.commands import HoldSession
 from services.mentoring.domain.mentor import UnknownMentor
 from services.mentoring.domain.session import Session, SessionContext, hold
-from shared.corrections import lifecycle
 from shared.corrections.lifecycle import Voided
+from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
@@ -47,18 +46,6 @@ async def sessions_page(
         )
 
 
-async def correct_session(uow: MentoringStorage, command: CorrectDate) -> Session:
-    """Re-date a session; correcting it to the date it already has changes nothing."""
-    async with uow.begin() as tx:
-        return await lifecycle.correct(SessionFacts(tx), tx.corrections, command, jakarta_today())
-
-
-async def void_session(uow: MentoringStorage, command: VoidFact) -> Session:
-    """Withdraw a session recorded by mistake; it is kept, marked voided."""
-    async with uow.begin() as tx:
-        return await lifecycle.void(SessionFacts(tx), tx.corrections, command, datetime.now(UTC))
-
-
 async def session_in_area(
     sessions: SessionsView, participants: ParticipantsView, session_id: UUID
 ) -> Session:
@@ -87,3 +74,9 @@ class SessionFacts:
 
     async def save_void(self, read: Session, voided: Session, details: Voided) -> bool:
         return await self.tx.sessions.void(read, details)
+
+
+# Re-date a session (to the date it has: nothing changes), or withdraw one recorded by mistake.
+_corrections = StageCorrections[MentoringWrites, Session](SessionFacts, lambda tx: tx.corrections)
+correct_session = _corrections.correct
+void_session = _corrections.void

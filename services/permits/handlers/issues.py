@@ -2,29 +2,14 @@
 (`shared.corrections.lifecycle`): a voided issue leaves the permit applied again, its number freed."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from uuid import UUID
 
-from services.permits.adapters.repositories import PermitsStorage, PermitsWrites
-from services.permits.commands import CorrectDate, VoidFact
+from services.permits.adapters.repositories import PermitsWrites
 from services.permits.domain.permit import Permit
 from services.permits.handlers.permits import permit_in_area
 from shared.contracts.profile import ParticipantProfile
-from shared.corrections import lifecycle
 from shared.corrections.lifecycle import Voided
-from shared.dates import jakarta_today
-
-
-async def correct_issue(uow: PermitsStorage, command: CorrectDate) -> Permit:
-    """Re-date the issue; correcting it to the date it already has changes nothing."""
-    async with uow.begin() as tx:
-        return await lifecycle.correct(IssueFacts(tx), tx.corrections, command, jakarta_today())
-
-
-async def void_issue(uow: PermitsStorage, command: VoidFact) -> Permit:
-    """Withdraw an issue recorded by mistake: the permit is applied again, to be decided anew."""
-    async with uow.begin() as tx:
-        return await lifecycle.void(IssueFacts(tx), tx.corrections, command, datetime.now(UTC))
+from shared.corrections.use_cases import StageCorrections
 
 
 @dataclass(frozen=True)
@@ -45,3 +30,10 @@ class IssueFacts:
 
     async def save_void(self, read: Permit, voided: Permit, details: Voided) -> bool:
         return await self.tx.permits.void_issue(read)
+
+
+# Re-date the issue (to the date it has: nothing changes), or withdraw one recorded by mistake: the permit
+# is applied again, to be decided anew.
+_corrections = StageCorrections[PermitsWrites, Permit](IssueFacts, lambda tx: tx.corrections)
+correct_issue = _corrections.correct
+void_issue = _corrections.void
