@@ -4,13 +4,14 @@ one page of them (fetched with one row more than shown, to know whether more fol
 from collections.abc import Sequence
 from datetime import date
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, TypeVarTuple
 from uuid import UUID
 
 from sqlalchemy import Column, ColumnElement, Integer, Row, Select, Table, and_, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 T = TypeVar("T")
+Columns = TypeVarTuple("Columns")  # the types of the columns a query selects
 
 
 def after(
@@ -34,8 +35,8 @@ def one_page(rows: Sequence[T], limit: int) -> tuple[list[T], T | None]:
 
 
 async def page_of(
-    conn: AsyncConnection, query: Select[Any], limit: int
-) -> tuple[list[Row[Any]], Row[Any] | None]:
+    conn: AsyncConnection, query: Select[*Columns], limit: int
+) -> tuple[list[Row[*Columns]], Row[*Columns] | None]:
     """The first `limit` rows of `query` (fetched with one more, to know whether more follow), and the last
     one shown if more do."""
     return one_page((await conn.execute(query.limit(limit + 1))).all(), limit)

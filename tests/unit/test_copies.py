@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from devstack import copies
+from devstack.copies import main, shared_pairs, sources
 
 PAGING = '''
 async def page(conn, query, limit):
@@ -27,11 +27,11 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> list[Path]:
         path = tmp_path / "services" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    return copies.sources([tmp_path / "services"])
+    return sources([tmp_path / "services"])
 
 
 def _shared(files: list[Path], *, shape: bool) -> set[tuple[str | None, str | None]]:
-    return {(p.first.service, p.second.service) for p in copies.shared_pairs(files, shape=shape)}
+    return {(p.first.service, p.second.service) for p in shared_pairs(files, shape=shape)}
 
 
 def _renamed(text: str) -> str:
@@ -86,7 +86,7 @@ def test_the_command_fails_on_a_copy_and_passes_without(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _tree(tmp_path, {"alpha/a.py": PAGING, "beta/b.py": _renamed(PAGING)})
-    assert copies.main([str(tmp_path / "services")]) == 1
+    assert main([str(tmp_path / "services")]) == 1
     assert "services/alpha/a.py:4-10 ~ " in capsys.readouterr().out
     (tmp_path / "services" / "beta" / "b.py").write_text("def page():\n    return None\n")
-    assert copies.main([str(tmp_path / "services")]) == 0
+    assert main([str(tmp_path / "services")]) == 0

@@ -18,6 +18,7 @@ from services.registration.adapters.repository import by_ids
 from services.registration.adapters.tables import duplicate_dismissals, participants
 from services.registration.domain.duplicates import Dismissal, canonical
 from services.registration.domain.participant import Participant
+from shared.db.keyset import page_of
 from shared.personal_data import PersonalDataKeys
 
 _SEQ_BITS = 31  # participants.seq is a 32-bit integer: two of them fit one cursor number
@@ -65,13 +66,10 @@ async def page(
             ~_dismissed(a, b),
         )
         .order_by(a.c.seq, b.c.seq)
-        .limit(limit + 1)
     )
-    rows = (await conn.execute(query)).all()
-    shown = rows[:limit]
+    shown, last = await page_of(conn, query, limit)
     members = await by_ids(conn, keys, [UUID(pid) for row in shown for pid in row[2:]])
     pairs = [(members[UUID(row[2])], members[UUID(row[3])]) for row in shown]
-    last = shown[-1] if len(rows) > limit else None
     return pairs, None if last is None else (last[0] << _SEQ_BITS) | last[1]
 
 

@@ -15,7 +15,7 @@ from services.training.adapters.tables import classes, completions, enrollments,
 from services.training.domain.enrollment import Enrollment
 from services.training.domain.training import AlreadyEnrolled, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
-from shared.db.keyset import after, one_page
+from shared.db.keyset import after, page_of
 from shared.outbox.unit_of_work import Transaction
 from shared.participants.area import in_caller_area
 
@@ -52,8 +52,7 @@ class SqlClassesView:
             query = query.where(
                 classes.c.starts_on <= filters.active_on, classes.c.ends_on >= filters.active_on
             )
-        query = query.order_by(classes.c.starts_on, classes.c.class_id).limit(limit + 1)
-        rows, last = one_page((await self.conn.execute(query)).all(), limit)
+        rows, last = await page_of(self.conn, query.order_by(classes.c.starts_on, classes.c.class_id), limit)
         return [(_to_class(row), row.enrolled) for row in rows], (_to_class(last) if last else None)
 
 
@@ -102,9 +101,8 @@ class SqlEnrollmentsView:
                 after(enrollments.c.enrolled_on, enrollments.c.participant_id, position),
             )
             .order_by(enrollments.c.enrolled_on, enrollments.c.participant_id)
-            .limit(limit + 1)
         )
-        rows, last = one_page((await self.conn.execute(query)).all(), limit)
+        rows, last = await page_of(self.conn, query, limit)
         return [_to_enrollment(row) for row in rows], (_to_enrollment(last) if last else None)
 
 
