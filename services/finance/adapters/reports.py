@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.finance.adapters.repositories import Taken
@@ -16,6 +15,7 @@ from services.finance.domain.report import FinancialReport
 from shared.corrections.voids import is_live, update_live, void_values, voided_of
 from shared.db.keyset import given, seq_page
 from shared.db.rows import row_by
+from shared.db.unique import refused_as
 from shared.outbox.unit_of_work import Transaction
 from shared.participants.area import in_caller_area
 
@@ -51,7 +51,8 @@ class SqlReports(SqlReportsView):
     tx: Transaction
 
     async def add(self, report: FinancialReport) -> None:
-        try:
+        # The one-live-report-per-period index, possibly against a concurrent submission.
+        with refused_as(lambda: Taken(f"participant {report.participant_id} has a report for the period")):
             await self.conn.execute(
                 reports.insert().values(
                     report_id=str(report.report_id),
@@ -65,9 +66,6 @@ class SqlReports(SqlReportsView):
                     created_at=datetime.now(UTC),
                 )
             )
-        except IntegrityError as refused:
-            # The one-live-report-per-period index, possibly against a concurrent submission.
-            raise Taken(f"participant {report.participant_id} has a report for the period") from refused
         await self.tx.collect(report)
 
     async def save_date(self, report: FinancialReport) -> bool:

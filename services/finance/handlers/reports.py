@@ -10,29 +10,31 @@ from shared.contracts.profile import ParticipantProfile
 from shared.corrections import Voided
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
+from shared.db.unique import naming_holder
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
 
 
 async def submit_report(uow: FinanceStorage, command: SubmitReport) -> FinancialReport:
-    try:
-        async with uow.begin() as tx:
-            profile = await tx.participants.profile(command.participant_id)
-            report = submit(command, profile, jakarta_today())
-            await tx.reports.add(report)
-    except Taken:
-        # The one-live-report-per-period index refused it, possibly against a concurrent submission.
-        async with uow.view() as view:
-            existing = await view.reports.live_for_period(
+    # The one-live-report-per-period index refused it, possibly against a concurrent submission.
+    async with (
+        naming_holder(
+            uow.view,
+            Taken,
+            lambda view: view.reports.live_for_period(
                 command.participant_id, command.period_start, command.period_end
-            )
-        if existing is None:
-            raise
-        raise DuplicateReport(
-            f"participant {command.participant_id} already has report {existing} for "
-            f"{command.period_start}..{command.period_end}: correct or void it instead",
-            report_id=existing,
-        ) from None
+            ),
+            lambda existing: DuplicateReport(
+                f"participant {command.participant_id} already has report {existing} for "
+                f"{command.period_start}..{command.period_end}: correct or void it instead",
+                report_id=existing,
+            ),
+        ),
+        uow.begin() as tx,
+    ):
+        profile = await tx.participants.profile(command.participant_id)
+        report = submit(command, profile, jakarta_today())
+        await tx.reports.add(report)
     return report
 
 

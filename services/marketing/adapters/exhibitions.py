@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters.repositories import Taken
@@ -17,6 +16,7 @@ from shared.corrections.lifecycle import Voided
 from shared.corrections.voids import update_live, void_values
 from shared.db.keyset import given, seq_page
 from shared.db.rows import row_by
+from shared.db.unique import refused_as
 from shared.outbox.unit_of_work import Transaction
 from shared.participants.area import in_caller_area
 
@@ -93,7 +93,8 @@ class SqlShowcases(SqlShowcasesView):
     tx: Transaction
 
     async def add(self, showcase: Showcase) -> None:
-        try:
+        # The one-showcase-per-exhibition index, possibly against a concurrent request.
+        with refused_as(lambda: Taken(f"product {showcase.product_id} is shown at the exhibition already")):
             await self.conn.execute(
                 showcases.insert().values(
                     showcase_id=str(showcase.showcase_id),
@@ -104,9 +105,6 @@ class SqlShowcases(SqlShowcasesView):
                     created_at=datetime.now(UTC),
                 )
             )
-        except IntegrityError as refused:
-            # The one-showcase-per-exhibition index, possibly against a concurrent request.
-            raise Taken(f"product {showcase.product_id} is shown at the exhibition already") from refused
         await self.tx.collect(showcase)
 
     async def redate(self, read: Showcase, shown_on: date) -> bool:

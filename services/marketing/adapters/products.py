@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.marketing.adapters.repositories import Taken
@@ -17,6 +16,7 @@ from services.marketing.domain.product import Criterion, Curation, Listing, Prod
 from shared.contracts.enums import CurationLevel, Sector
 from shared.db.keyset import given, seq_page
 from shared.db.rows import row_by, update_one
+from shared.db.unique import refused_as
 from shared.outbox.unit_of_work import Transaction
 from shared.participants.area import in_caller_area
 
@@ -113,7 +113,8 @@ class SqlProducts(SqlProductsView):
         return True
 
     async def add_listing(self, listing: Listing) -> None:
-        try:
+        # The one-listing-per-product constraint: a concurrent listing came first.
+        with refused_as(lambda: Taken(f"product {listing.product_id} is listed already")):
             await self.conn.execute(
                 listings.insert().values(
                     listing_id=str(listing.listing_id),
@@ -122,9 +123,6 @@ class SqlProducts(SqlProductsView):
                     created_at=_now(),
                 )
             )
-        except IntegrityError as refused:
-            # The one-listing-per-product constraint: a concurrent listing came first.
-            raise Taken(f"product {listing.product_id} is listed already") from refused
         await self.tx.collect(listing)
 
 

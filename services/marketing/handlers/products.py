@@ -8,6 +8,7 @@ from services.marketing.domain.exhibition import Showcase
 from services.marketing.domain.product import AlreadyListed, Curation, Listing, Product, register
 from shared.corrections import ConcurrentChange
 from shared.dates import jakarta_today
+from shared.db.unique import naming_holder
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
 
@@ -39,22 +40,23 @@ async def curate_product(uow: MarketingStorage, command: CurateProduct) -> Curat
 
 
 async def list_product(uow: MarketingStorage, command: ListProduct) -> Listing:
-    try:
-        async with uow.begin() as tx:
-            product = await visible_product(tx.products, tx.participants, command.product_id)
-            profile = await tx.participants.profile(product.participant_id)
-            listing = product.list_on_eorder(command, profile, jakarta_today())
-            await tx.products.add_listing(listing)
-    except Taken:
-        # A concurrent listing came first: name it, as the product's own rule would have.
-        async with uow.view() as view:
-            existing = await view.products.listing_of(command.product_id)
-        if existing is None:
-            raise
-        raise AlreadyListed(
-            f"product {command.product_id} is already listed (on {existing.listed_on})",
-            listing_id=str(existing.listing_id),
-        ) from None
+    # A concurrent listing came first: name it, as the product's own rule would have.
+    async with (
+        naming_holder(
+            uow.view,
+            Taken,
+            lambda view: view.products.listing_of(command.product_id),
+            lambda existing: AlreadyListed(
+                f"product {command.product_id} is already listed (on {existing.listed_on})",
+                listing_id=str(existing.listing_id),
+            ),
+        ),
+        uow.begin() as tx,
+    ):
+        product = await visible_product(tx.products, tx.participants, command.product_id)
+        profile = await tx.participants.profile(product.participant_id)
+        listing = product.list_on_eorder(command, profile, jakarta_today())
+        await tx.products.add_listing(listing)
     return listing
 
 

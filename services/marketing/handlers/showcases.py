@@ -13,28 +13,30 @@ from services.marketing.handlers.products import visible_product
 from shared.corrections import Voided
 from shared.corrections.use_cases import StageCorrections
 from shared.dates import jakarta_today
+from shared.db.unique import naming_holder
 from shared.errors import NotFound
 from shared.participants.views import ParticipantsView
 
 
 async def showcase_product(uow: MarketingStorage, command: ShowcaseProduct) -> Showcase:
-    try:
-        async with uow.begin() as tx:
-            exhibition = await existing_exhibition(tx.exhibitions, command.exhibition_id)
-            product = await visible_product(tx.products, tx.participants, command.product_id)
-            profile = await tx.participants.profile(product.participant_id)
-            showcase = show(command, exhibition, product, profile, jakarta_today())
-            await tx.showcases.add(showcase)
-    except Taken:
-        # The one-showcase-per-exhibition index refused it, possibly against a concurrent request.
-        async with uow.view() as view:
-            existing = await view.showcases.standing(command.exhibition_id, command.product_id)
-        if existing is None:
-            raise
-        raise AlreadyShowcased(
-            f"product {command.product_id} is already shown at exhibition {command.exhibition_id}",
-            showcase_id=existing,
-        ) from None
+    # The one-showcase-per-exhibition index refused it, possibly against a concurrent request.
+    async with (
+        naming_holder(
+            uow.view,
+            Taken,
+            lambda view: view.showcases.standing(command.exhibition_id, command.product_id),
+            lambda existing: AlreadyShowcased(
+                f"product {command.product_id} is already shown at exhibition {command.exhibition_id}",
+                showcase_id=existing,
+            ),
+        ),
+        uow.begin() as tx,
+    ):
+        exhibition = await existing_exhibition(tx.exhibitions, command.exhibition_id)
+        product = await visible_product(tx.products, tx.participants, command.product_id)
+        profile = await tx.participants.profile(product.participant_id)
+        showcase = show(command, exhibition, product, profile, jakarta_today())
+        await tx.showcases.add(showcase)
     return showcase
 
 

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.mentoring.adapters.repositories import StaffNumberTaken
@@ -14,6 +13,7 @@ from services.mentoring.adapters.tables import mentors
 from services.mentoring.domain.mentor import Mentor
 from shared.db.keyset import given, seq_page
 from shared.db.rows import row_by
+from shared.db.unique import refused_as
 from shared.outbox.unit_of_work import Transaction
 
 
@@ -43,7 +43,8 @@ class SqlMentors(SqlMentorsView):
     tx: Transaction
 
     async def add(self, mentor: Mentor) -> None:
-        try:
+        # The unique staff number refused it; the transaction is lost, so the holder is looked up after.
+        with refused_as(lambda: StaffNumberTaken(mentor.staff_number)):
             await self.conn.execute(
                 mentors.insert().values(
                     mentor_id=str(mentor.mentor_id),
@@ -55,9 +56,6 @@ class SqlMentors(SqlMentorsView):
                     created_at=datetime.now(UTC),
                 )
             )
-        except IntegrityError as refused:
-            # The unique staff number refused it; the transaction is lost, so the holder is looked up after.
-            raise StaffNumberTaken(mentor.staff_number) from refused
         await self.tx.collect(mentor)
 
 

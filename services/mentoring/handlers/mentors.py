@@ -13,6 +13,7 @@ from services.mentoring.domain.caseload import CaseloadEntry, last_session_by
 from services.mentoring.domain.mentor import DuplicateMentor, Mentor, assign
 from shared.auth.context import current_principal
 from shared.dates import jakarta_today
+from shared.db.unique import naming_holder
 from shared.errors import NotFound
 from shared.participants.area import check_own_kota
 
@@ -20,19 +21,20 @@ from shared.participants.area import check_own_kota
 async def assign_mentor(uow: MentoringStorage, command: AssignMentor) -> Mentor:
     mentor = assign(command, jakarta_today())
     check_own_kota(current_principal(), mentor.kota_code, "a mentor")
-    try:
-        async with uow.begin() as tx:
-            await tx.mentors.add(mentor)
-    except StaffNumberTaken:
-        # Possibly taken by a concurrent request: its mentor is committed by now, so a view sees it.
-        async with uow.view() as view:
-            existing = await view.mentors.with_staff_number(command.staff_number)
-        if existing is None:
-            raise
-        raise DuplicateMentor(
-            f"staff number {command.staff_number} already belongs to mentor {existing}",
-            mentor_id=str(existing),
-        ) from None
+    # Possibly taken by a concurrent request: its mentor is committed by now, so a view sees it.
+    async with (
+        naming_holder(
+            uow.view,
+            StaffNumberTaken,
+            lambda view: view.mentors.with_staff_number(command.staff_number),
+            lambda existing: DuplicateMentor(
+                f"staff number {command.staff_number} already belongs to mentor {existing}",
+                mentor_id=str(existing),
+            ),
+        ),
+        uow.begin() as tx,
+    ):
+        await tx.mentors.add(mentor)
     return mentor
 
 

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Row, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.permits.adapters.repositories import ActiveNibTaken, PermitNumberTaken, Position
@@ -15,6 +14,7 @@ from services.permits.domain.permit import Permit, PermitStatus
 from shared.contracts.enums import PermitType
 from shared.db.keyset import after, given, page_of, seq_page
 from shared.db.rows import row_by, update_one
+from shared.db.unique import refused_as
 from shared.outbox.unit_of_work import Transaction
 from shared.participants.area import in_caller_area
 
@@ -73,7 +73,8 @@ class SqlPermits(SqlPermitsView):
     tx: Transaction
 
     async def add(self, permit: Permit) -> None:
-        try:
+        # The one-active-NIB index refused it; the transaction is lost, so the holder is looked up after.
+        with refused_as(lambda: ActiveNibTaken(str(permit.participant_id))):
             await self.conn.execute(
                 permits.insert().values(
                     permit_id=str(permit.permit_id),
@@ -84,13 +85,11 @@ class SqlPermits(SqlPermitsView):
                     created_at=datetime.now(UTC),
                 )
             )
-        except IntegrityError as refused:
-            # The one-active-NIB index refused it; the transaction is lost, so the holder is looked up after.
-            raise ActiveNibTaken(str(permit.participant_id)) from refused
         await self.tx.collect(permit)
 
     async def decide(self, decided: Permit) -> bool:
-        try:
+        # The (permit_type, permit_number) unique constraint refused the number.
+        with refused_as(lambda: PermitNumberTaken(decided.permit_number)):
             stored = await update_one(
                 self.conn,
                 permits,
@@ -102,9 +101,6 @@ class SqlPermits(SqlPermitsView):
                 rejected_on=decided.rejected_on,
                 rejection_reason=decided.rejection_reason,
             )
-        except IntegrityError as refused:
-            # The (permit_type, permit_number) unique constraint refused the number.
-            raise PermitNumberTaken(decided.permit_number) from refused
         if stored:
             await self.tx.collect(decided)
         return stored
