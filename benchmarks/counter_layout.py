@@ -17,12 +17,15 @@ Layouts (keys per metric and day/month/year bucket, written by the service's own
   reads sum the matching cells of the covering buckets in one Lua call.
 - `cube+kota`: the cube plus a kota-level roll-up (cells without kecamatan and kelurahan); a query that
   neither filters nor groups below kota reads the roll-up.
-- `cube+kota/8p`: the same split over 8 Kafka partitions, each partition's keys under its own hash tag (one
-  Redis Cluster slot): a batch writes one script call per partition, a read runs one call per partition
-  and adds them up, as it would across Cluster nodes.
+- `, shards`: the full cube's month hashes split by kecamatan and its year hashes by kelurahan, so each
+  stays a compact listpack; `above days`: the roll-up without day cells (ragged days read from the full cube).
+- `/8p`: split over 8 Kafka partitions, each partition's keys under its own hash tag (one Redis Cluster
+  slot): a batch writes one script call per partition, a read runs one call per partition and adds them up,
+  as it would across Cluster nodes.
 
 A cube read either looks the wanted cells up (HMGET of every combination the filters allow, when that is
-fewer than the key holds) or scans the key (HGETALL) and keeps the matching cells; both are exact.
+fewer than a hash table holds) or scans the hash (HGETALL) and keeps the matching cells; both are exact.
+The figures and the choice: docs/performance-notes.md, "Counter layout for any combination of filters".
 """
 
 from __future__ import annotations
