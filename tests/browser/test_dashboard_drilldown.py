@@ -23,7 +23,7 @@ from devstack.app_server import AppServer
 from services.reporting.metrics import Dimension
 from shared.dates import jakarta_today
 from tests.browser.chromium import chromium
-from tests.browser.test_dashboard import DESKTOP, WAIT_MS, signed_in, wait_live
+from tests.browser.test_dashboard import DESKTOP, WAIT_MS, signed_in, wait_live, wait_tile
 from tests.exported import norm, read_csv
 from tests.integration.people import participant
 from tests.integration.stack import client, running_stack
@@ -182,6 +182,34 @@ def test_clicking_a_kota_drills_into_its_kecamatan_and_the_breadcrumb_goes_back(
     page.focus(f'#region-table [data-drill="{other["key"]}"]')
     page.keyboard.press("Enter")
     wait_rows(page, "region-table", figures.kecamatan_of(other["key"]))
+
+
+def test_clicking_a_kecamatan_narrows_the_tiles_and_the_series_to_it(page: Page, figures: Figures) -> None:
+    load(page, f"/?drill={figures.busiest}")
+    drilled = figures.kecamatan_of(figures.busiest)
+    wait_rows(page, "region-table", drilled)
+    index = max(range(len(drilled)), key=lambda i: drilled[i]["value"])
+    chosen = drilled[index]
+    click_bar(page, "region-chart", index)
+
+    period = {"from": str(figures.start), "to": str(figures.end)}
+    only = figures.get("/metrics/summary", **period, kecamatan=chosen["key"])
+    assert 0 < only["registered"] == chosen["value"]
+    wait_tile(page, "registered", only["registered"])
+    assert f"kecamatan={chosen['key']}" in page.url and f"drill={figures.busiest}" in page.url
+    kota = next(r["label"] for r in figures.breakdown("kota") if r["key"] == figures.busiest)
+    crumbs = page.locator("#region-crumbs li").all_inner_texts()
+    assert [c.strip() for c in crumbs] == ["Seluruh Jakarta", kota, chosen["label"]]
+    assert page.input_value("#filter") == f"kecamatan:{chosen['key']}"
+    page.wait_for_function(  # the series (and its file) follow the kecamatan
+        "key => document.querySelector('#series-downloads a').href.includes(`kecamatan=${key}`)",
+        arg=chosen["key"],
+    )
+    wait_rows(page, "region-table", drilled)  # the region panel stays at the kota's kecamatan
+
+    page.locator("#region-crumbs button.crumb").last.click()  # up to the kota: all of Jakarta's figures
+    wait_tile(page, "registered", figures.get("/metrics/summary", **period)["registered"])
+    assert "kecamatan=" not in page.url and f"drill={figures.busiest}" in page.url
 
 
 def test_a_drilled_panels_csv_holds_the_apis_kecamatan_figures(

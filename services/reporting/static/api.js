@@ -1,7 +1,7 @@
 /* The figures behind the panels and the tiles' comparisons, fetched again (debounced) on every summary. */
 import { renderAchievement } from "./achievement.js";
 import { renderDownloads } from "./downloads.js";
-import { renderCrumbs } from "./drill.js";
+import { regionRows, renderCrumbs } from "./drill.js";
 import { els } from "./dom.js";
 import { t } from "./i18n.js";
 import { renderCharts } from "./panels.js";
@@ -70,6 +70,7 @@ export async function refresh() {
   for (const found of [got.region, got.dimension, got["menu-kota"], got["menu-agency"]]) {
     if (found && MENUS[found.by]) fillFilterOptions(found.by, found.rows);
   }
+  if (got.region && drill) fillFilterOptions("kecamatan", regionRows(state.data.region)); // the kota's only
   renderTiles();
   renderCharts();
   renderCrumbs();

@@ -16,7 +16,7 @@ export function renderCharts() {
   if (series) renderSeries(tx, series);
   if (region) {
     const rows = regionRows(region);
-    renderBreakdown(tx, "region", { ...region, rows }, region.drill ? null : rows.map((r) => r.key));
+    renderBreakdown(tx, "region", { ...region, rows }, rows.map((r) => r.key));
   }
   if (dimension) renderBreakdown(tx, "dimension", dimension);
 }
@@ -51,7 +51,7 @@ function renderSeries(tx, series) {
   table("series-table", [tx.startCol, tx.valueCol], series.points.map((p) => [day(p.start), num(p.value)]));
 }
 
-// `drill`: the row keys a click drills into (the region panel at kota level).
+// `drill`: the row keys a click drills into (the region panel's kota and kecamatan).
 function renderBreakdown(tx, panel, data, drill = null) {
   const by = data.by;
   const [kind, selected] = filterParts();
@@ -80,7 +80,7 @@ function renderBreakdown(tx, panel, data, drill = null) {
   table(`${panel}-table`, head, data.rows.map((r) => [r.label, num(r.value)]), drill);
 }
 
-// A pointer over a bar that drills in.
+// A pointer over a bar: each drills in.
 function pointer(event, bars) {
-  event.native.target.style.cursor = bars.length && !state.drill ? "pointer" : "default";
+  event.native.target.style.cursor = bars.length ? "pointer" : "default";
 }

@@ -21,17 +21,20 @@ export function renderDateWords() {
   }
 }
 
-// The filter menu is filled from the first breakdown rows of each kind (every kota or agency, zero-filled).
+// The filter menu is filled from breakdown rows of each kind (every kota or agency, zero-filled; the
+// kecamatan of the kota the region panel drilled into).
 export function fillFilterOptions(kind, rows) {
-  const names = kind === "kota" ? state.kotaNames : state.agencyNames;
-  const group = kind === "kota" ? els.kotaGroup : els.agencyGroup;
-  if (group.children.length === rows.length) return;
+  const names = state[`${kind}Names`];
+  const group = els[`${kind}Group`];
+  const keys = rows.map((row) => `${kind}:${row.key}`).join();
+  if ([...group.children].map((option) => option.value).join() === keys) return;
+  group.hidden = rows.length === 0;
   group.replaceChildren(
     ...rows.map((row) => {
       names[row.key] = row.label;
       const option = document.createElement("option");
       option.value = `${kind}:${row.key}`;
-      option.textContent = kind === "kota" ? row.label : `${row.key} — ${row.label}`;
+      option.textContent = kind === "agency" ? `${row.key} — ${row.label}` : row.label;
       return option;
     }),
   );

@@ -3,12 +3,15 @@ import { DIMENSIONS, PICKER_METRICS } from "./labels.js";
 import { TEXT } from "./text.js";
 
 const params = new URLSearchParams(location.search);
+// The one filter of a URL (the API takes one at a time): "kota:31.71", "kecamatan:31.71.01", "agency:PPAPP".
+export const urlFilter = (found) =>
+  ["kota", "kecamatan", "agency"].filter((kind) => found.get(kind)).map((kind) => `${kind}:${found.get(kind)}`)[0] || "";
 export const state = {
   lang: params.get("lang") || localStorage.getItem("jp-lang") || "id",
   preset: params.get("preset") || (params.get("from") ? "custom" : "year"),
   from: params.get("from") || "",
   to: params.get("to") || "",
-  filter: params.get("kota") ? `kota:${params.get("kota")}` : params.get("agency") ? `agency:${params.get("agency")}` : "",
+  filter: urlFilter(params),
   metric: PICKER_METRICS.includes(params.get("metric")) ? params.get("metric") : "registered",
   drill: /^\d\d\.\d\d$/.test(params.get("drill") || "") ? params.get("drill") : "", // a kota whose kecamatan show
   by: Object.hasOwn(DIMENSIONS, params.get("by") || "") ? params.get("by") : "agency", // the breakdown chooser's dimension
@@ -17,15 +20,17 @@ export const state = {
   compared: null, // {key, previous, last_year}: the summaries of the previous period and of last year
   lastUpdate: null,
   connected: false,
-  kotaNames: {}, agencyNames: {},
+  kotaNames: {}, kecamatanNames: {}, agencyNames: {},
   data: { funnel: null, series: null, region: null, dimension: null, achievement: null },
 };
 if (!TEXT[state.lang]) state.lang = "id";
+// A kecamatan's figures open with the region panel at its kota.
+if (!state.drill && state.filter.startsWith("kecamatan:")) state.drill = state.filter.slice(10, 15);
 
 // The period and filter the figures are for: the compared summaries count only while they hold.
 export const selection = () => `${state.from}|${state.to}|${state.filter}`;
 
-// ["kota", "31.71"], ["agency", "PPKUKM"] or ["", ""] for all of Jakarta.
+// ["kota", "31.71"], ["kecamatan", "31.71.01"], ["agency", "PPKUKM"] or ["", ""] for all of Jakarta.
 export const filterParts = () => (state.filter ? state.filter.split(/:(.*)/s) : ["", ""]);
 
 export function filterParams() {
@@ -45,7 +50,8 @@ export const targetYear = () => state.year || state.to.slice(0, 4);
 export const filterName = () => {
   if (!state.filter) return "";
   const [kind, value] = filterParts();
-  return kind === "kota" ? state.kotaNames[value] || value : `${value} (${state.agencyNames[value] || value})`;
+  if (kind === "agency") return `${value} (${state.agencyNames[value] || value})`;
+  return state[`${kind}Names`][value] || value;
 };
 
 // The choices into the URL; `push`: as a new history entry (a drill-down), so Back goes up a level.

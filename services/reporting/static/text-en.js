@@ -25,7 +25,8 @@ export const EN = {
   regionLevels: "Region level",
   allRegions: "All of Jakarta",
   drillHint: "Click a kota (its bar or its name in the table) to see its kecamatan.",
-  drilledHint: (k) => `Kecamatan of ${k}. The API has no kelurahan figures yet.`,
+  drilledHint: (k) =>
+    `Kecamatan of ${k}. Click a kecamatan for its headline figures and time series; the API has no kelurahan figures yet.`,
   connecting: "Connecting…",
   live: (t) => `Live — updated ${t}`,
   stale: (t) => `Disconnected — figures may be stale${t ? ` (last update ${t})` : ""}. Reconnecting…`,

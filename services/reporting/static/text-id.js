@@ -25,7 +25,8 @@ export const ID = {
   regionLevels: "Tingkat wilayah",
   allRegions: "Seluruh Jakarta",
   drillHint: "Klik sebuah kota (batang atau nama di tabel) untuk melihat kecamatannya.",
-  drilledHint: (k) => `Kecamatan di ${k}. Angka per kelurahan belum tersedia dari API.`,
+  drilledHint: (k) =>
+    `Kecamatan di ${k}. Klik sebuah kecamatan untuk angka utama dan deret waktunya; angka per kelurahan belum tersedia dari API.`,
   connecting: "Menghubungkan…",
   live: (t) => `Langsung — diperbarui ${t}`,
   stale: (t) => `Terputus — angka mungkin usang${t ? ` (terakhir ${t})` : ""}. Menghubungkan ulang…`,
