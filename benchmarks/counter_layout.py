@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import random
 import statistics
@@ -188,13 +189,21 @@ class Cuboid:
     """Which region level a cell keeps: "kelurahan" (the full cube) or "kota" (the roll-up)."""
 
     region: Literal["kelurahan", "kota"]
+    # Compact: the region as its index in 2 characters (1 for a kota), then one character for gender x age
+    # band x disability x KTP DKI (40 values) and one for sector x agency (54): 5 characters, not 16.
+    compact: bool = False
 
     @property
     def region_width(self) -> int:
+        if self.compact:
+            return 2 if self.region == "kelurahan" else 1
         return 10 if self.region == "kelurahan" else 4
 
     def cell(self, profile: Profile) -> str:
         values = dict(zip(DIMS, profile, strict=True))
+        if self.compact:
+            packs = "".join(_PACK_CODE[i][tuple(values[d] for d in dims)] for i, dims in enumerate(_PACKS))
+            return _region_chars(self.region)[values[self.region]] + packs
         return _digits(values[self.region]) + "".join(_ENCODE[d][values[d]] for d in _OTHER_DIMS)
 
     def place(self, dim: Dim) -> tuple[int, int]:
@@ -208,6 +217,65 @@ class Cuboid:
 
     def holds(self, dims: set[Dim]) -> bool:
         return self.region == "kelurahan" or not dims & {"kecamatan", "kelurahan"}
+
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"  # no "|": it joins groups
+_PACKS: tuple[tuple[Dim, ...], ...] = (("gender", "age_band", "disability", "ktp_dki"), ("sector", "agency"))
+_PACK_VALUES = [list(itertools.product(*(_CODES[d] for d in dims))) for dims in _PACKS]
+_PACK_CODE = [{values: _ALPHABET[i] for i, values in enumerate(pack)} for pack in _PACK_VALUES]
+
+
+@lru_cache(maxsize=2)
+def _region_chars(level: Literal["kelurahan", "kota"]) -> dict[str, str]:
+    """Region code → its compact characters (its index among the area's codes of that level, base 64)."""
+    tree = jakarta()
+    if level == "kota":
+        return {k.code: _ALPHABET[i] for i, k in enumerate(tree.kota)}
+    codes = [kel.code for kota in tree.kota for kec in kota.kecamatan for kel in kec.kelurahan]
+    return {code: _ALPHABET[i // 64] + _ALPHABET[i % 64] for i, code in enumerate(codes)}
+
+
+@lru_cache(maxsize=2)
+def _region_of_chars(level: Literal["kelurahan", "kota"]) -> dict[str, dict[Dim, str]]:
+    """Compact characters → the region dimensions they stand for."""
+    out: dict[str, dict[Dim, str]] = {}
+    for code, chars in _region_chars(level).items():
+        out[chars] = (
+            {"kota": code[:5]}
+            if level == "kota"
+            else {"kota": code[:5], "kecamatan": code[:8], "kelurahan": code}
+        )
+    return out
+
+
+def _compact_spec(cuboid: Cuboid, query: Query) -> tuple[list[list[object]], list[int]]:
+    """The read's cell parts (region, then each pack, with the values the filters allow) and the indexes
+    of the parts the group-by needs (a group-by value is taken apart in Python)."""
+    regions = _regions_within(query.filters, cuboid.region)
+    chars = _region_chars(cuboid.region)
+    restricted = any(d in query.filters for d in REGION_DIMS)
+    parts: list[list[object]] = [[1, cuboid.region_width, [chars[r] for r in regions], int(restricted)]]
+    wanted_parts = [0] if set(query.by) & set(REGION_DIMS) else []
+    for i, dims in enumerate(_PACKS):
+        allowed = [
+            _ALPHABET[j]
+            for j, values in enumerate(_PACK_VALUES[i])
+            if all(query.filters.get(d, v) == v for d, v in zip(dims, values, strict=True))
+        ]
+        parts.append([cuboid.region_width + 1 + i, 1, allowed, int(bool(set(dims) & set(query.filters)))])
+        if set(dims) & set(query.by):
+            wanted_parts.append(i + 1)
+    return parts, wanted_parts
+
+
+def _compact_values(cuboid: Cuboid, wanted_parts: list[int], values: list[str]) -> dict[Dim, str]:
+    found: dict[Dim, str] = {}
+    for part, value in zip(wanted_parts, values, strict=True):
+        if part == 0:
+            found.update(_region_of_chars(cuboid.region)[value])
+        else:
+            found.update(zip(_PACKS[part - 1], _PACK_VALUES[part - 1][_ALPHABET.index(value)], strict=True))
+    return found
 
 
 def _regions_within(filters: Mapping[Dim, str], level: Literal["kelurahan", "kota"]) -> list[str]:
@@ -417,6 +485,7 @@ class Cube:
     # False: the roll-up has month and year cells only; a period's ragged days are read from the full
     # cube's day hashes (a few hundred cells each, as sparse at the kota level as at the kelurahan).
     rollup_days: bool = True
+    compact: bool = False  # cells of 5 characters (Cuboid.compact)
     listpack: int = 512  # the Redis' hash-max-listpack-entries: above it a hash is a hash table
     writer: BulkWrite = field(init=False)
     reader: AsyncScript = field(init=False)
@@ -427,7 +496,8 @@ class Cube:
 
     @property
     def cuboids(self) -> tuple[Cuboid, ...]:
-        return (Cuboid("kelurahan"), Cuboid("kota")) if self.rollup else (Cuboid("kelurahan"),)
+        full, rollup = Cuboid("kelurahan", self.compact), Cuboid("kota", self.compact)
+        return (full, rollup) if self.rollup else (full,)
 
     def _prefix(self, partition: int, cuboid: Cuboid, metric: str) -> str:
         # One hash tag per partition: what a batch of that partition writes lives in one Cluster slot.
@@ -454,7 +524,7 @@ class Cube:
                     keys[f"{prefix}m:{fact.day[:7]}"][cell] += 1
                     keys[f"{prefix}y:{fact.day[:4]}"][cell] += 1
                 elif self.shards and cuboid.region == "kelurahan":
-                    kelurahan = cell[:10]
+                    kelurahan = _digits(fact.profile[2])
                     keys = plain[partition]
                     keys[f"{prefix}d:{fact.day}"][cell] += 1
                     keys[f"{prefix}m:{fact.day[:7]}:{kelurahan[:6]}"][cell] += 1
@@ -495,10 +565,11 @@ class Cube:
             combinations *= len(values)
         return parts, groups, combinations <= LOOKUP_LIMIT
 
-    async def read(self, query: Query) -> Answer:
+    def _plans(self, query: Query) -> dict[Cuboid, tuple[list[str], list[list[str]]]]:
+        """cuboid → (label per key, keys per partition); a roll-up kept above days leaves those to the
+        full cube."""
         dims = set(query.filters) | set(query.by)
         chosen = next(c for c in reversed(self.cuboids) if c.holds(dims))  # the smallest that holds them
-        # cuboid → (labels, keys per partition); a roll-up kept above days leaves those to the full cube
         plans: dict[Cuboid, tuple[list[str], list[list[str]]]] = {}
         for metric in query.metrics:
             for first, last in query.points():
@@ -511,22 +582,40 @@ class Cube:
                         keys[p].extend(shards)
                         if p == 0:
                             labels.extend([label] * len(shards))
+        return plans
+
+    async def read(self, query: Query) -> Answer:
+        plans = self._plans(query)
         async with self.redis.pipeline(transaction=False) as read:
+            decoded: list[tuple[Cuboid, list[int]]] = []  # per call: the cuboid and its group-by parts
             for cuboid, (labels, keys) in plans.items():
-                parts, groups, lookups = self._spec(cuboid, query)
+                if cuboid.compact:
+                    parts, wanted_parts = _compact_spec(cuboid, query)
+                    groups = [[int(str(parts[i][0])), int(str(parts[i][1]))] for i in wanted_parts]
+                    lookups = True
+                else:
+                    parts, groups, lookups = self._spec(cuboid, query)
+                    wanted_parts = []
                 document = json.dumps(
                     {"s": parts, "g": groups, "p": labels, "e": int(lookups), "l": self.listpack},
                     separators=(",", ":"),
                 )
                 for p in range(self.partitions):
                     await self.reader(keys=keys[p], args=[document], client=read)
+                    decoded.append((cuboid, wanted_parts))
             replies = await read.execute()
         answer: Counter[tuple[str, str, tuple[str, ...]]] = Counter()
         decoders = [self._decoder(d) for d in query.by]
-        for flat in replies:
+        for (cuboid, wanted_parts), flat in zip(decoded, replies, strict=True):
             for group, n in zip(flat[::2], flat[1::2], strict=True):
                 metric, first, *values = group.split("|")
-                answer[(metric, first, tuple(dec[v] for dec, v in zip(decoders, values, strict=True)))] += n
+                if cuboid.compact:
+                    found = _compact_values(cuboid, wanted_parts, values)
+                    answer[(metric, first, tuple(found[d] for d in query.by))] += n
+                else:
+                    answer[
+                        (metric, first, tuple(dec[v] for dec, v in zip(decoders, values, strict=True)))
+                    ] += n
         return dict(answer)
 
     @staticmethod
@@ -760,6 +849,10 @@ def setups(partitions: int) -> list[Setup]:
         Setup(
             "cube+kota above days, shards",
             lambda name, redis: Cube(name, redis, rollup=True, shards=True, rollup_days=False),
+        ),
+        Setup(
+            "cube+kota above days, shards, compact",
+            lambda name, redis: Cube(name, redis, rollup=True, shards=True, rollup_days=False, compact=True),
         ),
         Setup(
             "cube+kota" + tagged, lambda name, redis: Cube(name, redis, rollup=True, partitions=partitions)
