@@ -10,6 +10,7 @@ from benchmarks.counter_layout import (
     DIMS,
     Cuboid,
     Query,
+    _compact_values,
     _profiles,
     _RegionCodes,
     _regions_within,
@@ -81,3 +82,17 @@ def test_expected_counts_only_the_filtered_facts_of_the_period() -> None:
     ]
     assert sum(answer.values()) == len(wanted)
     assert {key[2] for key in answer} <= {(k.code,) for k in jakarta().kota}
+
+
+def test_every_dimension_reads_back_from_a_compact_cell() -> None:
+    for profile in [p for p, _ in zip(_profiles(random.Random(4)), range(500), strict=False)]:
+        values = dict(zip(DIMS, profile, strict=True))
+        for cuboid in (Cuboid("kelurahan", compact=True), Cuboid("kota", compact=True)):
+            cell = cuboid.cell(profile)
+            width = cuboid.region_width
+            assert len(cell) == width + 2
+            found = _compact_values(cuboid, [0, 1, 2], [cell[:width], cell[width], cell[width + 1]])
+            assert found == {d: v for d, v in values.items() if d in found}
+            assert set(found) == (
+                {*DIMS} if cuboid.region == "kelurahan" else {*DIMS} - {"kecamatan", "kelurahan"}
+            )
