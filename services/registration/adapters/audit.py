@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.registration.adapters import id_lists
 from services.registration.adapters.tables import audit_log
@@ -52,14 +52,6 @@ _EACH_PARTICIPANT = audit_log.insert().from_select(
     [*_COMMON, "participant_id"],
     select(*[bindparam(name, type_=audit_log.c[name].type) for name in _COMMON], _IDS.c.participant_id),
 )
-
-
-async def record_refusal(
-    engine: AsyncEngine, subject: str, action: Action, participant_id: UUID | str | None, detail: str
-) -> None:
-    """A refused attempt, in a transaction of its own: the request's is rolled back with the refusal."""
-    async with engine.begin() as conn:
-        await record(conn, subject, action, [participant_id], outcome=Outcome.REFUSED, detail=detail)
 
 
 async def page(

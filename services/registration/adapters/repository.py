@@ -219,13 +219,14 @@ class StoredPage:
 
     rows: Sequence[Row[Any]]
     last_seq: int | None  # the seq to continue after, or None at the end
+    keys: PersonalDataKeys
 
     @property
     def participant_ids(self) -> list[str]:
         return [row.participant_id for row in self.rows]
 
-    def open(self, keys: PersonalDataKeys) -> list[Participant]:
-        return [_to_participant(keys, row) for row in self.rows]
+    def open(self) -> list[Participant]:
+        return [_to_participant(self.keys, row) for row in self.rows]
 
 
 async def page(
@@ -240,7 +241,7 @@ async def page(
     rows = (await conn.execute(query.limit(limit + 1))).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    return StoredPage(rows, rows[-1].seq if more else None)
+    return StoredPage(rows, rows[-1].seq if more else None, keys)
 
 
 def _named(query: Select[Any], digests: list[str], after_seq: int) -> Select[Any]:
@@ -285,6 +286,7 @@ class SealedTags:
     sealed: list[tuple[UUID, str, str]]  # (participant, its id as stored, its tag, sealed bound to that id)
     plain: list[NameTag]  # rows left untagged by the previous release, read from their name and NIK
     outside: list[UUID]  # found outside the caller's area: named nowhere
+    keys: PersonalDataKeys
 
     @property
     def named(self) -> list[tuple[UUID, str]]:
@@ -292,9 +294,10 @@ class SealedTags:
         plain = [(tag.participant_id, str(tag.participant_id)) for tag in self.plain]
         return [(pid, stored) for pid, stored, _ in self.sealed] + plain
 
-    def open(self, keys: PersonalDataKeys) -> list[NameTag]:
+    def open(self) -> list[NameTag]:
         """One AES-GCM opening a tag (raises InvalidTag for a tag altered or moved to another row)."""
-        opened = [NameTag.of_text(pid, keys.unseal(token, stored)) for pid, stored, token in self.sealed]
+        unseal = self.keys.unseal
+        opened = [NameTag.of_text(pid, unseal(token, stored)) for pid, stored, token in self.sealed]
         return opened + self.plain
 
 
@@ -331,7 +334,7 @@ async def name_tags(
             nik = keys.decrypt(untagged_row.nik_encrypted)
             full_name = keys.decrypt(untagged_row.full_name_encrypted)
             plain.append(NameTag.of_text(asked[untagged_row.participant_id], NameTag.text(nik, full_name)))
-    return SealedTags(sealed, plain, outside)
+    return SealedTags(sealed, plain, outside, keys)
 
 
 def _among(conn: AsyncConnection, column: ColumnElement[str], values: list[str]) -> ColumnElement[bool]:

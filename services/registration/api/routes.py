@@ -5,10 +5,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from services.registration import handlers
-from services.registration.adapters import audit
 from services.registration.adapters.repository import Filters
-from services.registration.api.deps import Keys
+from services.registration.api.deps import Storage
 from services.registration.api.schemas import (
     AuditEntryOut,
     AuditPage,
@@ -32,13 +30,14 @@ from services.registration.api.schemas import (
     ResolveOut,
     RowResultOut,
 )
+from services.registration.commands import DismissDuplicate, EraseParticipant
 from services.registration.domain.participant import Participant
+from services.registration.handlers import duplicates, reading, registering, upkeep
 from shared.auth import Principal, Role
 from shared.auth.deps import Caller, requires
 from shared.contracts.profile import KECAMATAN_CODE, KELURAHAN_CODE, KOTA_CODE, PROVINSI_CODE
 from shared.errors import RuleViolation
 from shared.regions import programme_area
-from shared.web.deps import Uow
 from shared.web.paging import decode_cursor, encode_cursor
 from shared.web.refusals import BAD_CURSOR, OUT_OF_SCOPE, Refusal, invalid, refusals
 
@@ -125,8 +124,8 @@ def _out(p: Participant, caller: Principal) -> ParticipantOut:
         NIK_SHAPE,
     ),
 )
-async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
-    return _out(await handlers.register_participant(uow, keys, body.to_command(), caller), caller)
+async def register_participant(body: ParticipantIn, uow: Storage, caller: Caller) -> ParticipantOut:
+    return _out(await registering.register_participant(uow, body.to_command(), caller), caller)
 
 
 @router.get(
@@ -141,16 +140,13 @@ async def register_participant(body: ParticipantIn, uow: Uow, keys: Keys, caller
     responses=refusals(BAD_CURSOR, invalid("limit: Input should be less than or equal to 500")),
 )
 async def possible_duplicates(
-    uow: Uow,
-    keys: Keys,
+    uow: Storage,
     caller: Caller,
     *,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: str | None = None,
 ) -> PossibleDuplicatePage:
-    pairs, last = await handlers.possible_duplicates(
-        uow, keys, caller, after=decode_cursor(cursor), limit=limit
-    )
+    pairs, last = await duplicates.possible_duplicates(uow, caller, after=decode_cursor(cursor), limit=limit)
     items = [PossibleDuplicateOut(participants=[DuplicateMemberOut.of(p) for p in pair]) for pair in pairs]
     return PossibleDuplicatePage(items=items, next_cursor=encode_cursor(last))
 
@@ -173,8 +169,9 @@ async def possible_duplicates(
         invalid("participant_ids: Value error, name two different participants"),
     ),
 )
-async def dismiss_duplicate(body: DismissIn, uow: Uow, caller: Caller) -> DismissalOut:
-    return DismissalOut.of(await handlers.dismiss_duplicate(uow, body.pair, body.reason, caller))
+async def dismiss_duplicate(body: DismissIn, uow: Storage, caller: Caller) -> DismissalOut:
+    command = DismissDuplicate(body.pair, body.reason)
+    return DismissalOut.of(await duplicates.dismiss_duplicate(uow, command, caller))
 
 
 @router.post(
@@ -189,8 +186,8 @@ async def dismiss_duplicate(body: DismissIn, uow: Uow, caller: Caller) -> Dismis
         invalid("participant_ids: List should have at most 500 items after validation, not 501")
     ),
 )
-async def resolve_names(body: ResolveIn, uow: Uow, keys: Keys, caller: Caller) -> ResolveOut:
-    tags = await handlers.resolve_names(uow, keys, body.participant_ids, caller)
+async def resolve_names(body: ResolveIn, uow: Storage, caller: Caller) -> ResolveOut:
+    tags = await reading.resolve_names(uow, body.participant_ids, caller)
     return ResolveOut.of(tags)
 
 
@@ -202,8 +199,8 @@ async def resolve_names(body: ResolveIn, uow: Uow, keys: Keys, caller: Caller) -
     f"is a 410 `erased`. {NIK_MASKING}",
     responses=refusals(NOT_FOUND, ERASED),
 )
-async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
-    return _out(await handlers.read_participant(uow, keys, participant_id, caller), caller)
+async def get_participant(participant_id: UUID, uow: Storage, caller: Caller) -> ParticipantOut:
+    return _out(await reading.read_participant(uow, participant_id, caller), caller)
 
 
 @router.patch(
@@ -243,9 +240,9 @@ async def get_participant(participant_id: UUID, uow: Uow, keys: Keys, caller: Ca
     ),
 )
 async def edit_participant(
-    participant_id: UUID, body: ParticipantPatch, uow: Uow, keys: Keys, caller: Caller
+    participant_id: UUID, body: ParticipantPatch, uow: Storage, caller: Caller
 ) -> ParticipantOut:
-    return _out(await handlers.edit_participant(uow, keys, participant_id, body.to_command(), caller), caller)
+    return _out(await upkeep.edit_participant(uow, participant_id, body.to_command(), caller), caller)
 
 
 @router.post(
@@ -257,8 +254,8 @@ async def edit_participant(
     f"URL (URLs end up in logs). Every lookup is recorded in the audit trail. {NIK_MASKING}",
     responses=refusals(Refusal(404, "not_found", "no participant is registered under this NIK"), NIK_SHAPE),
 )
-async def look_up_participant(body: LookupIn, uow: Uow, keys: Keys, caller: Caller) -> ParticipantOut:
-    return _out(await handlers.look_up_nik(uow, keys, body.nik, caller), caller)
+async def look_up_participant(body: LookupIn, uow: Storage, caller: Caller) -> ParticipantOut:
+    return _out(await reading.look_up_nik(uow, body.nik, caller), caller)
 
 
 @router.post(
@@ -274,8 +271,9 @@ async def look_up_participant(body: LookupIn, uow: Uow, keys: Keys, caller: Call
     + UNKNOWN_ANSWER,
     responses=refusals(NOT_FOUND, ERASED, invalid("reason: Field required")),
 )
-async def erase_participant(participant_id: UUID, body: EraseIn, uow: Uow, caller: Caller) -> ErasedOut:
-    return ErasedOut.of(await handlers.erase_participant(uow, participant_id, body.reason, caller))
+async def erase_participant(participant_id: UUID, body: EraseIn, uow: Storage, caller: Caller) -> ErasedOut:
+    command = EraseParticipant(participant_id, body.reason)
+    return ErasedOut.of(await upkeep.erase_participant(uow, command, caller))
 
 
 @router.get(
@@ -297,8 +295,7 @@ async def erase_participant(participant_id: UUID, body: EraseIn, uow: Uow, calle
     ),
 )
 async def list_participants(
-    uow: Uow,
-    keys: Keys,
+    uow: Storage,
     caller: Caller,
     *,
     q: Annotated[
@@ -320,8 +317,8 @@ async def list_participants(
     filters = Filters(
         kota_code=kota_code, kecamatan_code=kecamatan_code, kelurahan_code=kelurahan_code, name=q
     )
-    items, last_seq = await handlers.list_participants(
-        uow, keys, caller, filters, after_seq=decode_cursor(cursor), limit=limit
+    items, last_seq = await reading.list_participants(
+        uow, caller, filters, after_seq=decode_cursor(cursor), limit=limit
     )
     return ParticipantPage(items=[_out(p, caller) for p in items], next_cursor=encode_cursor(last_seq))
 
@@ -333,7 +330,7 @@ async def list_participants(
     tags=["participants"],
     responses=refusals(invalid("rows: List should have at most 500 items after validation, not 501")),
 )
-async def import_participants(body: BatchIn, uow: Uow, keys: Keys, caller: Caller) -> BatchOut:
+async def import_participants(body: BatchIn, uow: Storage, caller: Caller) -> BatchOut:
     """Up to 500 registrations at once (legacy imports), each under the rules of `POST /participants`.
 
     Valid rows are stored in one transaction with their events; every row gets a result: `created`,
@@ -348,8 +345,8 @@ async def import_participants(body: BatchIn, uow: Uow, keys: Keys, caller: Calle
     `update`), every NIK a row matched (`lookup`, dry runs and skips included) and every row refused
     outside the caller's area.
     """
-    results = await handlers.import_participants(
-        uow, keys, body.commands(), body.on_duplicate, caller, dry_run=body.dry_run
+    results = await registering.import_participants(
+        uow, body.commands(), body.on_duplicate, caller, dry_run=body.dry_run
     )
     return BatchOut(results=[RowResultOut.of(result) for result in results])
 
@@ -365,7 +362,7 @@ async def import_participants(body: BatchIn, uow: Uow, keys: Keys, caller: Calle
     ),
 )
 async def audit_trail(
-    uow: Uow,
+    uow: Storage,
     participant_id: UUID | None = None,
     subject: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -379,8 +376,7 @@ async def audit_trail(
     account saw. Entries can be neither changed nor deleted, not even by the
     service's own database role.
     """
-    async with uow.engine.connect() as conn:
-        entries, last_id = await audit.page(
-            conn, participant_id=participant_id, subject=subject, after_id=decode_cursor(cursor), limit=limit
-        )
+    entries, last_id = await reading.audit_trail(
+        uow, participant_id=participant_id, subject=subject, after_id=decode_cursor(cursor), limit=limit
+    )
     return AuditPage(items=[AuditEntryOut.of(e) for e in entries], next_cursor=encode_cursor(last_id))

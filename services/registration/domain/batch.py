@@ -155,7 +155,7 @@ def decide(
     for c in candidates:
         existing = registered.get(c.participant.nik)
         if existing is None:
-            decisions.create.append(c.participant)
+            decisions.create.append(c.participant.newly_registered())
             decisions.results.append(RowResult(c.index, RowStatus.CREATED, c.participant.participant_id))
         elif outside(*existing.area):
             taken = DuplicateNik.of(None).detail

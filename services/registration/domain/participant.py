@@ -5,6 +5,7 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from services.registration.domain.nik import is_dki_nik, nik_problem
+from shared.aggregates import Aggregate
 from shared.contracts.enums import AgeBand, Agency, Gender, Sector
 from shared.contracts.events import ParticipantRegistered, ParticipantUpdated
 from shared.contracts.profile import ParticipantProfile
@@ -65,7 +66,9 @@ class RegisterParticipant:
 
 
 @dataclass(frozen=True)
-class Participant:
+class Participant(Aggregate):
+    """A registered participant; a registration or a change of the profile collects its event."""
+
     participant_id: UUID
     nik: str
     full_name: str
@@ -108,7 +111,18 @@ class Participant:
         """`after` as the next state of this participant: its id, and the next profile revision if its
         profile changed (so whoever holds both profiles knows which is current, whatever their order)."""
         kept = replace(after, participant_id=self.participant_id, revision=self.revision)
-        return kept if kept.profile() == self.profile() else replace(kept, revision=self.revision + 1)
+        if kept.profile() == self.profile():
+            return kept  # followers and reporting hold the profile only: no news to them
+        changed = replace(kept, revision=self.revision + 1)
+        changed.collect(changed.updated_event(), changed.registered_on)
+        return changed
+
+    def newly_registered(self) -> "Participant":
+        """This participant as a registration stores them: a copy that collected ParticipantRegistered
+        (a copy, so that a transaction tried again collects the event afresh)."""
+        registered = replace(self)
+        registered.collect(registered.registered_event(), registered.registered_on)
+        return registered
 
     def registered_event(self) -> ParticipantRegistered:
         return ParticipantRegistered(participant_id=self.participant_id, profile=self.profile())
