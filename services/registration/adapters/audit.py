@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.registration.adapters import id_lists
 from services.registration.adapters.tables import audit_log
 from services.registration.domain.audit import Action, AuditEntry, FieldChange, Outcome
+from shared.db.keyset import page_of
 from shared.web.correlation import current_correlation_id
 
 
@@ -63,8 +64,7 @@ async def page(
         query = query.where(audit_log.c.participant_id == str(participant_id))
     if subject is not None:
         query = query.where(audit_log.c.subject == subject)
-    rows = (await conn.execute(query.order_by(audit_log.c.id).limit(limit + 1))).all()
-    more = len(rows) > limit
+    rows, last = await page_of(conn, query.order_by(audit_log.c.id), limit)
     entries = [
         AuditEntry(
             entry_id=row.id,
@@ -78,6 +78,6 @@ async def page(
             detail=row.detail,
             changes=None if row.changes is None else tuple(FieldChange(**c) for c in json.loads(row.changes)),
         )
-        for row in rows[:limit]
+        for row in rows
     ]
-    return entries, (entries[-1].entry_id if more else None)
+    return entries, (last.id if last is not None else None)

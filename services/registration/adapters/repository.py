@@ -21,6 +21,7 @@ from services.registration.domain.names import NameTag
 from services.registration.domain.participant import Business, Domicile, Erased, Participant
 from shared.auth.principal import Principal
 from shared.contracts.enums import Agency, Gender, Sector
+from shared.db.keyset import page_of
 from shared.personal_data import PersonalDataKeys
 
 
@@ -238,10 +239,8 @@ async def page(
         query = _named(query, words, after_seq)
     else:
         query = query.where(participants.c.seq > after_seq).order_by(participants.c.seq)
-    rows = (await conn.execute(query.limit(limit + 1))).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return StoredPage(rows, rows[-1].seq if more else None, keys)
+    rows, last = await page_of(conn, query, limit)
+    return StoredPage(rows, last.seq if last is not None else None, keys)
 
 
 def _named(query: Select[Any], digests: list[str], after_seq: int) -> Select[Any]:
