@@ -24,8 +24,6 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
-from aiokafka.coordinator.assignors.range import RangePartitionAssignor
-from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from aiokafka.errors import CommitFailedError
 from prometheus_client import Counter, Gauge
 
@@ -165,10 +163,6 @@ class ReportingConsumer:
                     enable_auto_commit=False,
                     auto_offset_reset="earliest",
                     max_poll_records=self._max_records,
-                    # Partition k of every topic to one member: a participant's events all carry their id
-                    # as key, so one instance applies all of them and instances never contend for one
-                    # participant's state (store.step). Round robin while older members are in the group.
-                    partition_assignment_strategy=(RangePartitionAssignor, RoundRobinPartitionAssignor),
                     # Whole batches per fetch: the default 1 MiB per partition holds ~1,600 events.
                     max_partition_fetch_bytes=8 << 20,
                     fetch_max_bytes=64 << 20,
