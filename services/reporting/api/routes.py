@@ -169,7 +169,6 @@ async def timeseries(
 
 
 async def funnel_figure(period: Period, store: Figures, shown: Disclosure) -> Funnel:
-    """Of the participants registered in the period, how many reached each stage by its last day."""
     shown.check(period, TOTAL)
     counts: dict[Stage, int] = {}
     for stage, metric in STAGE_METRICS.items():
