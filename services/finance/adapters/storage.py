@@ -9,12 +9,15 @@ from services.finance.adapters.financing import SqlApplications, SqlApplications
 from services.finance.adapters.reports import SqlReports, SqlReportsView
 from services.finance.adapters.repositories import FinanceStorage
 from services.finance.adapters.tables import correction_log, known_participants
+from shared.contracts.corrections import redated_field
+from shared.contracts.events import FinancialReportSubmitted, FinancingDisbursed
 from shared.corrections.log import SqlCorrectionLog
 from shared.outbox.unit_of_work import Repositories, Transaction, UnitOfWork
 from shared.participants.known import KnownParticipants
 
 # The date field of each fact's event that corrections change.
-SUBMITTED_ON, DISBURSED_ON = "submitted_on", "disbursed_on"
+SUBMITTED_ON = redated_field(FinancialReportSubmitted)
+DISBURSED_ON = redated_field(FinancingDisbursed)
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from services.marketing.adapters.exhibitions import (
 from services.marketing.adapters.products import SqlProducts, SqlProductsView
 from services.marketing.adapters.repositories import MarketingStorage
 from services.marketing.adapters.tables import correction_log, known_participants
+from shared.contracts.corrections import redated_field
+from shared.contracts.events import ProductShowcased
 from shared.corrections.log import SqlCorrectionLog
 from shared.outbox.unit_of_work import Repositories, Transaction, UnitOfWork
 from shared.participants.known import KnownParticipants
 
-SHOWN_ON = "shown_on"  # the date field of ProductShowcased that corrections change
+SHOWN_ON = redated_field(ProductShowcased)  # the date field corrections change
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,13 @@ from services.mentoring.adapters.mentors import SqlMentors, SqlMentorsView
 from services.mentoring.adapters.repositories import MentoringStorage
 from services.mentoring.adapters.sessions import SqlSessions, SqlSessionsView
 from services.mentoring.adapters.tables import correction_log, known_participants
+from shared.contracts.corrections import redated_field
+from shared.contracts.events import ParticipantMentored
 from shared.corrections.log import SqlCorrectionLog
 from shared.outbox.unit_of_work import Repositories, Transaction, UnitOfWork
 from shared.participants.known import KnownParticipants
 
-HELD_ON = "held_on"  # the date field of ParticipantMentored that corrections change
+HELD_ON = redated_field(ParticipantMentored)  # the date field corrections change
 
 
 @dataclass(frozen=True)

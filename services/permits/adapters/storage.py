@@ -8,11 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.permits.adapters.permits import SqlPermits, SqlPermitsView
 from services.permits.adapters.repositories import PermitsStorage
 from services.permits.adapters.tables import correction_log, known_participants
+from shared.contracts.corrections import redated_field
+from shared.contracts.events import PermitIssued
 from shared.corrections.log import SqlCorrectionLog
 from shared.outbox.unit_of_work import Repositories, Transaction, UnitOfWork
 from shared.participants.known import KnownParticipants
 
-ISSUED_ON = "issued_on"  # the date field of PermitIssued that corrections change
+ISSUED_ON = redated_field(PermitIssued)  # the date field corrections change
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,19 @@ from uuid import UUID
 from services.training.adapters.repositories import (
     Completions,
     CompletionsView,
-    ParticipantsView,
     TrainingStorage,
 )
 from services.training.commands import CompletionKey, CorrectCompletion, VoidCompletion
 from services.training.domain.training import Completion, check_placements_still_follow
 from services.training.handlers.classes import found_class
+from shared.contracts.corrections import redated_field
 from shared.contracts.enums import TrainingProgram
+from shared.contracts.events import TrainingCompleted
 from shared.dates import jakarta_today
 from shared.errors import NotFound
+from shared.participants.views import ParticipantsView
 
-COMPLETED_ON = "completed_on"  # the date field of TrainingCompleted that corrections change
+COMPLETED_ON = redated_field(TrainingCompleted)  # the date field corrections change
 
 
 async def correct_completion(uow: TrainingStorage, command: CorrectCompletion) -> Completion:

@@ -3,7 +3,6 @@
 from uuid import UUID, uuid4
 
 from services.training.adapters.repositories import (
-    ParticipantsView,
     PlacementsView,
     TrainingStorage,
     TrainingWrites,
@@ -11,10 +10,13 @@ from services.training.adapters.repositories import (
 from services.training.commands import CorrectPlacement, Place, VoidPlacement
 from services.training.domain.training import Placement
 from services.training.handlers.completions import first_vocational_completion
+from shared.contracts.corrections import redated_field
+from shared.contracts.events import ParticipantPlaced
 from shared.dates import jakarta_today
 from shared.errors import NotFound
+from shared.participants.views import ParticipantsView
 
-PLACED_ON = "placed_on"  # the date field of ParticipantPlaced that corrections change
+PLACED_ON = redated_field(ParticipantPlaced)  # the date field corrections change
 
 
 async def place(uow: TrainingStorage, command: Place) -> Placement:
