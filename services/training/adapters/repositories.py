@@ -16,10 +16,8 @@ from services.training.domain.enrollment import Enrollment
 from services.training.domain.training import Completion, Placement, TrainingClass
 from shared.contracts.enums import TrainingFormat, TrainingProgram
 from shared.contracts.events import ParticipantPlaced, TrainingCompleted
-from shared.contracts.profile import ParticipantProfile
-from shared.errors import DomainError
 from shared.outbox.unit_of_work import Storage
-from shared.participants.area import Record
+from shared.participants.views import ParticipantsView
 
 Position = tuple[date, UUID]  # keyset paging: the sort date and id of the last item shown
 
@@ -30,14 +28,6 @@ class ClassFilters:
     program: TrainingProgram | None = None
     format: TrainingFormat | None = None
     active_on: date | None = None  # classes running that day: starts_on <= active_on <= ends_on
-
-
-class ParticipantsView(Protocol):
-    async def profile(self, participant_id: UUID) -> ParticipantProfile:
-        """The profile, or 422 unknown_participant — also for one outside the caller's area."""
-
-    async def found_in_area(self, record: Record | None, missing: DomainError) -> Record:
-        """The record, or `missing` if there is none the caller may see."""
 
 
 class Participants(ParticipantsView, Protocol):
