@@ -6,6 +6,7 @@ from uuid import UUID
 from services.permits.adapters.repositories import (
     ActiveNibTaken,
     PermitNumberTaken,
+    PermitsReads,
     PermitsStorage,
     PermitsView,
     Position,
@@ -15,6 +16,7 @@ from services.permits.domain.permit import DuplicateNib, DuplicatePermitNumber, 
 from services.permits.domain.work_list import applied_by
 from shared.contracts.enums import PermitType
 from shared.dates import jakarta_today
+from shared.db.unique import naming_holder
 from shared.decisions import InvalidTransition
 from shared.errors import NotFound
 from shared.participants.area import OutsideArea
@@ -22,20 +24,24 @@ from shared.participants.views import ParticipantsView
 
 
 async def apply_for_permit(uow: PermitsStorage, command: ApplyForPermit) -> Permit:
-    try:
-        async with uow.begin() as tx:
-            profile = await tx.participants.profile(command.participant_id)
-            permit = apply(command, profile, jakarta_today())
-            await tx.permits.add(permit)
-    except ActiveNibTaken:
-        # Possibly by a concurrent application: committed by now, so a view sees it.
-        existing = await _active_nib(uow, command) if command.permit_type is PermitType.NIB else None
-        if existing is None:
-            raise
-        raise DuplicateNib(
+    async def active_nib(view: PermitsReads) -> UUID | None:
+        # Possibly taken by a concurrent application: committed by now, so a view sees it.
+        return await view.permits.active_nib_of(command.participant_id)
+
+    def refusal(existing: UUID) -> DuplicateNib:
+        return DuplicateNib(
             f"participant {command.participant_id} already has an NIB (applied or issued): {existing}",
             permit_id=str(existing),
-        ) from None
+        )
+
+    async def nothing(view: PermitsReads) -> None:
+        return None
+
+    holder = active_nib if command.permit_type is PermitType.NIB else nothing
+    async with naming_holder(uow.view, ActiveNibTaken, holder, refusal), uow.begin() as tx:
+        profile = await tx.participants.profile(command.participant_id)
+        permit = apply(command, profile, jakarta_today())
+        await tx.permits.add(permit)
     return permit
 
 
@@ -114,11 +120,6 @@ async def _decide(uow: PermitsStorage, permit_id: UUID, decide: Callable[[Permit
                 permit_id=str(permit_id),
             )
     return decided
-
-
-async def _active_nib(uow: PermitsStorage, command: ApplyForPermit) -> UUID | None:
-    async with uow.view() as view:
-        return await view.permits.active_nib_of(command.participant_id)
 
 
 async def _holder_of_number(uow: PermitsStorage, command: IssuePermit) -> tuple[UUID, bool] | None:
