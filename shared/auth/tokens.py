@@ -137,7 +137,7 @@ def _scope_claim(
 
 
 def _is_kota(value: str) -> bool:
-    return programme_area().region_problem("kota", value) is None
+    return programme_area().is_region("kota", value)
 
 
 def _is_agency(value: str) -> bool:

@@ -94,12 +94,16 @@ class ProgrammeArea:
             tree = province(self.code)
         return tree.check_domicile(kota_code, kecamatan_code, kelurahan_code)
 
+    def is_region(self, level: str, code: str) -> bool:
+        """Whether `code` is a region of `level` (kota, kecamatan, kelurahan) of this area."""
+        kind, _ = _LEVELS[level]
+        return isinstance(self.find(code), kind)
+
     def region_problem(self, level: str, code: str) -> str | None:
         """A readable error unless `code` is a region of `level` (kota, kecamatan, kelurahan) of this area."""
-        kind, what = _LEVELS[level]
-        if isinstance(self.find(code), kind):
+        if self.is_region(level, code):
             return None
-        return f"{level} {code} is not a {what} of the programme area ({self.name})"
+        return f"{level} {code} is not a {_LEVELS[level][1]} of the programme area ({self.name})"
 
     def tree(self, provinsi: str | None = None) -> RegionTree:
         """The regions served at once: the area's province, or when national the province asked for.

@@ -83,7 +83,7 @@ def check_schedule(starts_on: date, ends_on: date, kota_code: str) -> None:
     if ends_on < starts_on:
         raise RuleViolation(f"ends_on {ends_on} is before starts_on {starts_on}")
     area = programme_area()
-    if area.region_problem("kota", kota_code):
+    if not area.is_region("kota", kota_code):
         raise RuleViolation(f"unknown kota {kota_code} (not a kota/kabupaten of {area.name})")
 
 
