@@ -2,7 +2,7 @@
 
 from services.reporting.metrics import NO_SECTOR, Dimension
 from shared.contracts.enums import Agency, Gender, Sector
-from shared.regions import jakarta
+from shared.regions import programme_area
 
 AGENCY_NAMES: dict[str, str] = {
     "PPKUKM": "Dinas Perindustrian, Perdagangan, Koperasi dan UKM",
@@ -16,13 +16,15 @@ GENDER_NAMES: dict[str, str] = {"F": "Perempuan", "M": "Laki-laki"}
 
 
 def known_keys(by: Dimension) -> list[str]:
-    """Every value a breakdown row can have, so rows are zero-filled and stable."""
-    tree = jakarta()
+    """Every value a breakdown row can have, so rows are zero-filled and stable (a national area's regions:
+    only the rows counted, thousands of kecamatan would be zeros)."""
+    area = programme_area()
+    kota = () if area.national else area.tree().kota
     match by:
         case Dimension.KOTA:
-            return [k.code for k in tree.kota]
+            return [k.code for k in kota]
         case Dimension.KECAMATAN:
-            return [kec.code for k in tree.kota for kec in k.kecamatan]
+            return [kec.code for k in kota for kec in k.kecamatan]
         case Dimension.GENDER:
             return [g.value for g in Gender]
         case Dimension.SECTOR:
@@ -34,7 +36,7 @@ def known_keys(by: Dimension) -> list[str]:
 def label(by: Dimension, key: str) -> str:
     match by:
         case Dimension.KOTA | Dimension.KECAMATAN:
-            return jakarta().label(key) or key
+            return programme_area().label(key) or key
         case Dimension.GENDER:
             return GENDER_NAMES.get(key, key)
         case Dimension.SECTOR:

@@ -5,10 +5,10 @@ has the counter field its actual is read from. A national programme's provinces 
 their actuals need a province dimension (issue 16.1), and a target read from the wrong field would mislead.
 """
 
-from services.reporting.labels import label
+from services.reporting.labels import known_keys, label
 from services.reporting.metrics import Dimension
 from services.reporting.projection.earliest import TOTAL
-from shared.contracts.enums import Agency, TargetScope
+from shared.contracts.enums import TargetScope
 from shared.regions import programme_area
 
 # The counter dimension each scope below the province is counted in.
@@ -26,15 +26,10 @@ def province_key() -> str:
 
 def scope_keys(scope: TargetScope) -> list[str]:
     """Every key a target of this scope may have, in code order."""
-    area = programme_area()
     if scope is TargetScope.PROVINCE:
+        area = programme_area()
         return [] if area.national else [area.code]
-    if scope is TargetScope.AGENCY:
-        return [a.value for a in Agency]
-    kota = () if area.national else area.tree().kota
-    if scope is TargetScope.KOTA:
-        return [k.code for k in kota]
-    return [kec.code for k in kota for kec in k.kecamatan]
+    return known_keys(SCOPE_DIMENSIONS[scope])
 
 
 def scope_label(scope: TargetScope, key: str) -> str:

@@ -9,10 +9,14 @@ import pytest
 
 from services.mentoring.commands import AssignMentor
 from services.mentoring.domain.mentor import UnknownKecamatan, assign
+from services.reporting.labels import known_keys, label
+from services.reporting.metrics import Dimension
+from services.reporting.target_scopes import scope_keys, scope_label
 from services.training.domain.training import check_schedule
 from shared.auth.principal import Role, Unauthorized
 from shared.auth.settings import AuthSettings
 from shared.auth.tokens import mint, verify
+from shared.contracts.enums import TargetScope
 from shared.errors import RuleViolation
 from shared.regions import programme_area
 
@@ -57,3 +61,12 @@ def test_a_mentor_is_assigned_to_a_kecamatan_of_the_programme_area_only() -> Non
         UnknownKecamatan, match=r"unknown kecamatan 31\.71\.01 \(not a kecamatan of Jawa Barat\)"
     ):
         assign(AssignMentor("NIP-2", "Siti Rahmawati", "31.71.01", STARTS), ENDS)
+
+
+@pytest.mark.usefixtures("jawa_barat")
+def test_breakdown_rows_and_target_scopes_are_the_programme_areas() -> None:
+    assert "32.73" in known_keys(Dimension.KOTA) and "31.71" not in known_keys(Dimension.KOTA)
+    assert label(Dimension.KOTA, "32.73") == programme_area().label("32.73") != "32.73"
+    assert "32.73.01" in scope_keys(TargetScope.KECAMATAN)
+    assert scope_keys(TargetScope.PROVINCE) == ["32"]
+    assert scope_label(TargetScope.PROVINCE, "32") == "Jawa Barat"

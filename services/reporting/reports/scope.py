@@ -33,7 +33,8 @@ def scope_of(key: str) -> Scope:
         if key in scope_keys(kind):
             return Scope(kind, key)
     kota = ", ".join(scope_keys(TargetScope.KOTA))
+    province = province_key()
     raise UnknownScope(
-        f"{key!r} is not a report scope: {province_key()} ({scope_label(TargetScope.PROVINCE, key)}), "
+        f"{key!r} is not a report scope: {province} ({scope_label(TargetScope.PROVINCE, province)}), "
         f"a kota ({kota}) or an agency ({', '.join(scope_keys(TargetScope.AGENCY))})"
     )
